@@ -1,0 +1,69 @@
+//! The contract between generated code and the runtime: static tables that
+//! describe the chart, and dispatch functions for its conditions and blocks.
+use crate::{Core, ExecError, Value};
+
+/// "No state": the parent of the root.
+pub const NO_STATE: u16 = u16::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateKind {
+    /// The `<scxml>` element itself, state 0: behaves as a compound state but is never entered.
+    Root,
+    Atomic,
+    Compound,
+    Parallel,
+    Final,
+    ShallowHistory,
+    DeepHistory,
+}
+
+/// One state, indexed by document order (the root is 0).
+#[derive(Debug)]
+pub struct StateInfo {
+    /// The SCXML id (generated ids start with `#` so that no chart id can collide).
+    pub id: &'static str,
+    pub kind: StateKind,
+    pub parent: u16,
+    /// `<state>`, `<parallel>` and `<final>` children in document order.
+    pub children: &'static [u16],
+    /// `<history>` children.
+    pub history: &'static [u16],
+    /// Compound: the default initial targets. History: the default transition's targets.
+    pub initial: &'static [u16],
+    /// The executable content of the `<initial>` or history default transition.
+    pub initial_exec: Option<u32>,
+    pub onentry: &'static [u32],
+    pub onexit: &'static [u32],
+    /// Transitions whose source is this state, in document order.
+    pub transitions: &'static [u32],
+    pub has_donedata: bool,
+}
+
+#[derive(Debug)]
+pub struct TransitionInfo {
+    pub source: u16,
+    pub targets: &'static [u16],
+    /// Event descriptors, already normalised (`foo.*` is `foo`, `*` matches all).
+    pub events: &'static [&'static str],
+    pub has_cond: bool,
+    pub internal: bool,
+    pub exec: Option<u32>,
+}
+
+/// Implemented by each generated chart.
+pub trait Chart {
+    const STATES: &'static [StateInfo];
+    /// Transition 0 is the document's initial transition (from the root).
+    const TRANSITIONS: &'static [TransitionInfo];
+    /// The `name` attribute of `<scxml>`.
+    const NAME: Option<&'static str>;
+    const LATE_BINDING: bool;
+
+    /// Initialises the `<data>` declared directly in `state` (0: the top-level datamodel).
+    /// Failures raise `error.execution` through `core` and leave the variable undefined.
+    fn init_data(&mut self, core: &mut Core, state: u16);
+    fn cond(&mut self, core: &mut Core, transition: u32) -> Result<bool, ExecError>;
+    fn exec(&mut self, core: &mut Core, block: u32) -> Result<(), ExecError>;
+    /// The `<donedata>` of a final state.
+    fn done_data(&mut self, core: &mut Core, state: u16) -> Result<Value, ExecError>;
+}

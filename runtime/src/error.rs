@@ -1,0 +1,56 @@
+use std::fmt;
+
+/// What went wrong while evaluating an expression or running executable
+/// content. The session turns it into the `error.execution` event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// ECMAScript `TypeError`: member access on undefined, calling a non-function...
+    Type,
+    /// ECMAScript `ReferenceError`: an identifier that names nothing.
+    Reference,
+    /// An expression the compiler could not parse; it raises at run time as the spec requires.
+    Syntax,
+    /// An assignment to a location that cannot be assigned.
+    InvalidLocation,
+    /// A `<send>` with an unsupported `type` or an invalid value.
+    Send,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ExecError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ExecError { kind, message: message.into() }
+    }
+    pub fn type_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Type, message)
+    }
+    pub fn reference(name: &str) -> Self {
+        Self::new(ErrorKind::Reference, format!("{name} is not defined"))
+    }
+    pub fn syntax(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Syntax, message)
+    }
+    pub fn invalid_location(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidLocation, message)
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            ErrorKind::Type => "TypeError",
+            ErrorKind::Reference => "ReferenceError",
+            ErrorKind::Syntax => "SyntaxError",
+            ErrorKind::InvalidLocation => "invalid location",
+            ErrorKind::Send => "send error",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for ExecError {}

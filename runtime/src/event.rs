@@ -1,0 +1,69 @@
+use crate::Value;
+use std::rc::Rc;
+
+/// The `type` field of `_event` (W3C SCXML 5.10.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Platform,
+    Internal,
+    External,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Platform => "platform",
+            EventKind::Internal => "internal",
+            EventKind::External => "external",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub name: Rc<str>,
+    pub kind: EventKind,
+    pub sendid: Option<Rc<str>>,
+    pub origin: Option<Rc<str>>,
+    pub origintype: Option<Rc<str>>,
+    pub invokeid: Option<Rc<str>>,
+    pub data: Value,
+}
+
+impl Event {
+    /// An external event with no data, as a host sends it.
+    pub fn external(name: &str) -> Self {
+        Self::new(name, EventKind::External)
+    }
+
+    pub fn new(name: &str, kind: EventKind) -> Self {
+        Event {
+            name: Rc::from(name),
+            kind,
+            sendid: None,
+            origin: None,
+            origintype: None,
+            invokeid: None,
+            data: Value::Undefined,
+        }
+    }
+
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = data;
+        self
+    }
+
+    /// `_event` as the datamodel sees it: all seven fields present, unset ones undefined.
+    pub fn to_value(&self) -> Value {
+        let opt = |v: &Option<Rc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
+        Value::object_from([
+            ("name", Value::String(self.name.clone())),
+            ("type", Value::from(self.kind.as_str())),
+            ("sendid", opt(&self.sendid)),
+            ("origin", opt(&self.origin)),
+            ("origintype", opt(&self.origintype)),
+            ("invokeid", opt(&self.invokeid)),
+            ("data", self.data.clone()),
+        ])
+    }
+}

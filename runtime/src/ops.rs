@@ -1,0 +1,468 @@
+//! ECMAScript operators and the builtins the compiled subset may call.
+//! Generated code calls these; every failure is an [`ExecError`], never a panic.
+use crate::{ExecError, Object, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub type Result<T> = std::result::Result<T, ExecError>;
+
+pub fn add(a: Value, b: Value) -> Value {
+    let a = to_primitive(a);
+    let b = to_primitive(b);
+    if matches!(a, Value::String(_)) || matches!(b, Value::String(_)) {
+        let mut s = a.to_js_string();
+        s.push_str(&b.to_js_string());
+        Value::from(s)
+    } else {
+        Value::Number(a.to_number() + b.to_number())
+    }
+}
+
+pub fn sub(a: Value, b: Value) -> Value {
+    Value::Number(a.to_number() - b.to_number())
+}
+pub fn mul(a: Value, b: Value) -> Value {
+    Value::Number(a.to_number() * b.to_number())
+}
+pub fn div(a: Value, b: Value) -> Value {
+    Value::Number(a.to_number() / b.to_number())
+}
+pub fn rem(a: Value, b: Value) -> Value {
+    Value::Number(a.to_number() % b.to_number())
+}
+pub fn neg(a: Value) -> Value {
+    Value::Number(-a.to_number())
+}
+pub fn plus(a: Value) -> Value {
+    Value::Number(a.to_number())
+}
+pub fn not(a: Value) -> Value {
+    Value::Bool(!a.truthy())
+}
+
+fn to_int32(v: &Value) -> i32 {
+    let n = v.to_number();
+    if !n.is_finite() {
+        return 0;
+    }
+    (n.trunc() as i64 as u64 as u32) as i32
+}
+
+pub fn bit_and(a: Value, b: Value) -> Value {
+    Value::Number(f64::from(to_int32(&a) & to_int32(&b)))
+}
+pub fn bit_or(a: Value, b: Value) -> Value {
+    Value::Number(f64::from(to_int32(&a) | to_int32(&b)))
+}
+pub fn bit_xor(a: Value, b: Value) -> Value {
+    Value::Number(f64::from(to_int32(&a) ^ to_int32(&b)))
+}
+pub fn bit_not(a: Value) -> Value {
+    Value::Number(f64::from(!to_int32(&a)))
+}
+pub fn shl(a: Value, b: Value) -> Value {
+    Value::Number(f64::from(to_int32(&a).wrapping_shl(to_int32(&b) as u32 & 31)))
+}
+pub fn shr(a: Value, b: Value) -> Value {
+    Value::Number(f64::from(to_int32(&a).wrapping_shr(to_int32(&b) as u32 & 31)))
+}
+pub fn ushr(a: Value, b: Value) -> Value {
+    Value::Number(f64::from((to_int32(&a) as u32).wrapping_shr(to_int32(&b) as u32 & 31)))
+}
+
+fn to_primitive(v: Value) -> Value {
+    match v {
+        Value::Object(_) | Value::Array(_) => Value::from(v.to_js_string()),
+        other => other,
+    }
+}
+
+/// `===`
+pub fn strict_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Undefined, Value::Undefined) | (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// `==` (the abstract equality comparison).
+pub fn loose_eq(a: &Value, b: &Value) -> bool {
+    use Value::*;
+    match (a, b) {
+        (Undefined | Null, Undefined | Null) => true,
+        (Undefined | Null, _) | (_, Undefined | Null) => false,
+        (Number(_), String(_)) | (String(_), Number(_)) => a.to_number() == b.to_number(),
+        (Bool(_), _) => loose_eq(&Number(a.to_number()), b),
+        (_, Bool(_)) => loose_eq(a, &Number(b.to_number())),
+        (Object(_) | Array(_), Number(_) | String(_)) => loose_eq(&to_primitive(a.clone()), b),
+        (Number(_) | String(_), Object(_) | Array(_)) => loose_eq(a, &to_primitive(b.clone())),
+        _ => strict_eq(a, b),
+    }
+}
+
+/// The abstract relational comparison; `None` when either side is NaN.
+fn compare(a: Value, b: Value) -> Option<std::cmp::Ordering> {
+    let a = to_primitive(a);
+    let b = to_primitive(b);
+    if let (Value::String(x), Value::String(y)) = (&a, &b) {
+        // JavaScript compares UTF-16 code units.
+        return Some(x.encode_utf16().cmp(y.encode_utf16()));
+    }
+    a.to_number().partial_cmp(&b.to_number())
+}
+
+pub fn lt(a: Value, b: Value) -> Value {
+    Value::Bool(compare(a, b) == Some(std::cmp::Ordering::Less))
+}
+pub fn gt(a: Value, b: Value) -> Value {
+    Value::Bool(compare(a, b) == Some(std::cmp::Ordering::Greater))
+}
+pub fn le(a: Value, b: Value) -> Value {
+    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)))
+}
+pub fn ge(a: Value, b: Value) -> Value {
+    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)))
+}
+
+pub fn type_of(a: &Value) -> Value {
+    Value::from(a.type_of())
+}
+
+/// `key in object`
+pub fn has_property(key: &Value, object: &Value) -> Result<Value> {
+    match object {
+        Value::Object(o) => Ok(Value::Bool(o.borrow().contains(&key.to_key()))),
+        Value::Array(a) => {
+            let key = key.to_key();
+            let len = a.borrow().len();
+            Ok(Value::Bool(&*key == "length" || array_index(&key).is_some_and(|i| i < len)))
+        }
+        other => Err(ExecError::type_error(format!(
+            "cannot use 'in' operator to search for '{}' in {}",
+            key.to_js_string(),
+            other.to_js_string()
+        ))),
+    }
+}
+
+fn array_index(key: &str) -> Option<usize> {
+    if key.is_empty() || (key.len() > 1 && key.starts_with('0')) {
+        return None;
+    }
+    key.parse::<usize>().ok()
+}
+
+/// `object[key]` / `object.key`
+pub fn get(object: &Value, key: &Value) -> Result<Value> {
+    get_str(object, &key.to_key())
+}
+
+pub fn get_str(object: &Value, key: &str) -> Result<Value> {
+    match object {
+        Value::Undefined | Value::Null => Err(ExecError::type_error(format!(
+            "cannot read property '{key}' of {}",
+            object.to_js_string()
+        ))),
+        Value::Object(o) => Ok(o.borrow().get(key).cloned().unwrap_or_default()),
+        Value::Array(a) => {
+            let a = a.borrow();
+            if key == "length" {
+                return Ok(Value::Number(a.len() as f64));
+            }
+            Ok(array_index(key).and_then(|i| a.get(i).cloned()).unwrap_or_default())
+        }
+        Value::String(s) => {
+            if key == "length" {
+                return Ok(Value::Number(s.encode_utf16().count() as f64));
+            }
+            Ok(array_index(key)
+                .and_then(|i| s.chars().nth(i))
+                .map_or(Value::Undefined, |c| Value::from(c.to_string())))
+        }
+        Value::Bool(_) | Value::Number(_) => Ok(Value::Undefined),
+    }
+}
+
+/// `object[key] = value`
+pub fn set(object: &Value, key: &Value, value: Value) -> Result<()> {
+    set_str(object, &key.to_key(), value)
+}
+
+pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
+    match object {
+        Value::Object(o) => {
+            o.borrow_mut().set(key, value);
+            Ok(())
+        }
+        Value::Array(a) => {
+            let mut a = a.borrow_mut();
+            if key == "length" {
+                let n = value.to_number();
+                if n < 0.0 || n.fract() != 0.0 || n > 4_294_967_295.0 {
+                    return Err(ExecError::new(crate::ErrorKind::Type, "invalid array length"));
+                }
+                a.resize(n as usize, Value::Undefined);
+                return Ok(());
+            }
+            match array_index(key) {
+                // Bound growth: a chart may not allocate gigabytes with one index.
+                Some(i) if i < a.len() + 1_000_000 => {
+                    if i >= a.len() {
+                        a.resize(i + 1, Value::Undefined);
+                    }
+                    a[i] = value;
+                    Ok(())
+                }
+                _ => Err(ExecError::type_error(format!("unsupported array property '{key}'"))),
+            }
+        }
+        Value::Undefined | Value::Null => Err(ExecError::type_error(format!(
+            "cannot set property '{key}' of {}",
+            object.to_js_string()
+        ))),
+        // Primitives silently ignore property writes in sloppy mode.
+        _ => Ok(()),
+    }
+}
+
+/// `delete object[key]`
+pub fn delete(object: &Value, key: &Value) -> Result<Value> {
+    match object {
+        Value::Object(o) => Ok(Value::Bool(o.borrow_mut().remove(&key.to_key()) || true)),
+        Value::Undefined | Value::Null => Err(ExecError::type_error("cannot delete property of undefined")),
+        _ => Ok(Value::Bool(true)),
+    }
+}
+
+fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or_default()
+}
+
+/// Calls a method on a value: the compiler only emits names it knows this
+/// function implements, so an unknown one is a `TypeError` for the receiver's type.
+pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Value> {
+    match (receiver, name) {
+        (Value::Array(a), "concat") => {
+            let mut out = a.borrow().clone();
+            for v in args {
+                match v {
+                    Value::Array(b) => out.extend(b.borrow().iter().cloned()),
+                    other => out.push(other),
+                }
+            }
+            Ok(Value::array(out))
+        }
+        (Value::Array(a), "push") => {
+            let mut a = a.borrow_mut();
+            a.extend(args);
+            Ok(Value::Number(a.len() as f64))
+        }
+        (Value::Array(a), "pop") => Ok(a.borrow_mut().pop().unwrap_or_default()),
+        (Value::Array(a), "shift") => {
+            let mut a = a.borrow_mut();
+            Ok(if a.is_empty() { Value::Undefined } else { a.remove(0) })
+        }
+        (Value::Array(a), "indexOf") => {
+            let needle = arg(&args, 0);
+            let pos = a.borrow().iter().position(|v| strict_eq(v, &needle));
+            Ok(Value::Number(pos.map_or(-1.0, |p| p as f64)))
+        }
+        (Value::Array(a), "join") => {
+            let sep = match arg(&args, 0) {
+                Value::Undefined => ",".to_string(),
+                s => s.to_js_string(),
+            };
+            let parts: Vec<String> = a
+                .borrow()
+                .iter()
+                .map(|v| match v {
+                    Value::Undefined | Value::Null => String::new(),
+                    other => other.to_js_string(),
+                })
+                .collect();
+            Ok(Value::from(parts.join(&sep)))
+        }
+        (Value::Array(a), "slice") => {
+            let a = a.borrow();
+            let (start, end) = slice_bounds(a.len(), &args);
+            Ok(Value::array(a[start..end].to_vec()))
+        }
+        (Value::String(s), "indexOf") => {
+            let needle = arg(&args, 0).to_js_string();
+            Ok(Value::Number(s.find(&needle).map_or(-1.0, |p| s[..p].encode_utf16().count() as f64)))
+        }
+        (Value::String(s), "slice" | "substring") => {
+            let chars: Vec<char> = s.chars().collect();
+            let (start, end) = slice_bounds(chars.len(), &args);
+            Ok(Value::from(chars[start..end].iter().collect::<String>()))
+        }
+        (Value::String(s), "toUpperCase") => Ok(Value::from(s.to_uppercase())),
+        (Value::String(s), "toLowerCase") => Ok(Value::from(s.to_lowercase())),
+        (Value::String(s), "split") => {
+            let sep = arg(&args, 0).to_js_string();
+            let parts = if sep.is_empty() {
+                s.chars().map(|c| Value::from(c.to_string())).collect()
+            } else {
+                s.split(sep.as_str()).map(Value::from).collect()
+            };
+            Ok(Value::array(parts))
+        }
+        (Value::Undefined | Value::Null, _) => Err(ExecError::type_error(format!(
+            "cannot read property '{name}' of {}",
+            receiver.to_js_string()
+        ))),
+        (_, "toString") => Ok(Value::from(receiver.to_js_string())),
+        (Value::Object(o), "hasOwnProperty") => Ok(Value::Bool(o.borrow().contains(&arg(&args, 0).to_key()))),
+        _ => Err(ExecError::type_error(format!("{}.{name} is not a function", receiver.type_of()))),
+    }
+}
+
+fn slice_bounds(len: usize, args: &[Value]) -> (usize, usize) {
+    let clamp = |v: Value, default: usize| -> usize {
+        if v.is_undefined() {
+            return default;
+        }
+        let n = v.to_number();
+        if n.is_nan() {
+            0
+        } else if n < 0.0 {
+            (len as f64 + n).max(0.0) as usize
+        } else {
+            (n as usize).min(len)
+        }
+    };
+    let start = clamp(arg(args, 0), 0);
+    let end = clamp(arg(args, 1), len);
+    (start, end.max(start))
+}
+
+/// The global functions the compiler accepts by name.
+pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
+    let a0 = arg(&args, 0);
+    match name {
+        "String" => Ok(Value::from(if args.is_empty() { String::new() } else { a0.to_js_string() })),
+        "Number" => Ok(Value::Number(if args.is_empty() { 0.0 } else { a0.to_number() })),
+        "Boolean" => Ok(Value::Bool(a0.truthy())),
+        "isNaN" => Ok(Value::Bool(a0.to_number().is_nan())),
+        "parseInt" => Ok(Value::Number(parse_int(&a0.to_js_string()))),
+        "parseFloat" => Ok(Value::Number(parse_float(&a0.to_js_string()))),
+        "uneval" => Ok(Value::from(a0.uneval())),
+        "JSON.stringify" => Ok(a0.to_json().map_or(Value::Undefined, Value::from)),
+        "JSON.parse" => crate::json::parse(&a0.to_js_string())
+            .ok_or_else(|| ExecError::new(crate::ErrorKind::Syntax, "JSON.parse: invalid JSON")),
+        "Array.isArray" => Ok(Value::Bool(matches!(a0, Value::Array(_)))),
+        "Math.floor" => Ok(Value::Number(a0.to_number().floor())),
+        "Math.ceil" => Ok(Value::Number(a0.to_number().ceil())),
+        "Math.round" => Ok(Value::Number((a0.to_number() + 0.5).floor())),
+        "Math.abs" => Ok(Value::Number(a0.to_number().abs())),
+        "Math.max" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::NEG_INFINITY, nan_max))),
+        "Math.min" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::INFINITY, nan_min))),
+        "Object.keys" => match a0 {
+            Value::Object(o) => Ok(Value::array(o.borrow().iter().map(|(k, _)| Value::from(k)).collect())),
+            Value::Array(a) => Ok(Value::array((0..a.borrow().len()).map(|i| Value::from(i.to_string())).collect())),
+            _ => Err(ExecError::type_error("Object.keys called on non-object")),
+        },
+        _ => Err(ExecError::type_error(format!("{name} is not a function"))),
+    }
+}
+
+/// The global functions and methods [`call_global`] and [`call_method`]
+/// implement; the compiler rejects calls of anything else.
+pub const GLOBAL_FUNCTIONS: &[&str] = &[
+    "String", "Number", "Boolean", "isNaN", "parseInt", "parseFloat", "uneval", "JSON.stringify", "JSON.parse",
+    "Array.isArray", "Math.floor", "Math.ceil", "Math.round", "Math.abs", "Math.max", "Math.min", "Object.keys",
+];
+pub const METHODS: &[&str] = &[
+    "concat", "push", "pop", "shift", "indexOf", "join", "slice", "substring", "toUpperCase", "toLowerCase", "split",
+    "toString", "hasOwnProperty",
+];
+
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+fn parse_int(s: &str) -> f64 {
+    let t = s.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() {
+        return f64::NAN;
+    }
+    let n: f64 = digits.parse().unwrap_or(f64::NAN);
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+fn parse_float(s: &str) -> f64 {
+    let t = s.trim_start();
+    let end = t
+        .char_indices()
+        .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || ((*c == '-' || *c == '+') && *i == 0))
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    t[..end].parse().unwrap_or(f64::NAN)
+}
+
+/// A fresh empty object, for object literals.
+pub fn new_object() -> Value {
+    Value::Object(Rc::new(RefCell::new(Object::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plus_concatenates_or_adds() {
+        assert!(strict_eq(&add(Value::from(1), Value::from(2)), &Value::from(3)));
+        assert!(strict_eq(&add(Value::from("a"), Value::from(1)), &Value::from("a1")));
+        assert!(strict_eq(&add(Value::Undefined, Value::from(1)).type_of().into(), &Value::from("number")));
+    }
+
+    #[test]
+    fn loose_equality_follows_the_spec() {
+        assert!(loose_eq(&Value::from("123"), &Value::from(123)));
+        assert!(loose_eq(&Value::Null, &Value::Undefined));
+        assert!(!loose_eq(&Value::Null, &Value::from(0)));
+        assert!(loose_eq(&Value::Bool(true), &Value::from(1)));
+        assert!(!strict_eq(&Value::from("1"), &Value::from(1)));
+    }
+
+    #[test]
+    fn member_access_on_undefined_is_a_type_error() {
+        assert!(get_str(&Value::Undefined, "x").is_err());
+        assert!(set_str(&Value::Null, "x", Value::Null).is_err());
+        assert!(get_str(&Value::object(), "x").is_ok_and(|v| v.is_undefined()));
+    }
+
+    #[test]
+    fn concat_flattens_one_level() {
+        let a = Value::array(vec![Value::from(1)]);
+        let r = call_method(&Value::array(vec![]), "concat", vec![a, Value::array(vec![Value::from(4)])]);
+        assert_eq!(r.map(|v| v.to_js_string()).ok().as_deref(), Some("1,4"));
+    }
+}

@@ -1,0 +1,806 @@
+//! The W3C SCXML interpretation algorithm (Appendix D), generic over a
+//! generated [`Chart`], with event queues and a virtual clock.
+use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE};
+use crate::{Event, EventKind, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Receives what a session does; the simulator prints it as a trace.
+#[allow(unused_variables)]
+pub trait Observer {
+    fn log(&mut self, now: Duration, label: &str, text: &str) {}
+    fn enter(&mut self, now: Duration, state: &str) {}
+    fn exit(&mut self, now: Duration, state: &str) {}
+    fn event(&mut self, now: Duration, event: &Event) {}
+}
+
+/// Drops everything.
+pub struct NullObserver;
+impl Observer for NullObserver {}
+
+/// A `<send>` after its attributes were evaluated.
+#[derive(Debug, Default)]
+pub struct SendRequest {
+    pub event: String,
+    pub target: Option<String>,
+    pub type_: Option<String>,
+    /// The send id: the `id` attribute, or the one generated for `idlocation`.
+    pub id: Option<Rc<str>>,
+    pub delay: Option<Duration>,
+    pub data: Value,
+}
+
+struct Pending {
+    event: Event,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    pub session_id: Option<String>,
+    /// Microsteps allowed in one macrostep before the session halts: an
+    /// eventless loop that never settles must not hang the host.
+    pub max_microsteps: usize,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions { session_id: None, max_microsteps: 100_000 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    NotStarted,
+    Running,
+    /// A top-level final state was reached (its index), or the session was stopped (`None`).
+    Done(Option<u16>),
+    /// The session was stopped because it broke a bound.
+    Halted(String),
+}
+
+/// Everything but the chart's own data: what executable content can reach.
+pub struct Core {
+    states: &'static [StateInfo],
+    config: Vec<u64>,
+    internal: VecDeque<Event>,
+    external: VecDeque<Event>,
+    timers: BTreeMap<(Duration, u64), Pending>,
+    now: Duration,
+    seq: u64,
+    session_id: Rc<str>,
+    name: Value,
+    event: Value,
+    observer: Box<dyn Observer>,
+}
+
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
+impl Core {
+    fn new(states: &'static [StateInfo], name: Option<&'static str>, session_id: Option<String>) -> Self {
+        let session_id = session_id
+            .unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
+        Core {
+            states,
+            config: vec![0; states.len().div_ceil(64)],
+            internal: VecDeque::new(),
+            external: VecDeque::new(),
+            timers: BTreeMap::new(),
+            now: Duration::ZERO,
+            seq: 0,
+            session_id: Rc::from(session_id),
+            name: name.map_or(Value::Undefined, Value::from),
+            event: Value::Undefined,
+            observer: Box::new(NullObserver),
+        }
+    }
+
+    /// `In(state)`.
+    pub fn is_active(&self, state: u16) -> bool {
+        let i = usize::from(state);
+        self.config.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// `In(id)` where the id is only known at run time.
+    pub fn is_active_id(&self, id: &str) -> bool {
+        self.states
+            .iter()
+            .position(|s| s.id == id && s.kind != StateKind::Root)
+            .is_some_and(|i| self.is_active(i as u16))
+    }
+
+    fn set_active(&mut self, state: u16, on: bool) {
+        let i = usize::from(state);
+        if let Some(w) = self.config.get_mut(i / 64) {
+            if on {
+                *w |= 1 << (i % 64);
+            } else {
+                *w &= !(1 << (i % 64));
+            }
+        }
+    }
+
+    pub fn now(&self) -> Duration {
+        self.now
+    }
+    pub fn session_id(&self) -> Value {
+        Value::String(self.session_id.clone())
+    }
+    pub fn name(&self) -> Value {
+        self.name.clone()
+    }
+    /// `_event`: the event being processed.
+    pub fn event(&self) -> Value {
+        self.event.clone()
+    }
+
+    /// `_ioprocessors`.
+    pub fn io_processors(&self) -> Value {
+        let location = Value::from(format!("#_scxml_{}", self.session_id));
+        let scxml = Value::object_from([("location", location)]);
+        Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)])
+    }
+
+    /// `<raise>`.
+    pub fn raise(&mut self, name: &str) {
+        self.internal.push_back(Event::new(name, EventKind::Internal));
+    }
+
+    /// Queues `error.execution` (or another platform error) for a failure.
+    pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Rc<str>>) {
+        let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
+        event.sendid = sendid;
+        self.internal.push_back(event);
+    }
+
+    /// `<log>`.
+    pub fn log(&mut self, label: &str, value: &Value) {
+        let text = value.to_js_string();
+        self.observer.log(self.now, label, &text);
+    }
+
+    /// A fresh id for `<send idlocation>`.
+    pub fn next_send_id(&mut self) -> Rc<str> {
+        self.seq += 1;
+        Rc::from(format!("{}.send{}", self.session_id, self.seq))
+    }
+
+    /// `<send>` through the SCXML event I/O processor.
+    pub fn send(&mut self, request: SendRequest) -> Result<(), ExecError> {
+        match request.type_.as_deref() {
+            None | Some(SCXML_IO_PROCESSOR) | Some("scxml") => {}
+            Some(other) => {
+                return Err(ExecError::new(
+                    crate::ErrorKind::Send,
+                    format!("unsupported event processor type '{other}'"),
+                ))
+            }
+        }
+        let own = format!("#_scxml_{}", self.session_id);
+        let mut event = Event::new(&request.event, EventKind::External).with_data(request.data);
+        event.sendid = request.id.clone();
+        event.origin = Some(Rc::from(own.as_str()));
+        event.origintype = Some(Rc::from(SCXML_IO_PROCESSOR));
+        match request.target.as_deref() {
+            None => {}
+            Some(t) if t == own => {}
+            Some("#_internal") => {
+                event.kind = EventKind::Internal;
+                self.internal.push_back(event);
+                return Ok(());
+            }
+            Some(_) => {
+                // No other session is reachable from here: `#_parent` of a root
+                // session, an unknown `#_scxml_` id, or any other address.
+                let mut error = Event::new("error.communication", EventKind::Platform);
+                error.sendid = request.id;
+                self.internal.push_back(error);
+                return Ok(());
+            }
+        }
+        match request.delay {
+            Some(delay) if !delay.is_zero() => {
+                self.seq += 1;
+                self.timers.insert((self.now + delay, self.seq), Pending { event });
+            }
+            _ => self.external.push_back(event),
+        }
+        Ok(())
+    }
+
+    /// `<cancel>`: drops pending delayed sends with this id.
+    pub fn cancel(&mut self, sendid: &str) {
+        self.timers.retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
+    }
+
+    /// When the next delayed event is due.
+    pub fn next_timer(&self) -> Option<Duration> {
+        self.timers.keys().next().map(|(t, _)| *t)
+    }
+}
+
+/// One running statechart.
+pub struct Session<C: Chart> {
+    pub chart: C,
+    pub core: Core,
+    history: Vec<Option<Vec<u16>>>,
+    data_ready: Vec<bool>,
+    status: Status,
+    max_microsteps: usize,
+}
+
+impl<C: Chart> Session<C> {
+    pub fn new(chart: C) -> Self {
+        Self::with_options(chart, SessionOptions::default())
+    }
+
+    pub fn with_options(chart: C, options: SessionOptions) -> Self {
+        let n = C::STATES.len();
+        Session {
+            chart,
+            core: Core::new(C::STATES, C::NAME, options.session_id),
+            history: vec![None; n],
+            data_ready: vec![false; n],
+            status: Status::NotStarted,
+            max_microsteps: options.max_microsteps,
+        }
+    }
+
+    pub fn set_observer(&mut self, observer: Box<dyn Observer>) {
+        self.core.observer = observer;
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// The id of the top-level final state reached, if any.
+    pub fn final_state(&self) -> Option<&'static str> {
+        match self.status {
+            Status::Done(Some(s)) => Some(C::STATES[usize::from(s)].id),
+            _ => None,
+        }
+    }
+
+    /// Active states in document order, by id.
+    pub fn active_states(&self) -> Vec<&'static str> {
+        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).map(|s| C::STATES[usize::from(s)].id).collect()
+    }
+
+    pub fn is_in(&self, id: &str) -> bool {
+        self.core.is_active_id(id)
+    }
+
+    /// Initialises the datamodel, enters the initial configuration and runs to a stable one.
+    pub fn start(&mut self) {
+        if self.status != Status::NotStarted {
+            return;
+        }
+        self.status = Status::Running;
+        if C::LATE_BINDING {
+            self.init_data(0);
+        } else {
+            for s in 0..C::STATES.len() as u16 {
+                self.init_data(s);
+            }
+        }
+        // The root's onentry holds the top-level <script>.
+        for &block in C::STATES[0].onentry {
+            self.run_block(block);
+        }
+        self.enter_states(&[0]);
+        self.macrostep();
+    }
+
+    fn init_data(&mut self, state: u16) {
+        let i = usize::from(state);
+        if !self.data_ready[i] {
+            self.data_ready[i] = true;
+            self.chart.init_data(&mut self.core, state);
+        }
+    }
+
+    /// Queues an external event (it is processed by [`Session::run_until_idle`]).
+    pub fn send(&mut self, event: Event) {
+        self.core.external.push_back(event);
+    }
+
+    /// Processes queued external events until none is left or the session ends.
+    pub fn run_until_idle(&mut self) {
+        while self.is_running() {
+            let Some(event) = self.core.external.pop_front() else { break };
+            self.process_external(event);
+        }
+    }
+
+    /// Sends one external event and runs to a stable configuration.
+    pub fn process_external(&mut self, event: Event) {
+        if !self.is_running() {
+            return;
+        }
+        self.set_event(event);
+        let enabled = self.select_transitions(false);
+        if !enabled.is_empty() {
+            self.microstep(&enabled);
+        }
+        self.macrostep();
+    }
+
+    /// Moves the virtual clock to `until`, delivering each delayed event when
+    /// it falls due and running the session after each one.
+    pub fn advance_to(&mut self, until: Duration) {
+        self.run_until_idle();
+        while self.is_running() {
+            match self.core.next_timer() {
+                Some(due) if due <= until => {
+                    if let Some(((due, _), pending)) = self.core.timers.pop_first() {
+                        self.core.now = self.core.now.max(due);
+                        self.core.external.push_back(pending.event);
+                        self.run_until_idle();
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.core.now = self.core.now.max(until);
+    }
+
+    /// Starts the session and runs it on the virtual clock until it ends, has
+    /// nothing left to do, or `limit` is reached.
+    pub fn run_virtual(&mut self, limit: Duration) {
+        self.start();
+        loop {
+            self.run_until_idle();
+            match self.core.next_timer() {
+                Some(due) if self.is_running() && due <= limit => self.advance_to(due),
+                _ => break,
+            }
+        }
+    }
+
+    fn set_event(&mut self, event: Event) {
+        self.core.observer.event(self.core.now, &event);
+        self.core.event = event.to_value();
+    }
+
+    fn run_block(&mut self, block: u32) {
+        if let Err(error) = self.chart.exec(&mut self.core, block) {
+            self.core.raise_error("error.execution", &error, None);
+        }
+    }
+
+    fn macrostep(&mut self) {
+        let mut steps = 0usize;
+        while self.is_running() {
+            let mut enabled = self.select_transitions(true);
+            if enabled.is_empty() {
+                let Some(event) = self.core.internal.pop_front() else { break };
+                self.set_event(event);
+                enabled = self.select_transitions(false);
+            }
+            if !enabled.is_empty() {
+                self.microstep(&enabled);
+                steps += 1;
+                if steps > self.max_microsteps {
+                    self.status = Status::Halted(format!(
+                        "more than {} microsteps in one macrostep: the chart never settles",
+                        self.max_microsteps
+                    ));
+                    return;
+                }
+            }
+        }
+        if matches!(self.status, Status::Done(_)) {
+            self.exit_interpreter();
+        }
+    }
+
+    fn exit_interpreter(&mut self) {
+        let mut active: Vec<u16> = (0..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).collect();
+        active.reverse();
+        for s in active {
+            for &block in C::STATES[usize::from(s)].onexit {
+                self.run_block(block);
+            }
+            self.core.set_active(s, false);
+            self.core.observer.exit(self.core.now, C::STATES[usize::from(s)].id);
+        }
+    }
+
+    // ---- queries over the tables -------------------------------------
+
+    fn state(s: u16) -> &'static StateInfo {
+        &C::STATES[usize::from(s)]
+    }
+
+    fn transition(t: u32) -> &'static TransitionInfo {
+        &C::TRANSITIONS[t as usize]
+    }
+
+    /// `a` is a proper descendant of `b`.
+    fn is_descendant(a: u16, b: u16) -> bool {
+        let mut s = Self::state(a).parent;
+        while s != NO_STATE {
+            if s == b {
+                return true;
+            }
+            s = Self::state(s).parent;
+        }
+        false
+    }
+
+    fn is_compound(s: u16) -> bool {
+        matches!(Self::state(s).kind, StateKind::Compound | StateKind::Root)
+    }
+
+    fn is_atomic(s: u16) -> bool {
+        matches!(Self::state(s).kind, StateKind::Atomic | StateKind::Final)
+    }
+
+    fn is_history(s: u16) -> bool {
+        matches!(Self::state(s).kind, StateKind::ShallowHistory | StateKind::DeepHistory)
+    }
+
+    fn is_in_final_state(&self, s: u16) -> bool {
+        let info = Self::state(s);
+        match info.kind {
+            StateKind::Compound | StateKind::Root => info
+                .children
+                .iter()
+                .any(|&c| Self::state(c).kind == StateKind::Final && self.core.is_active(c)),
+            StateKind::Parallel => info.children.iter().all(|&c| self.is_in_final_state(c)),
+            _ => false,
+        }
+    }
+
+    fn active_in_document_order(&self) -> impl Iterator<Item = u16> + '_ {
+        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s))
+    }
+
+    // ---- transition selection ----------------------------------------
+
+    fn select_transitions(&mut self, eventless: bool) -> Vec<u32> {
+        let mut enabled: Vec<u32> = Vec::new();
+        let atomic: Vec<u16> = self.active_in_document_order().filter(|&s| Self::is_atomic(s)).collect();
+        let name = if eventless { None } else { self.current_event_name() };
+        for state in atomic {
+            let mut s = state;
+            'ancestors: while s != NO_STATE {
+                for &t in Self::state(s).transitions {
+                    let info = Self::transition(t);
+                    let matches = match &name {
+                        None => info.events.is_empty(),
+                        Some(name) => info.events.iter().any(|d| event_matches(d, name)),
+                    };
+                    if matches && self.condition_holds(t) {
+                        if !enabled.contains(&t) {
+                            enabled.push(t);
+                        }
+                        break 'ancestors;
+                    }
+                }
+                s = Self::state(s).parent;
+            }
+        }
+        self.remove_conflicting_transitions(enabled)
+    }
+
+    fn current_event_name(&self) -> Option<String> {
+        match crate::ops::get_str(&self.core.event, "name") {
+            Ok(Value::String(s)) => Some(s.to_string()),
+            _ => Some(String::new()),
+        }
+    }
+
+    fn condition_holds(&mut self, t: u32) -> bool {
+        if !Self::transition(t).has_cond {
+            return true;
+        }
+        match self.chart.cond(&mut self.core, t) {
+            Ok(b) => b,
+            Err(error) => {
+                self.core.raise_error("error.execution", &error, None);
+                false
+            }
+        }
+    }
+
+    fn remove_conflicting_transitions(&self, enabled: Vec<u32>) -> Vec<u32> {
+        let mut filtered: Vec<(u32, Vec<u16>)> = Vec::new();
+        for t1 in enabled {
+            let exit1 = self.compute_exit_set(&[t1]);
+            let mut preempted = false;
+            let mut to_remove = Vec::new();
+            for (i, (t2, exit2)) in filtered.iter().enumerate() {
+                if exit1.iter().any(|s| exit2.contains(s)) {
+                    if Self::is_descendant(Self::transition(t1).source, Self::transition(*t2).source) {
+                        to_remove.push(i);
+                    } else {
+                        preempted = true;
+                        break;
+                    }
+                }
+            }
+            if !preempted {
+                for i in to_remove.into_iter().rev() {
+                    filtered.remove(i);
+                }
+                filtered.push((t1, exit1));
+            }
+        }
+        filtered.into_iter().map(|(t, _)| t).collect()
+    }
+
+    // ---- microstep ---------------------------------------------------
+
+    fn microstep(&mut self, enabled: &[u32]) {
+        self.exit_states(enabled);
+        for &t in enabled {
+            if let Some(block) = Self::transition(t).exec {
+                self.run_block(block);
+            }
+        }
+        self.enter_states(enabled);
+    }
+
+    fn effective_targets(&self, t: u32) -> Vec<u16> {
+        let mut out = Vec::new();
+        self.push_effective_targets(Self::transition(t).targets, &mut out);
+        out
+    }
+
+    fn push_effective_targets(&self, targets: &[u16], out: &mut Vec<u16>) {
+        for &s in targets {
+            if Self::is_history(s) {
+                match &self.history[usize::from(s)] {
+                    Some(stored) => {
+                        for &h in stored {
+                            if !out.contains(&h) {
+                                out.push(h);
+                            }
+                        }
+                    }
+                    None => self.push_effective_targets(Self::state(s).initial, out),
+                }
+            } else if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+
+    fn transition_domain(&self, t: u32) -> Option<u16> {
+        let info = Self::transition(t);
+        let targets = self.effective_targets(t);
+        if targets.is_empty() {
+            return None;
+        }
+        if info.internal && Self::is_compound(info.source) && targets.iter().all(|&s| Self::is_descendant(s, info.source))
+        {
+            return Some(info.source);
+        }
+        Some(Self::find_lcca(info.source, &targets))
+    }
+
+    fn find_lcca(head: u16, tail: &[u16]) -> u16 {
+        let mut anc = Self::state(head).parent;
+        while anc != NO_STATE {
+            if Self::is_compound(anc) && tail.iter().all(|&s| Self::is_descendant(s, anc)) {
+                return anc;
+            }
+            anc = Self::state(anc).parent;
+        }
+        0
+    }
+
+    fn compute_exit_set(&self, transitions: &[u32]) -> Vec<u16> {
+        let mut out = Vec::new();
+        for &t in transitions {
+            if Self::transition(t).targets.is_empty() {
+                continue;
+            }
+            if let Some(domain) = self.transition_domain(t) {
+                for s in self.active_in_document_order() {
+                    if Self::is_descendant(s, domain) && !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn exit_states(&mut self, enabled: &[u32]) {
+        let mut to_exit = self.compute_exit_set(enabled);
+        to_exit.sort_unstable_by(|a, b| b.cmp(a));
+        for &s in &to_exit {
+            for &h in Self::state(s).history {
+                let deep = Self::state(h).kind == StateKind::DeepHistory;
+                let recorded: Vec<u16> = self
+                    .active_in_document_order()
+                    .filter(|&a| {
+                        if deep {
+                            Self::is_atomic(a) && Self::is_descendant(a, s)
+                        } else {
+                            Self::state(a).parent == s
+                        }
+                    })
+                    .collect();
+                self.history[usize::from(h)] = Some(recorded);
+            }
+        }
+        for s in to_exit {
+            for &block in Self::state(s).onexit {
+                self.run_block(block);
+            }
+            self.core.set_active(s, false);
+            self.core.observer.exit(self.core.now, Self::state(s).id);
+        }
+    }
+
+    fn enter_states(&mut self, enabled: &[u32]) {
+        let mut entry = EntrySet::default();
+        for &t in enabled {
+            for &s in Self::transition(t).targets {
+                self.add_descendants(s, &mut entry);
+            }
+            let domain = self.transition_domain(t);
+            for s in self.effective_targets(t) {
+                self.add_ancestors(s, domain, &mut entry);
+            }
+        }
+        let mut to_enter = entry.states;
+        to_enter.sort_unstable();
+        for s in to_enter {
+            self.core.set_active(s, true);
+            self.core.observer.enter(self.core.now, Self::state(s).id);
+            if C::LATE_BINDING {
+                self.init_data(s);
+            }
+            for &block in Self::state(s).onentry {
+                self.run_block(block);
+            }
+            if entry.default_entry.contains(&s) {
+                if let Some(block) = Self::state(s).initial_exec {
+                    self.run_block(block);
+                }
+            }
+            if let Some(&(_, block)) = entry.history_content.iter().find(|(p, _)| *p == s) {
+                self.run_block(block);
+            }
+            if Self::state(s).kind == StateKind::Final {
+                let parent = Self::state(s).parent;
+                if Self::state(parent).kind == StateKind::Root {
+                    self.status = Status::Done(Some(s));
+                } else {
+                    let data = self.done_data(s);
+                    self.raise_done(parent, data);
+                    let grandparent = Self::state(parent).parent;
+                    if grandparent != NO_STATE
+                        && Self::state(grandparent).kind == StateKind::Parallel
+                        && Self::state(grandparent).children.iter().all(|&c| self.is_in_final_state(c))
+                    {
+                        self.raise_done(grandparent, Value::Undefined);
+                    }
+                }
+            }
+        }
+    }
+
+    fn done_data(&mut self, s: u16) -> Value {
+        if !Self::state(s).has_donedata {
+            return Value::Undefined;
+        }
+        match self.chart.done_data(&mut self.core, s) {
+            Ok(v) => v,
+            Err(error) => {
+                self.core.raise_error("error.execution", &error, None);
+                Value::Undefined
+            }
+        }
+    }
+
+    fn raise_done(&mut self, state: u16, data: Value) {
+        let name = format!("done.state.{}", Self::state(state).id);
+        self.core.internal.push_back(Event::new(&name, EventKind::Internal).with_data(data));
+    }
+
+    fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
+        let info = Self::state(s);
+        if Self::is_history(s) {
+            let (targets, content): (Vec<u16>, Option<u32>) = match &self.history[usize::from(s)] {
+                Some(stored) => (stored.clone(), None),
+                None => (info.initial.to_vec(), info.initial_exec),
+            };
+            if let Some(block) = content {
+                entry.history_content.push((info.parent, block));
+            }
+            for &t in &targets {
+                self.add_descendants(t, entry);
+            }
+            for &t in &targets {
+                self.add_ancestors(t, Some(info.parent), entry);
+            }
+            return;
+        }
+        entry.add(s);
+        match info.kind {
+            StateKind::Compound => {
+                entry.default_entry.push(s);
+                for &t in info.initial {
+                    self.add_descendants(t, entry);
+                }
+                for &t in info.initial {
+                    self.add_ancestors(t, Some(s), entry);
+                }
+            }
+            StateKind::Parallel => {
+                for &child in info.children {
+                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
+                        self.add_descendants(child, entry);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_ancestors(&self, s: u16, domain: Option<u16>, entry: &mut EntrySet) {
+        let mut anc = Self::state(s).parent;
+        while anc != NO_STATE && Some(anc) != domain {
+            if Self::state(anc).kind == StateKind::Root {
+                break;
+            }
+            entry.add(anc);
+            if Self::state(anc).kind == StateKind::Parallel {
+                for &child in Self::state(anc).children {
+                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
+                        self.add_descendants(child, entry);
+                    }
+                }
+            }
+            anc = Self::state(anc).parent;
+        }
+    }
+}
+
+#[derive(Default)]
+struct EntrySet {
+    states: Vec<u16>,
+    default_entry: Vec<u16>,
+    /// (parent of a history state, default transition content) for histories entered by default.
+    history_content: Vec<(u16, u32)>,
+}
+
+impl EntrySet {
+    fn add(&mut self, s: u16) {
+        if !self.states.contains(&s) {
+            self.states.push(s);
+        }
+    }
+}
+
+/// Does an event descriptor match an event name (W3C 3.12.1: token prefixes)?
+pub(crate) fn event_matches(descriptor: &str, name: &str) -> bool {
+    descriptor == "*"
+        || name == descriptor
+        || (name.len() > descriptor.len() && name.starts_with(descriptor) && name.as_bytes()[descriptor.len()] == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_matches;
+
+    #[test]
+    fn descriptors_match_token_prefixes() {
+        assert!(event_matches("error", "error.execution"));
+        assert!(event_matches("error.execution", "error.execution"));
+        assert!(!event_matches("error", "errors"));
+        assert!(event_matches("*", "anything"));
+        assert!(!event_matches("foo.bar", "foo"));
+    }
+}

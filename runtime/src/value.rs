@@ -1,0 +1,426 @@
+//! A JavaScript-like value: what the ECMAScript datamodel needs, with the
+//! language's own equality, truthiness and number formatting.
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Rc<str>),
+    /// Objects are shared by reference, as in JavaScript.
+    Object(Rc<RefCell<Object>>),
+    Array(Rc<RefCell<Vec<Value>>>),
+}
+
+/// An object with properties in insertion order (JSON and `uneval` print that order).
+#[derive(Clone, Debug, Default)]
+pub struct Object {
+    entries: Vec<(Rc<str>, Value)>,
+}
+
+impl Object {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| &**k == key)
+    }
+    pub fn set(&mut self, key: &str, value: Value) {
+        match self.entries.iter_mut().find(|(k, _)| &**k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((Rc::from(key), value)),
+        }
+    }
+    pub fn remove(&mut self, key: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|(k, _)| &**k != key);
+        before != self.entries.len()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Value {
+    pub fn object() -> Value {
+        Value::Object(Rc::new(RefCell::new(Object::new())))
+    }
+
+    pub fn object_from<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+        let mut object = Object::new();
+        for (k, v) in entries {
+            object.set(k, v);
+        }
+        Value::Object(Rc::new(RefCell::new(object)))
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn string(s: &str) -> Value {
+        Value::String(Rc::from(s))
+    }
+
+    /// ECMAScript ToBoolean.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Undefined | Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => *n != 0.0 && !n.is_nan(),
+            Value::String(s) => !s.is_empty(),
+            Value::Object(_) | Value::Array(_) => true,
+        }
+    }
+
+    /// ECMAScript ToNumber.
+    pub fn to_number(&self) -> f64 {
+        match self {
+            Value::Undefined => f64::NAN,
+            Value::Null => 0.0,
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::Number(n) => *n,
+            Value::String(s) => string_to_number(s),
+            Value::Array(_) | Value::Object(_) => string_to_number(&self.to_js_string()),
+        }
+    }
+
+    /// ECMAScript ToString.
+    pub fn to_js_string(&self) -> String {
+        match self {
+            Value::Undefined => "undefined".into(),
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format_number(*n),
+            Value::String(s) => s.to_string(),
+            Value::Object(_) => "[object Object]".into(),
+            Value::Array(items) => items
+                .borrow()
+                .iter()
+                .map(|v| match v {
+                    Value::Undefined | Value::Null => String::new(),
+                    other => other.to_js_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+
+    /// The property key this value names (ToPropertyKey).
+    pub fn to_key(&self) -> Rc<str> {
+        match self {
+            Value::String(s) => s.clone(),
+            other => Rc::from(other.to_js_string()),
+        }
+    }
+
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Value::Undefined => "undefined",
+            Value::Null | Value::Object(_) | Value::Array(_) => "object",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+        }
+    }
+
+    pub fn is_undefined(&self) -> bool {
+        matches!(self, Value::Undefined)
+    }
+
+    /// A copy that shares nothing with `self` (for values crossing sessions or events).
+    pub fn deep_clone(&self) -> Value {
+        match self {
+            Value::Object(o) => {
+                let mut copy = Object::new();
+                for (k, v) in o.borrow().iter() {
+                    copy.set(k, v.deep_clone());
+                }
+                Value::Object(Rc::new(RefCell::new(copy)))
+            }
+            Value::Array(a) => Value::array(a.borrow().iter().map(Value::deep_clone).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// `JSON.stringify`; `None` where JavaScript gives `undefined`.
+    pub fn to_json(&self) -> Option<String> {
+        let mut out = String::new();
+        self.write_json(&mut out, 0).then_some(out)
+    }
+
+    fn write_json(&self, out: &mut String, depth: usize) -> bool {
+        if depth > 256 {
+            out.push_str("null");
+            return true;
+        }
+        match self {
+            Value::Undefined => return false,
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
+            Value::Number(_) => out.push_str("null"),
+            Value::String(s) => write_quoted(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if !v.write_json(out, depth + 1) {
+                        out.push_str("null");
+                    }
+                }
+                out.push(']');
+            }
+            Value::Object(o) => {
+                out.push('{');
+                let mut first = true;
+                for (k, v) in o.borrow().iter() {
+                    let mark = out.len();
+                    if !first {
+                        out.push(',');
+                    }
+                    write_quoted(out, k);
+                    out.push(':');
+                    if v.write_json(out, depth + 1) {
+                        first = false;
+                    } else {
+                        out.truncate(mark);
+                    }
+                }
+                out.push('}');
+            }
+        }
+        true
+    }
+
+    /// SpiderMonkey's `uneval`: source text that evaluates to the value.
+    pub fn uneval(&self) -> String {
+        let mut out = String::new();
+        self.write_source(&mut out, true, 0);
+        out
+    }
+
+    fn write_source(&self, out: &mut String, top: bool, depth: usize) {
+        if depth > 256 {
+            out.push_str("null");
+            return;
+        }
+        match self {
+            Value::Undefined => out.push_str("(void 0)"),
+            Value::String(s) => write_quoted(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_source(out, false, depth + 1);
+                }
+                out.push(']');
+            }
+            Value::Object(o) => {
+                if top {
+                    out.push('(');
+                }
+                out.push('{');
+                for (i, (k, v)) in o.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if is_identifier_name(k) {
+                        out.push_str(k);
+                    } else {
+                        write_quoted(out, k);
+                    }
+                    out.push(':');
+                    v.write_source(out, false, depth + 1);
+                }
+                out.push('}');
+                if top {
+                    out.push(')');
+                }
+            }
+            other => out.push_str(&other.to_js_string()),
+        }
+    }
+}
+
+fn is_identifier_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+fn write_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// ECMAScript StringToNumber, for the decimal, hex and Infinity forms.
+pub(crate) fn string_to_number(s: &str) -> f64 {
+    let t = s.trim();
+    if t.is_empty() {
+        return 0.0;
+    }
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).map_or(f64::NAN, |v| v as f64);
+    }
+    match t {
+        "Infinity" | "+Infinity" => return f64::INFINITY,
+        "-Infinity" => return f64::NEG_INFINITY,
+        _ => {}
+    }
+    // Rust accepts "inf"/"nan"; JavaScript does not.
+    if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+        return f64::NAN;
+    }
+    t.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// Number::prototype.toString() for radix 10.
+pub fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n == 0.0 {
+        return "0".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    // Rust's `{:e}` gives the shortest digits that round-trip, as JavaScript requires.
+    let sci = format!("{:e}", n.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let k = digits.len() as i32;
+    let n_pos = exp + 1;
+    let body = if k <= n_pos && n_pos <= 21 {
+        format!("{digits}{}", "0".repeat((n_pos - k) as usize))
+    } else if 0 < n_pos && n_pos <= 21 {
+        format!("{}.{}", &digits[..n_pos as usize], &digits[n_pos as usize..])
+    } else if -6 < n_pos && n_pos <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n_pos) as usize))
+    } else {
+        let e = n_pos - 1;
+        let e_sign = if e >= 0 { "+" } else { "-" };
+        if k == 1 {
+            format!("{digits}e{e_sign}{}", e.abs())
+        } else {
+            format!("{}.{}e{e_sign}{}", &digits[..1], &digits[1..], e.abs())
+        }
+    };
+    format!("{sign}{body}")
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_js_string())
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<f64> for Value {
+    fn from(n: f64) -> Self {
+        Value::Number(n)
+    }
+}
+impl From<i32> for Value {
+    fn from(n: i32) -> Self {
+        Value::Number(f64::from(n))
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(Rc::from(s))
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(Rc::from(s))
+    }
+}
+impl From<Rc<str>> for Value {
+    fn from(s: Rc<str>) -> Self {
+        Value::String(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_javascript_does() {
+        for (n, s) in [
+            (1.0, "1"),
+            (-0.0, "0"),
+            (0.5, "0.5"),
+            (1.5e-7, "1.5e-7"),
+            (123456789.0, "123456789"),
+            (1e21, "1e+21"),
+            (0.000001, "0.000001"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (-42.25, "-42.25"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(format_number(n), s, "{n}");
+        }
+    }
+
+    #[test]
+    fn strings_convert_to_numbers() {
+        assert_eq!(string_to_number(" 12 "), 12.0);
+        assert_eq!(string_to_number(""), 0.0);
+        assert_eq!(string_to_number("0x10"), 16.0);
+        assert!(string_to_number("inf").is_nan());
+        assert!(string_to_number("abc").is_nan());
+    }
+
+    #[test]
+    fn uneval_matches_spidermonkey() {
+        let v = Value::object_from([("interactionid", Value::from("ixn-1"))]);
+        assert_eq!(v.uneval(), r#"({interactionid:"ixn-1"})"#);
+        assert_eq!(Value::from("x").uneval(), r#""x""#);
+        let a = Value::array(vec![Value::from(1), Value::from("a")]);
+        assert_eq!(a.uneval(), r#"[1, "a"]"#);
+    }
+
+    #[test]
+    fn json_skips_undefined_members() {
+        let v = Value::object_from([("a", Value::from(1)), ("b", Value::Undefined), ("c", Value::Null)]);
+        assert_eq!(v.to_json().as_deref(), Some(r#"{"a":1,"c":null}"#));
+    }
+}
