@@ -24,7 +24,10 @@ pub struct ExecError {
 
 impl ExecError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ExecError { kind, message: message.into() }
+        ExecError {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn type_error(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Type, message)

@@ -12,6 +12,7 @@ mod json;
 pub mod ops;
 mod session;
 mod time;
+pub mod trace;
 mod value;
 
 pub use chart::{Chart, StateInfo, StateKind, TransitionInfo, NO_STATE};

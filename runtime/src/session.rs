@@ -46,7 +46,10 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { session_id: None, max_microsteps: 100_000 }
+        SessionOptions {
+            session_id: None,
+            max_microsteps: 100_000,
+        }
     }
 }
 
@@ -78,7 +81,11 @@ pub struct Core {
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 impl Core {
-    fn new(states: &'static [StateInfo], name: Option<&'static str>, session_id: Option<String>) -> Self {
+    fn new(
+        states: &'static [StateInfo],
+        name: Option<&'static str>,
+        session_id: Option<String>,
+    ) -> Self {
         let session_id = session_id
             .unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
         Core {
@@ -99,7 +106,9 @@ impl Core {
     /// `In(state)`.
     pub fn is_active(&self, state: u16) -> bool {
         let i = usize::from(state);
-        self.config.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.config
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// `In(id)` where the id is only known at run time.
@@ -144,12 +153,14 @@ impl Core {
 
     /// `<raise>`.
     pub fn raise(&mut self, name: &str) {
-        self.internal.push_back(Event::new(name, EventKind::Internal));
+        self.internal
+            .push_back(Event::new(name, EventKind::Internal));
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
     pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Rc<str>>) {
-        let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
+        let mut event =
+            Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
         event.sendid = sendid;
         self.internal.push_back(event);
     }
@@ -202,7 +213,8 @@ impl Core {
         match request.delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
-                self.timers.insert((self.now + delay, self.seq), Pending { event });
+                self.timers
+                    .insert((self.now + delay, self.seq), Pending { event });
             }
             _ => self.external.push_back(event),
         }
@@ -211,7 +223,8 @@ impl Core {
 
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
-        self.timers.retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
+        self.timers
+            .retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
     }
 
     /// When the next delayed event is due.
@@ -269,7 +282,10 @@ impl<C: Chart> Session<C> {
 
     /// Active states in document order, by id.
     pub fn active_states(&self) -> Vec<&'static str> {
-        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).map(|s| C::STATES[usize::from(s)].id).collect()
+        (1..C::STATES.len() as u16)
+            .filter(|s| self.core.is_active(*s))
+            .map(|s| C::STATES[usize::from(s)].id)
+            .collect()
     }
 
     pub fn is_in(&self, id: &str) -> bool {
@@ -313,7 +329,9 @@ impl<C: Chart> Session<C> {
     /// Processes queued external events until none is left or the session ends.
     pub fn run_until_idle(&mut self) {
         while self.is_running() {
-            let Some(event) = self.core.external.pop_front() else { break };
+            let Some(event) = self.core.external.pop_front() else {
+                break;
+            };
             self.process_external(event);
         }
     }
@@ -379,7 +397,9 @@ impl<C: Chart> Session<C> {
         while self.is_running() {
             let mut enabled = self.select_transitions(true);
             if enabled.is_empty() {
-                let Some(event) = self.core.internal.pop_front() else { break };
+                let Some(event) = self.core.internal.pop_front() else {
+                    break;
+                };
                 self.set_event(event);
                 enabled = self.select_transitions(false);
             }
@@ -401,14 +421,18 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let mut active: Vec<u16> = (0..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).collect();
+        let mut active: Vec<u16> = (0..C::STATES.len() as u16)
+            .filter(|s| self.core.is_active(*s))
+            .collect();
         active.reverse();
         for s in active {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
             }
             self.core.set_active(s, false);
-            self.core.observer.exit(self.core.now, C::STATES[usize::from(s)].id);
+            self.core
+                .observer
+                .exit(self.core.now, C::STATES[usize::from(s)].id);
         }
     }
 
@@ -443,7 +467,10 @@ impl<C: Chart> Session<C> {
     }
 
     fn is_history(s: u16) -> bool {
-        matches!(Self::state(s).kind, StateKind::ShallowHistory | StateKind::DeepHistory)
+        matches!(
+            Self::state(s).kind,
+            StateKind::ShallowHistory | StateKind::DeepHistory
+        )
     }
 
     fn is_in_final_state(&self, s: u16) -> bool {
@@ -466,8 +493,15 @@ impl<C: Chart> Session<C> {
 
     fn select_transitions(&mut self, eventless: bool) -> Vec<u32> {
         let mut enabled: Vec<u32> = Vec::new();
-        let atomic: Vec<u16> = self.active_in_document_order().filter(|&s| Self::is_atomic(s)).collect();
-        let name = if eventless { None } else { self.current_event_name() };
+        let atomic: Vec<u16> = self
+            .active_in_document_order()
+            .filter(|&s| Self::is_atomic(s))
+            .collect();
+        let name = if eventless {
+            None
+        } else {
+            self.current_event_name()
+        };
         for state in atomic {
             let mut s = state;
             'ancestors: while s != NO_STATE {
@@ -518,7 +552,10 @@ impl<C: Chart> Session<C> {
             let mut to_remove = Vec::new();
             for (i, (t2, exit2)) in filtered.iter().enumerate() {
                 if exit1.iter().any(|s| exit2.contains(s)) {
-                    if Self::is_descendant(Self::transition(t1).source, Self::transition(*t2).source) {
+                    if Self::is_descendant(
+                        Self::transition(t1).source,
+                        Self::transition(*t2).source,
+                    ) {
                         to_remove.push(i);
                     } else {
                         preempted = true;
@@ -579,7 +616,9 @@ impl<C: Chart> Session<C> {
         if targets.is_empty() {
             return None;
         }
-        if info.internal && Self::is_compound(info.source) && targets.iter().all(|&s| Self::is_descendant(s, info.source))
+        if info.internal
+            && Self::is_compound(info.source)
+            && targets.iter().all(|&s| Self::is_descendant(s, info.source))
         {
             return Some(info.source);
         }
@@ -682,7 +721,10 @@ impl<C: Chart> Session<C> {
                     let grandparent = Self::state(parent).parent;
                     if grandparent != NO_STATE
                         && Self::state(grandparent).kind == StateKind::Parallel
-                        && Self::state(grandparent).children.iter().all(|&c| self.is_in_final_state(c))
+                        && Self::state(grandparent)
+                            .children
+                            .iter()
+                            .all(|&c| self.is_in_final_state(c))
                     {
                         self.raise_done(grandparent, Value::Undefined);
                     }
@@ -706,7 +748,9 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        self.core.internal.push_back(Event::new(&name, EventKind::Internal).with_data(data));
+        self.core
+            .internal
+            .push_back(Event::new(&name, EventKind::Internal).with_data(data));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
@@ -740,7 +784,11 @@ impl<C: Chart> Session<C> {
             }
             StateKind::Parallel => {
                 for &child in info.children {
-                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
+                    if !entry
+                        .states
+                        .iter()
+                        .any(|&e| e == child || Self::is_descendant(e, child))
+                    {
                         self.add_descendants(child, entry);
                     }
                 }
@@ -758,7 +806,11 @@ impl<C: Chart> Session<C> {
             entry.add(anc);
             if Self::state(anc).kind == StateKind::Parallel {
                 for &child in Self::state(anc).children {
-                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
+                    if !entry
+                        .states
+                        .iter()
+                        .any(|&e| e == child || Self::is_descendant(e, child))
+                    {
                         self.add_descendants(child, entry);
                     }
                 }
@@ -788,7 +840,9 @@ impl EntrySet {
 pub(crate) fn event_matches(descriptor: &str, name: &str) -> bool {
     descriptor == "*"
         || name == descriptor
-        || (name.len() > descriptor.len() && name.starts_with(descriptor) && name.as_bytes()[descriptor.len()] == b'.')
+        || (name.len() > descriptor.len()
+            && name.starts_with(descriptor)
+            && name.as_bytes()[descriptor.len()] == b'.')
 }
 
 #[cfg(test)]

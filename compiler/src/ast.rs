@@ -1,0 +1,91 @@
+//! The chart exactly as written: an XML element tree where every node keeps
+//! its byte span, so later stages can point at the chart's own text.
+use crate::diagnostic::Span;
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub root: Element,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element {
+    /// The name as written, prefix included (`ixn:detach`).
+    pub name: String,
+    /// The local part of the name (`detach`).
+    pub local: String,
+    /// The namespace URI the prefix (or the default namespace) resolves to.
+    pub namespace: Option<String>,
+    pub attributes: Vec<Attribute>,
+    pub children: Vec<Node>,
+    /// The start tag.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    pub name: String,
+    /// The value with entities decoded.
+    pub value: String,
+    /// The raw value between the quotes.
+    pub span: Span,
+    /// Byte offsets in `value` where a decoded entity starts, with the
+    /// matching raw offset: maps a position in `value` back to the source.
+    pub(crate) escapes: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Node {
+    Element(Element),
+    /// Character data (text and CDATA sections run together).
+    Text(Text),
+}
+
+#[derive(Clone, Debug)]
+pub struct Text {
+    pub text: String,
+    pub span: Span,
+    pub(crate) escapes: Vec<(usize, usize)>,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    pub fn attr_value(&self, name: &str) -> Option<&str> {
+        self.attr(name).map(|a| a.value.as_str())
+    }
+
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// All character data directly inside this element, with the span of the first piece.
+    pub fn text(&self) -> Option<(String, Span, Vec<(usize, usize)>)> {
+        let mut out: Option<(String, Span, Vec<(usize, usize)>)> = None;
+        for n in &self.children {
+            if let Node::Text(t) = n {
+                match &mut out {
+                    None => out = Some((t.text.clone(), t.span, t.escapes.clone())),
+                    Some((s, span, _)) => {
+                        s.push_str(&t.text);
+                        span.end = t.span.end;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Maps an offset within decoded text back to the source, given where the
+/// decoded text starts in the source and where its escapes were.
+pub(crate) fn source_offset(start: usize, escapes: &[(usize, usize)], decoded: usize) -> usize {
+    match escapes.iter().rev().find(|(d, _)| *d <= decoded) {
+        Some((d, raw)) => raw + (decoded - d),
+        None => start + decoded,
+    }
+}

@@ -1,0 +1,955 @@
+//! Stage 5: model + lowered scripts → Rust tokens (quote). The output
+//! implements `Chart` for a `Machine` whose `Data` has one field per
+//! datamodel variable; each condition and block of executable content is a
+//! function, and the chart's structure is static tables.
+use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::ident::{camel, snake, Names};
+use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
+use crate::script::{BinOp, Expr, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
+use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
+use quote::{format_ident, quote};
+
+pub struct Codegen<'a> {
+    chart: &'a Chart,
+    scripts: &'a Scripts,
+    file: &'a SourceFile,
+    rt: TokenStream,
+    state_variants: Vec<Ident>,
+    fields: Vec<Ident>,
+    block_fns: Vec<Ident>,
+    data_fns: Vec<Option<Ident>>,
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, PmSpan::call_site())
+}
+
+impl<'a> Codegen<'a> {
+    pub fn new(
+        chart: &'a Chart,
+        scripts: &'a Scripts,
+        file: &'a SourceFile,
+        runtime_path: &str,
+    ) -> Self {
+        let rt: TokenStream = runtime_path
+            .parse()
+            .unwrap_or_else(|_| quote!(::scxmlc_runtime));
+        let mut variants = Names::reserving(&[]);
+        let state_variants = chart
+            .states
+            .iter()
+            .skip(1)
+            .map(|s| ident(&variants.unique(camel(&s.id))))
+            .collect();
+        let mut fields = Names::reserving(&[]);
+        let fields = scripts
+            .vars
+            .iter()
+            .map(|v| ident(&fields.unique(snake(&v.name))))
+            .collect();
+        let mut fns = Names::reserving(&["main"]);
+        let state_snake = |s: model::StateId| snake(&chart.states[usize::from(s)].id);
+        let block_fns = chart
+            .blocks
+            .iter()
+            .map(|b| {
+                let base = match b.role {
+                    BlockRole::GlobalScript => "global_script".to_string(),
+                    BlockRole::OnEntry(s) => format!("onentry_{}", state_snake(s)),
+                    BlockRole::OnExit(s) => format!("onexit_{}", state_snake(s)),
+                    BlockRole::Transition(t) => format!("transition_{t}"),
+                    BlockRole::Initial(s) => format!("initial_{}", state_snake(s)),
+                    BlockRole::HistoryDefault(s) => format!("history_default_{}", state_snake(s)),
+                };
+                ident(&fns.unique(base))
+            })
+            .collect();
+        let data_fns = chart
+            .data
+            .iter()
+            .map(|d| {
+                d.init
+                    .map(|_| ident(&fns.unique(format!("init_{}", snake(&d.id)))))
+            })
+            .collect();
+        Codegen {
+            chart,
+            scripts,
+            file,
+            rt,
+            state_variants,
+            fields,
+            block_fns,
+            data_fns,
+        }
+    }
+
+    fn line(&self, offset: usize) -> String {
+        let (line, _) = self.file.line_col(offset);
+        let name = self
+            .file
+            .path()
+            .file_name()
+            .map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
+        format!("{name}:{line}")
+    }
+
+    fn state_ref(&self, s: model::StateId) -> TokenStream {
+        if s == 0 {
+            quote!(0)
+        } else {
+            let v = &self.state_variants[usize::from(s) - 1];
+            quote!(State::#v as u16)
+        }
+    }
+
+    fn var_field(&self, v: usize) -> &Ident {
+        &self.fields[v]
+    }
+
+    pub fn generate(&self, _diags: &mut Diagnostics) -> TokenStream {
+        let rt = &self.rt;
+        let states = self.states();
+        let data = self.data_struct();
+        let tables = self.tables();
+        let functions = self.functions();
+        let chart_impl = self.chart_impl();
+        quote! {
+            #states
+            #data
+            /// A chart instance: its datamodel. Run it in a session: `Machine::session()`.
+            #[derive(Debug, Default)]
+            pub struct Machine {
+                pub data: Data,
+            }
+            impl Machine {
+                pub fn new() -> Self {
+                    Self::default()
+                }
+                /// A new session of this chart, not yet started.
+                pub fn session() -> #rt::Session<Machine> {
+                    #rt::Session::new(Machine::new())
+                }
+            }
+            #tables
+            #chart_impl
+            #functions
+        }
+    }
+
+    fn states(&self) -> TokenStream {
+        let variants = self.chart.states.iter().enumerate().skip(1).map(|(i, s)| {
+            let v = &self.state_variants[i - 1];
+            let doc = format!(" `{}` ({})", s.id, self.line(s.span.start));
+            let index = Literal::u16_unsuffixed(i as u16);
+            quote!(#[doc = #doc] #v = #index)
+        });
+        let all = &self.state_variants;
+        let ids = self.chart.states.iter().skip(1).map(|s| s.id.as_str());
+        quote! {
+            /// The chart's states, in document order.
+            #[repr(u16)]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum State {
+                #(#variants,)*
+            }
+            impl State {
+                pub const ALL: &'static [State] = &[#(State::#all),*];
+                /// The id the chart gives this state.
+                pub fn id(self) -> &'static str {
+                    const IDS: &[&str] = &[#(#ids),*];
+                    IDS[self as usize - 1]
+                }
+            }
+        }
+    }
+
+    fn data_struct(&self) -> TokenStream {
+        let rt = &self.rt;
+        let fields = self.scripts.vars.iter().enumerate().map(|(i, v)| {
+            let f = &self.fields[i];
+            let doc = format!(" `{}` ({})", v.name, self.line(v.span.start));
+            quote!(#[doc = #doc] pub #f: #rt::Value)
+        });
+        quote! {
+            /// The datamodel: one slot per variable.
+            #[derive(Debug, Default)]
+            pub struct Data {
+                #(#fields,)*
+            }
+        }
+    }
+
+    fn tables(&self) -> TokenStream {
+        let rt = &self.rt;
+        let mut items = Vec::new();
+        let mut state_names = Vec::new();
+        for (i, s) in self.chart.states.iter().enumerate() {
+            let name = format_ident!("STATE_{}", i);
+            let kind = match s.kind {
+                StateKind::Root => quote!(Root),
+                StateKind::Atomic => quote!(Atomic),
+                StateKind::Compound => quote!(Compound),
+                StateKind::Parallel => quote!(Parallel),
+                StateKind::Final => quote!(Final),
+                StateKind::ShallowHistory => quote!(ShallowHistory),
+                StateKind::DeepHistory => quote!(DeepHistory),
+            };
+            let id = &s.id;
+            let parent = match s.parent {
+                Some(p) => self.state_ref(p),
+                None => quote!(#rt::NO_STATE),
+            };
+            let children = s.children.iter().map(|&c| self.state_ref(c));
+            let history = s.history.iter().map(|&c| self.state_ref(c));
+            let initial = s.initial.iter().map(|&c| self.state_ref(c));
+            let initial_exec = opt_u32(s.initial_exec);
+            let onentry = s.onentry.iter().map(|&b| Literal::u32_unsuffixed(b as u32));
+            let onexit = s.onexit.iter().map(|&b| Literal::u32_unsuffixed(b as u32));
+            let transitions = s
+                .transitions
+                .iter()
+                .map(|&t| Literal::u32_unsuffixed(t as u32));
+            let has_donedata = s.donedata.is_some();
+            let doc = if i == 0 {
+                format!(" The `<scxml>` root ({})", self.line(s.span.start))
+            } else {
+                format!(" `{}` ({})", s.id, self.line(s.span.start))
+            };
+            items.push(quote! {
+                #[doc = #doc]
+                const #name: #rt::StateInfo = #rt::StateInfo {
+                    id: #id,
+                    kind: #rt::StateKind::#kind,
+                    parent: #parent,
+                    children: &[#(#children),*],
+                    history: &[#(#history),*],
+                    initial: &[#(#initial),*],
+                    initial_exec: #initial_exec,
+                    onentry: &[#(#onentry),*],
+                    onexit: &[#(#onexit),*],
+                    transitions: &[#(#transitions),*],
+                    has_donedata: #has_donedata,
+                };
+            });
+            state_names.push(name);
+        }
+        let mut transition_names = Vec::new();
+        for (i, t) in self.chart.transitions.iter().enumerate() {
+            let name = format_ident!("TRANSITION_{}", i);
+            let source = self.state_ref(t.source);
+            let targets = t.targets.iter().map(|&c| self.state_ref(c));
+            let events = &t.events;
+            let has_cond = t.cond.is_some();
+            let internal = t.internal;
+            let exec = opt_u32(t.exec);
+            let ids = |v: &[model::StateId]| {
+                v.iter()
+                    .map(|&s| self.chart.states[usize::from(s)].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let doc = if i == 0 {
+                format!(
+                    " Initial transition to `{}` ({})",
+                    ids(&t.targets),
+                    self.line(t.span.start)
+                )
+            } else {
+                let on = if events.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on `{}`", events.join(" "))
+                };
+                let to = if t.targets.is_empty() {
+                    "(targetless)".to_string()
+                } else {
+                    format!("→ `{}`", ids(&t.targets))
+                };
+                let source_id = &self.chart.states[usize::from(t.source)].id;
+                format!(" `{source_id}` {to}{on} ({})", self.line(t.span.start))
+            };
+            items.push(quote! {
+                #[doc = #doc]
+                const #name: #rt::TransitionInfo = #rt::TransitionInfo {
+                    source: #source,
+                    targets: &[#(#targets),*],
+                    events: &[#(#events),*],
+                    has_cond: #has_cond,
+                    internal: #internal,
+                    exec: #exec,
+                };
+            });
+            transition_names.push(name);
+        }
+        quote! {
+            #(#items)*
+            const STATES: &[#rt::StateInfo] = &[#(#state_names),*];
+            const TRANSITIONS: &[#rt::TransitionInfo] = &[#(#transition_names),*];
+        }
+    }
+
+    fn chart_impl(&self) -> TokenStream {
+        let rt = &self.rt;
+        let name = match &self.chart.name {
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
+        };
+        let late = self.chart.late_binding;
+        // init_data: per owning state, in document order.
+        let mut owners: Vec<model::StateId> = self.chart.data.iter().map(|d| d.owner).collect();
+        owners.dedup();
+        let init_arms = owners.iter().map(|&owner| {
+            let inits = self
+                .chart
+                .data
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.owner == owner)
+                .filter_map(|(i, d)| {
+                    let f = self.var_field(self.scripts.vars.iter().position(|v| v.name == d.id)?);
+                    let func = self.data_fns[i].as_ref()?;
+                    Some(quote! {
+                        match #func(d, core) {
+                            Ok(v) => d.#f = v,
+                            Err(e) => core.raise_error("error.execution", &e, None),
+                        }
+                    })
+                });
+            let owner = Literal::u16_unsuffixed(owner);
+            quote!(#owner => { #(#inits)* })
+        });
+        let cond_arms = self
+            .chart
+            .transitions
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.cond.is_some())
+            .map(|(i, _)| {
+                let f = format_ident!("cond_{}", i);
+                let i = Literal::u32_unsuffixed(i as u32);
+                quote!(#i => #f(d, core))
+            });
+        let exec_arms = self.block_fns.iter().enumerate().map(|(i, f)| {
+            let i = Literal::u32_unsuffixed(i as u32);
+            quote!(#i => #f(d, core))
+        });
+        let done_arms = self
+            .chart
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.donedata.is_some())
+            .map(|(i, _)| {
+                let f = format_ident!("donedata_{}", i);
+                let i = Literal::u16_unsuffixed(i as u16);
+                quote!(#i => #f(d, core))
+            });
+        quote! {
+            impl #rt::Chart for Machine {
+                const STATES: &'static [#rt::StateInfo] = STATES;
+                const TRANSITIONS: &'static [#rt::TransitionInfo] = TRANSITIONS;
+                const NAME: Option<&'static str> = #name;
+                const LATE_BINDING: bool = #late;
+
+                #[allow(unused_variables)]
+                fn init_data(&mut self, core: &mut #rt::Core, state: u16) {
+                    let d = &mut self.data;
+                    match state {
+                        #(#init_arms)*
+                        _ => {}
+                    }
+                }
+
+                #[allow(unused_variables)]
+                fn cond(&mut self, core: &mut #rt::Core, transition: u32) -> Result<bool, #rt::ExecError> {
+                    let d = &mut self.data;
+                    match transition {
+                        #(#cond_arms,)*
+                        _ => Ok(true),
+                    }
+                }
+
+                #[allow(unused_variables)]
+                fn exec(&mut self, core: &mut #rt::Core, block: u32) -> Result<(), #rt::ExecError> {
+                    let d = &mut self.data;
+                    match block {
+                        #(#exec_arms,)*
+                        _ => Ok(()),
+                    }
+                }
+
+                #[allow(unused_variables)]
+                fn done_data(&mut self, core: &mut #rt::Core, state: u16) -> Result<#rt::Value, #rt::ExecError> {
+                    let d = &mut self.data;
+                    match state {
+                        #(#done_arms,)*
+                        _ => Ok(#rt::Value::Undefined),
+                    }
+                }
+            }
+        }
+    }
+
+    fn functions(&self) -> TokenStream {
+        let rt = &self.rt;
+        let attrs = quote! {
+            #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+        };
+        let mut out = Vec::new();
+        for (i, d) in self.chart.data.iter().enumerate() {
+            let (Some(f), Some(init)) = (&self.data_fns[i], d.init) else {
+                continue;
+            };
+            let e = self.expr(self.scripts.expr(init));
+            let doc = format!(" Initial value of `{}` ({})", d.id, self.line(d.span.start));
+            out.push(quote! {
+                #[doc = #doc]
+                #attrs
+                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<#rt::Value, #rt::ExecError> {
+                    Ok(#e)
+                }
+            });
+        }
+        for (i, t) in self.chart.transitions.iter().enumerate() {
+            let Some(cond) = t.cond else { continue };
+            let f = format_ident!("cond_{}", i);
+            let e = self.expr(self.scripts.expr(cond));
+            let doc = format!(" Condition of transition {i} ({})", self.line(t.span.start));
+            out.push(quote! {
+                #[doc = #doc]
+                #attrs
+                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<bool, #rt::ExecError> {
+                    Ok((#e).truthy())
+                }
+            });
+        }
+        for (i, b) in self.chart.blocks.iter().enumerate() {
+            let f = &self.block_fns[i];
+            let body = self.actions(&b.actions);
+            let what = match b.role {
+                BlockRole::GlobalScript => "Top-level <script>".to_string(),
+                BlockRole::OnEntry(s) => {
+                    format!("<onentry> of `{}`", self.chart.states[usize::from(s)].id)
+                }
+                BlockRole::OnExit(s) => {
+                    format!("<onexit> of `{}`", self.chart.states[usize::from(s)].id)
+                }
+                BlockRole::Transition(t) => format!("Executable content of transition {t}"),
+                BlockRole::Initial(s) => format!(
+                    "<initial> content of `{}`",
+                    self.chart.states[usize::from(s)].id
+                ),
+                BlockRole::HistoryDefault(s) => {
+                    format!(
+                        "Default history content of `{}`",
+                        self.chart.states[usize::from(s)].id
+                    )
+                }
+            };
+            let doc = format!(" {what} ({})", self.line(b.span.start));
+            out.push(quote! {
+                #[doc = #doc]
+                #attrs
+                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<(), #rt::ExecError> {
+                    #body
+                    Ok(())
+                }
+            });
+        }
+        for (i, s) in self.chart.states.iter().enumerate() {
+            let Some(dd) = &s.donedata else { continue };
+            let f = format_ident!("donedata_{}", i);
+            let value = self.payload(&[], &dd.params, dd.content);
+            let doc = format!(" <donedata> of `{}`", s.id);
+            out.push(quote! {
+                #[doc = #doc]
+                #attrs
+                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<#rt::Value, #rt::ExecError> {
+                    Ok(#value)
+                }
+            });
+        }
+        quote!(#(#out)*)
+    }
+
+    /// Event data from a namelist and params, or from content.
+    fn payload(
+        &self,
+        namelist: &[(String, usize)],
+        params: &[model::Param],
+        content: Option<usize>,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        if let Some(c) = content {
+            return self.expr(self.scripts.expr(c));
+        }
+        if namelist.is_empty() && params.is_empty() {
+            return quote!(#rt::Value::Undefined);
+        }
+        let entries = namelist
+            .iter()
+            .map(|(name, id)| (name.as_str(), self.expr(self.scripts.expr(*id))))
+            .chain(
+                params
+                    .iter()
+                    .map(|p| (p.name.as_str(), self.expr(self.scripts.expr(p.value)))),
+            )
+            .map(|(k, v)| quote!(#rt::ops::set_str(&data, #k, #v)?;));
+        quote!({
+            let data = #rt::Value::object();
+            #(#entries)*
+            data
+        })
+    }
+
+    fn actions(&self, actions: &[Action]) -> TokenStream {
+        let items = actions.iter().map(|a| self.action(a));
+        quote!(#(#items)*)
+    }
+
+    fn value_string(&self, v: &ValueSource) -> TokenStream {
+        match v {
+            ValueSource::Literal(s) => quote!(::std::string::String::from(#s)),
+            ValueSource::Expr(e) => {
+                let e = self.expr(self.scripts.expr(*e));
+                quote!((#e).to_js_string())
+            }
+        }
+    }
+
+    fn action(&self, a: &Action) -> TokenStream {
+        let rt = &self.rt;
+        match a {
+            Action::Raise { event, .. } => quote!(core.raise(#event);),
+            Action::Log { label, expr, .. } => {
+                let value = match expr {
+                    Some(e) => self.expr(self.scripts.expr(*e)),
+                    None => quote!(#rt::Value::from("")),
+                };
+                quote!({
+                    let value = #value;
+                    core.log(#label, &value);
+                })
+            }
+            Action::Assign {
+                location, value, ..
+            } => {
+                let value = match value {
+                    Some(v) => self.expr(self.scripts.expr(*v)),
+                    None => quote!(#rt::Value::Undefined),
+                };
+                let store = self.store(&self.scripts.place(*location), quote!(value));
+                quote!({
+                    let value = #value;
+                    #store
+                })
+            }
+            Action::If { branches, .. } => {
+                let mut out = TokenStream::new();
+                for (i, (cond, body)) in branches.iter().enumerate() {
+                    let body = self.actions(body);
+                    match (i, cond) {
+                        (0, Some(c)) => {
+                            let c = self.expr(self.scripts.expr(*c));
+                            out.extend(quote!(if (#c).truthy() { #body }));
+                        }
+                        (_, Some(c)) => {
+                            let c = self.expr(self.scripts.expr(*c));
+                            out.extend(quote!(else if (#c).truthy() { #body }));
+                        }
+                        (_, None) => out.extend(quote!(else { #body })),
+                    }
+                }
+                out
+            }
+            Action::Foreach {
+                array,
+                item,
+                index,
+                body,
+                ..
+            } => {
+                let array = self.expr(self.scripts.expr(*array));
+                let item_place = self.scripts.place(*item);
+                let check = self.check_place(&item_place);
+                let store_item = self.store(&item_place, quote!(item));
+                let store_index = match index {
+                    Some(i) => {
+                        let place = self.scripts.place(*i);
+                        let check = self.check_place(&place);
+                        let store = self.store(&place, quote!(#rt::Value::Number(index as f64)));
+                        quote!(#check #store)
+                    }
+                    None => quote!(),
+                };
+                let body = self.actions(body);
+                quote!({
+                    let items = #rt::ops::iterate(&#array)?;
+                    #check
+                    for (index, item) in items.into_iter().enumerate() {
+                        #store_item
+                        #store_index
+                        #body
+                    }
+                })
+            }
+            Action::Script { body, .. } => self.stmts(self.scripts.script(*body)),
+            Action::Cancel { sendid, .. } => {
+                let id = self.value_string(sendid);
+                quote!(core.cancel(&#id);)
+            }
+            Action::Send(s) => self.send(s),
+        }
+    }
+
+    fn send(&self, s: &model::Send) -> TokenStream {
+        let rt = &self.rt;
+        let event = match &s.event {
+            Some(v) => self.value_string(v),
+            None => quote!(::std::string::String::new()),
+        };
+        let opt = |v: &Option<ValueSource>| match v {
+            Some(v) => {
+                let v = self.value_string(v);
+                quote!(Some(#v))
+            }
+            None => quote!(None),
+        };
+        let target = opt(&s.target);
+        let type_ = opt(&s.type_);
+        let delay = match &s.delay {
+            None => quote!(None),
+            Some(ValueSource::Literal(text)) => match scxmlc_runtime::parse_duration(text) {
+                Some(d) => {
+                    let micros = Literal::u64_unsuffixed(d.as_micros() as u64);
+                    quote!(Some(::std::time::Duration::from_micros(#micros)))
+                }
+                None => {
+                    let msg = format!("invalid delay '{text}'");
+                    quote!(return Err(#rt::ExecError::new(#rt::ErrorKind::Send, #msg)))
+                }
+            },
+            Some(ValueSource::Expr(e)) => {
+                let e = self.expr(self.scripts.expr(*e));
+                quote!({
+                    let text = (#e).to_js_string();
+                    Some(#rt::parse_duration(&text).ok_or_else(|| {
+                        #rt::ExecError::new(#rt::ErrorKind::Send, format!("invalid delay '{}'", text))
+                    })?)
+                })
+            }
+        };
+        let data = self.payload(&s.namelist, &s.params, s.content);
+        let id = match (&s.id, s.idlocation) {
+            (Some(id), _) => quote!(Some(::std::rc::Rc::from(#id))),
+            (None, Some(loc)) => {
+                let store = self.store(
+                    &self.scripts.place(loc),
+                    quote!(#rt::Value::String(id.clone())),
+                );
+                quote!({
+                    let id = core.next_send_id();
+                    #store
+                    Some(id)
+                })
+            }
+            (None, None) => quote!(None),
+        };
+        quote!({
+            let event = #event;
+            let target = #target;
+            let type_ = #type_;
+            let delay = #delay;
+            let data = #data;
+            let id = #id;
+            core.send(#rt::SendRequest { event, target, type_, id, delay, data })?;
+        })
+    }
+
+    fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
+        let items = stmts.iter().map(|s| match s {
+            Stmt::Expr(e) => {
+                let e = self.expr(e);
+                quote!(let _ = #e;)
+            }
+            Stmt::If(c, a, b) => {
+                let c = self.expr(c);
+                let a = self.stmts(a);
+                let b = self.stmts(b);
+                quote!(if (#c).truthy() { #a } else { #b })
+            }
+        });
+        quote!(#(#items)*)
+    }
+
+    /// Fails early for a location that can never be assigned.
+    fn check_place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(_) | Place::Member(..) | Place::Index(..) => quote!(),
+            other => self.store(other, quote!(())),
+        }
+    }
+
+    /// Stores `value` (an expression of type Value) into a place.
+    fn store(&self, p: &Place, value: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        match p {
+            Place::Var(v) => {
+                let f = self.var_field(*v);
+                quote!(d.#f = #value;)
+            }
+            Place::Member(o, k) => {
+                let o = self.expr(o);
+                quote!(#rt::ops::set_str(&#o, #k, #value)?;)
+            }
+            Place::Index(o, k) => {
+                let o = self.expr(o);
+                let k = self.expr(k);
+                quote!(#rt::ops::set(&#o, &#k, #value)?;)
+            }
+            Place::ReadOnly(s) => {
+                let msg = format!("{} is read-only", system_name(*s));
+                quote!(return Err(#rt::ExecError::invalid_location(#msg));)
+            }
+            Place::Unbound(n) => {
+                let msg = format!("cannot assign to undeclared '{n}'");
+                quote!(return Err(#rt::ExecError::invalid_location(#msg));)
+            }
+            Place::Invalid(msg) => quote!(return Err(#rt::ExecError::invalid_location(#msg));),
+        }
+    }
+
+    fn read_place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(v) => self.expr(&Expr::Var(*v)),
+            Place::Member(o, k) => self.expr(&Expr::Member(Box::new(o.clone()), k.clone())),
+            Place::Index(o, k) => self.expr(&Expr::Index(Box::new(o.clone()), Box::new(k.clone()))),
+            Place::ReadOnly(s) => self.expr(&Expr::System(*s)),
+            Place::Unbound(n) => self.expr(&Expr::Unbound(n.clone())),
+            Place::Invalid(m) => self.expr(&Expr::Invalid(m.clone())),
+        }
+    }
+
+    fn binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        let f = |name: &str| {
+            let name = ident(name);
+            quote!(#rt::ops::#name(#a, #b))
+        };
+        match op {
+            BinOp::Add => f("add"),
+            BinOp::Sub => f("sub"),
+            BinOp::Mul => f("mul"),
+            BinOp::Div => f("div"),
+            BinOp::Rem => f("rem"),
+            BinOp::Lt => f("lt"),
+            BinOp::Le => f("le"),
+            BinOp::Gt => f("gt"),
+            BinOp::Ge => f("ge"),
+            BinOp::BitAnd => f("bit_and"),
+            BinOp::BitOr => f("bit_or"),
+            BinOp::BitXor => f("bit_xor"),
+            BinOp::Shl => f("shl"),
+            BinOp::Shr => f("shr"),
+            BinOp::UShr => f("ushr"),
+            BinOp::Eq => quote!(#rt::Value::Bool(#rt::ops::loose_eq(&#a, &#b))),
+            BinOp::Ne => quote!(#rt::Value::Bool(!#rt::ops::loose_eq(&#a, &#b))),
+            BinOp::StrictEq => quote!(#rt::Value::Bool(#rt::ops::strict_eq(&#a, &#b))),
+            BinOp::StrictNe => quote!(#rt::Value::Bool(!#rt::ops::strict_eq(&#a, &#b))),
+            BinOp::In => quote!(#rt::ops::has_property(&#a, &#b)?),
+        }
+    }
+
+    fn expr(&self, e: &Expr) -> TokenStream {
+        let rt = &self.rt;
+        match e {
+            Expr::Undefined => quote!(#rt::Value::Undefined),
+            Expr::Null => quote!(#rt::Value::Null),
+            Expr::Bool(b) => quote!(#rt::Value::Bool(#b)),
+            Expr::Number(n) => {
+                let n = number(*n);
+                quote!(#rt::Value::Number(#n))
+            }
+            Expr::String(s) => quote!(#rt::Value::from(#s)),
+            Expr::Var(v) => {
+                let f = self.var_field(*v);
+                quote!(d.#f.clone())
+            }
+            Expr::System(s) => match s {
+                SystemVar::Event => quote!(core.event()),
+                SystemVar::SessionId => quote!(core.session_id()),
+                SystemVar::Name => quote!(core.name()),
+                SystemVar::IoProcessors => quote!(core.io_processors()),
+            },
+            Expr::Unbound(n) => quote!(return Err(#rt::ExecError::reference(#n))),
+            Expr::Invalid(msg) => quote!(return Err(#rt::ExecError::syntax(#msg))),
+            Expr::Array(items) => {
+                let items = items.iter().map(|i| self.expr(i));
+                quote!(#rt::Value::array(vec![#(#items),*]))
+            }
+            Expr::Object(props) => {
+                let props = props.iter().map(|(k, v)| {
+                    let v = self.expr(v);
+                    quote!(#rt::ops::set_str(&object, #k, #v)?;)
+                });
+                quote!({
+                    let object = #rt::Value::object();
+                    #(#props)*
+                    object
+                })
+            }
+            Expr::Member(o, k) => {
+                let o = self.expr(o);
+                quote!(#rt::ops::get_str(&#o, #k)?)
+            }
+            Expr::Index(o, k) => {
+                let o = self.expr(o);
+                let k = self.expr(k);
+                quote!(#rt::ops::get(&#o, &#k)?)
+            }
+            Expr::Unary(op, a) => {
+                let a = self.expr(a);
+                match op {
+                    UnOp::Neg => quote!(#rt::ops::neg(#a)),
+                    UnOp::Plus => quote!(#rt::ops::plus(#a)),
+                    UnOp::Not => quote!(#rt::ops::not(#a)),
+                    UnOp::BitNot => quote!(#rt::ops::bit_not(#a)),
+                    UnOp::TypeOf => quote!(#rt::ops::type_of(&#a)),
+                    UnOp::Void => quote!({
+                        let _ = #a;
+                        #rt::Value::Undefined
+                    }),
+                }
+            }
+            Expr::Binary(op, a, b) => self.binary(*op, self.expr(a), self.expr(b)),
+            Expr::Logical(op, a, b) => {
+                let a = self.expr(a);
+                let b = self.expr(b);
+                match op {
+                    Logic::And => quote!({
+                        let left = #a;
+                        if left.truthy() { #b } else { left }
+                    }),
+                    Logic::Or => quote!({
+                        let left = #a;
+                        if left.truthy() { left } else { #b }
+                    }),
+                    Logic::Nullish => quote!({
+                        let left = #a;
+                        if matches!(left, #rt::Value::Undefined | #rt::Value::Null) { #b } else { left }
+                    }),
+                }
+            }
+            Expr::Conditional(c, a, b) => {
+                let c = self.expr(c);
+                let a = self.expr(a);
+                let b = self.expr(b);
+                quote!(if (#c).truthy() { #a } else { #b })
+            }
+            Expr::Assign(place, op, value) => {
+                let value = self.expr(value);
+                let value = match op {
+                    None => value,
+                    Some(op) => self.binary(*op, self.read_place(place), value),
+                };
+                let store = self.store(place, quote!(value.clone()));
+                quote!({
+                    let value = #value;
+                    #store
+                    value
+                })
+            }
+            Expr::Update(place, delta, prefix) => {
+                let old = self.read_place(place);
+                let delta = number(*delta);
+                let store = self.store(place, quote!(new.clone()));
+                let result = if *prefix { quote!(new) } else { quote!(old) };
+                quote!({
+                    let old = #rt::Value::Number((#old).to_number());
+                    let new = #rt::Value::Number(old.to_number() + #delta);
+                    #store
+                    #result
+                })
+            }
+            Expr::Delete(place) => match &**place {
+                Place::Member(o, k) => {
+                    let o = self.expr(o);
+                    quote!(#rt::ops::delete(&#o, &#rt::Value::from(#k))?)
+                }
+                Place::Index(o, k) => {
+                    let o = self.expr(o);
+                    let k = self.expr(k);
+                    quote!(#rt::ops::delete(&#o, &#k)?)
+                }
+                Place::Var(_) | Place::ReadOnly(_) => quote!(#rt::Value::Bool(false)),
+                _ => quote!(#rt::Value::Bool(true)),
+            },
+            Expr::InState(s) => {
+                let s = self.state_ref(*s);
+                quote!(#rt::Value::Bool(core.is_active(#s)))
+            }
+            Expr::InDynamic(e) => {
+                let e = self.expr(e);
+                quote!(#rt::Value::Bool(core.is_active_id(&(#e).to_js_string())))
+            }
+            Expr::CallGlobal(name, args) => {
+                let args = args.iter().map(|a| self.expr(a));
+                quote!(#rt::ops::call_global(#name, vec![#(#args),*])?)
+            }
+            Expr::CallMethod(recv, name, args) => {
+                let recv = self.expr(recv);
+                let args = args.iter().map(|a| self.expr(a));
+                quote!(#rt::ops::call_method(&#recv, #name, vec![#(#args),*])?)
+            }
+            Expr::Sequence(items) => {
+                let (last, init) = match items.split_last() {
+                    Some((last, init)) => (self.expr(last), init),
+                    None => (quote!(#rt::Value::Undefined), &[][..]),
+                };
+                let init = init.iter().map(|i| self.expr(i));
+                quote!({
+                    #(let _ = #init;)*
+                    #last
+                })
+            }
+        }
+    }
+}
+
+fn system_name(s: SystemVar) -> &'static str {
+    match s {
+        SystemVar::Event => "_event",
+        SystemVar::SessionId => "_sessionid",
+        SystemVar::Name => "_name",
+        SystemVar::IoProcessors => "_ioprocessors",
+    }
+}
+
+fn number(n: f64) -> TokenStream {
+    if n.is_nan() {
+        quote!(f64::NAN)
+    } else if n.is_infinite() {
+        if n > 0.0 {
+            quote!(f64::INFINITY)
+        } else {
+            quote!(f64::NEG_INFINITY)
+        }
+    } else if n < 0.0 || (n == 0.0 && n.is_sign_negative()) {
+        let lit = Literal::f64_unsuffixed(-n);
+        quote!(-#lit)
+    } else {
+        let lit = Literal::f64_unsuffixed(n);
+        quote!(#lit)
+    }
+}
+
+fn opt_u32(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(v) => {
+            let v = Literal::u32_unsuffixed(v as u32);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}

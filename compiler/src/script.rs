@@ -1,0 +1,852 @@
+//! Stage 3: every expression, condition, location and `<script>` body,
+//! parsed with swc and lowered to a small typed IR. Identifiers resolve at
+//! compile time: datamodel variables become slots ([`VarId`]), system
+//! variables and builtins become dedicated nodes.
+use crate::diagnostic::{Diagnostic, Diagnostics, Span};
+use crate::model::{Action, Chart, Datamodel, SourceKind};
+use swc_common::{BytePos, Spanned};
+use swc_ecma_ast as js;
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
+
+pub type VarId = usize;
+
+/// Nesting deeper than this in one expression is rejected before parsing.
+const MAX_NESTING: usize = 200;
+
+#[derive(Debug)]
+pub struct Var {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemVar {
+    Event,
+    SessionId,
+    Name,
+    IoProcessors,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    Ne,
+    StrictEq,
+    StrictNe,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    UShr,
+    In,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Plus,
+    Not,
+    BitNot,
+    TypeOf,
+    Void,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Logic {
+    And,
+    Or,
+    Nullish,
+}
+
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Var(VarId),
+    System(SystemVar),
+    /// An identifier that names nothing: a `ReferenceError` when evaluated.
+    Unbound(String),
+    Array(Vec<Expr>),
+    Object(Vec<(String, Expr)>),
+    Member(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Logical(Logic, Box<Expr>, Box<Expr>),
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `place = value`, or `place op= value`.
+    Assign(Box<Place>, Option<BinOp>, Box<Expr>),
+    /// `++x`, `x--`...: (place, +1 or -1, prefix)
+    Update(Box<Place>, f64, bool),
+    Delete(Box<Place>),
+    /// `In('id')` with a state known at compile time.
+    InState(u16),
+    /// `In(expr)` resolved at run time.
+    InDynamic(Box<Expr>),
+    CallGlobal(&'static str, Vec<Expr>),
+    CallMethod(Box<Expr>, String, Vec<Expr>),
+    Sequence(Vec<Expr>),
+    /// Text that is not a valid expression: evaluating it raises `error.execution`.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Place {
+    Var(VarId),
+    Member(Expr, String),
+    Index(Expr, Expr),
+    /// A system variable: assigning it is an error at run time (W3C 5.10).
+    ReadOnly(SystemVar),
+    Unbound(String),
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Expr(Expr),
+    If(Expr, Vec<Stmt>, Vec<Stmt>),
+}
+
+/// The lowered form of one [`crate::model::Source`].
+#[derive(Clone, Debug)]
+pub enum Lowered {
+    Expr(Expr),
+    Place(Place),
+    Script(Vec<Stmt>),
+}
+
+#[derive(Debug)]
+pub struct Scripts {
+    pub vars: Vec<Var>,
+    /// By [`crate::model::ExprId`].
+    pub lowered: Vec<Lowered>,
+}
+
+impl Scripts {
+    pub fn expr(&self, id: usize) -> &Expr {
+        match &self.lowered[id] {
+            Lowered::Expr(e) => e,
+            _ => &Expr::Undefined,
+        }
+    }
+    pub fn place(&self, id: usize) -> Place {
+        match &self.lowered[id] {
+            Lowered::Place(p) => p.clone(),
+            _ => Place::Invalid("not a location".into()),
+        }
+    }
+    pub fn script(&self, id: usize) -> &[Stmt] {
+        match &self.lowered[id] {
+            Lowered::Script(s) => s,
+            _ => &[],
+        }
+    }
+}
+
+enum Parsed {
+    Expr(Box<js::Expr>),
+    Script(js::Script),
+    /// A syntax error: (message, offset in the source text).
+    Error(String, usize),
+    /// A body that is not ECMAScript: a string value.
+    Text,
+}
+
+pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
+    let parsed: Vec<Parsed> = chart
+        .sources
+        .iter()
+        .map(|s| parse_source(s.kind, &s.text))
+        .collect();
+    let mut vars: Vec<Var> = Vec::new();
+    let declare = |vars: &mut Vec<Var>, name: &str, span: Span| {
+        if !vars.iter().any(|v| v.name == name) {
+            vars.push(Var {
+                name: name.to_string(),
+                span,
+            });
+        }
+    };
+    for d in &chart.data {
+        declare(&mut vars, &d.id, d.span);
+    }
+    // `var` in any <script> declares a session-global variable.
+    for (i, p) in parsed.iter().enumerate() {
+        if let Parsed::Script(script) = p {
+            let mut names = Vec::new();
+            collect_var_names(&script.body, &mut names);
+            for name in names {
+                declare(
+                    &mut vars,
+                    &name,
+                    Span::new(chart.sources[i].start, chart.sources[i].start),
+                );
+            }
+        }
+    }
+    // <foreach item/index> declare their variable when it is a plain identifier.
+    let mut foreach_vars = Vec::new();
+    for b in &chart.blocks {
+        collect_foreach_vars(&b.actions, &mut foreach_vars);
+    }
+    for id in foreach_vars {
+        let s = &chart.sources[id];
+        let name = s.text.trim();
+        if is_identifier(name) && !name.starts_with('_') {
+            declare(&mut vars, name, Span::new(s.start, s.start + s.text.len()));
+        }
+    }
+    let mut lowered = Vec::with_capacity(parsed.len());
+    for (i, p) in parsed.into_iter().enumerate() {
+        let source = &chart.sources[i];
+        let mut cx = Lowerer {
+            chart,
+            vars: &vars,
+            diags: &mut *diags,
+            source_index: i,
+        };
+        let out = match p {
+            Parsed::Error(message, at) => {
+                let at = source.offset(at.min(source.text.len()));
+                cx.diags.push(
+                    Diagnostic::warning(
+                        "W0201",
+                        Span::new(at, at + 1),
+                        format!("invalid ECMAScript: {message}"),
+                    )
+                    .with_help(
+                        "the W3C rules make this raise error.execution each time it is evaluated",
+                    ),
+                );
+                let msg = format!("invalid expression: {message}");
+                match source.kind {
+                    SourceKind::Location => Lowered::Place(Place::Invalid(msg)),
+                    SourceKind::Script => Lowered::Script(vec![Stmt::Expr(Expr::Invalid(msg))]),
+                    _ => Lowered::Expr(Expr::Invalid(msg)),
+                }
+            }
+            Parsed::Text => Lowered::Expr(Expr::String(source.text.clone())),
+            Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(&e)),
+            Parsed::Expr(e) => Lowered::Expr(cx.expr(&e)),
+            Parsed::Script(s) => Lowered::Script(cx.stmts(&s.body)),
+        };
+        lowered.push(out);
+    }
+    Scripts { vars, lowered }
+}
+
+fn collect_foreach_vars(actions: &[Action], out: &mut Vec<usize>) {
+    for a in actions {
+        match a {
+            Action::Foreach {
+                item, index, body, ..
+            } => {
+                out.push(*item);
+                out.extend(index);
+                collect_foreach_vars(body, out);
+            }
+            Action::If { branches, .. } => {
+                for (_, body) in branches {
+                    collect_foreach_vars(body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_var_names(stmts: &[js::Stmt], out: &mut Vec<String>) {
+    for s in stmts {
+        match s {
+            js::Stmt::Decl(js::Decl::Var(v)) => {
+                for d in &v.decls {
+                    if let js::Pat::Ident(id) = &d.name {
+                        out.push(id.id.sym.to_string());
+                    }
+                }
+            }
+            js::Stmt::Block(b) => collect_var_names(&b.stmts, out),
+            js::Stmt::If(i) => {
+                collect_var_names(std::slice::from_ref(&*i.cons), out);
+                if let Some(alt) = &i.alt {
+                    collect_var_names(std::slice::from_ref(&**alt), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_source(kind: SourceKind, text: &str) -> Parsed {
+    if nesting_depth(text) > MAX_NESTING {
+        return Parsed::Error(format!("nested deeper than {MAX_NESTING} levels"), 0);
+    }
+    // swc reserves position 0, so the text starts at 1.
+    let input = StringInput::new(text, BytePos(1), BytePos(1 + text.len() as u32));
+    let mut parser = Parser::new(Syntax::Es(EsSyntax::default()), input, None);
+    let result = match kind {
+        SourceKind::Script => parser.parse_script().map(Parsed::Script),
+        SourceKind::Body if text.trim().is_empty() => return Parsed::Text,
+        _ => parser.parse_expr().map(Parsed::Expr),
+    };
+    let recovered = parser.take_errors();
+    match result {
+        Ok(p) if recovered.is_empty() => {
+            if kind != SourceKind::Script && !at_end(&mut parser) {
+                if kind == SourceKind::Body {
+                    return Parsed::Text;
+                }
+                return Parsed::Error("unexpected text after the expression".into(), 0);
+            }
+            p
+        }
+        _ if kind == SourceKind::Body => Parsed::Text,
+        Ok(_) => {
+            let e = &recovered[0];
+            Parsed::Error(
+                e.kind().msg().to_string(),
+                (e.span().lo.0 as usize).saturating_sub(1),
+            )
+        }
+        Err(e) => Parsed::Error(
+            e.kind().msg().to_string(),
+            (e.span().lo.0 as usize).saturating_sub(1),
+        ),
+    }
+}
+
+fn at_end(parser: &mut Parser<swc_ecma_parser::Lexer<'_>>) -> bool {
+    parser.parse_expr().is_err() && parser.take_errors().is_empty()
+}
+
+struct Lowerer<'a, 'd> {
+    chart: &'a Chart,
+    vars: &'a [Var],
+    diags: &'d mut Diagnostics,
+    source_index: usize,
+}
+
+fn unsupported_help() -> &'static str {
+    "scxmlc compiles a subset of ECMAScript: literals, variables, member access, operators, \
+     assignments, `var`, `if`, `typeof`, `In()` and a few builtins (String, Number, Math.*, JSON.*, array methods)"
+}
+
+impl Lowerer<'_, '_> {
+    fn span_of(&self, span: swc_common::Span) -> Span {
+        let source = &self.chart.sources[self.source_index];
+        let lo = (span.lo.0 as usize)
+            .saturating_sub(1)
+            .min(source.text.len());
+        let hi = (span.hi.0 as usize)
+            .saturating_sub(1)
+            .min(source.text.len())
+            .max(lo);
+        Span::new(source.offset(lo), source.offset(hi))
+    }
+
+    fn unsupported(&mut self, span: swc_common::Span, what: &str) -> Expr {
+        let span = self.span_of(span);
+        self.diags.push(
+            Diagnostic::error("E0200", span, format!("unsupported ECMAScript: {what}"))
+                .with_help(unsupported_help()),
+        );
+        Expr::Undefined
+    }
+
+    fn null_datamodel(&self) -> bool {
+        self.chart.datamodel == Datamodel::Null
+    }
+
+    fn ident(&mut self, name: &str, span: swc_common::Span) -> Expr {
+        if let Some(v) = self.vars.iter().position(|v| v.name == name) {
+            return Expr::Var(v);
+        }
+        match name {
+            "_event" => Expr::System(SystemVar::Event),
+            "_sessionid" => Expr::System(SystemVar::SessionId),
+            "_name" => Expr::System(SystemVar::Name),
+            "_ioprocessors" => Expr::System(SystemVar::IoProcessors),
+            "undefined" => Expr::Undefined,
+            "NaN" => Expr::Number(f64::NAN),
+            "Infinity" => Expr::Number(f64::INFINITY),
+            _ => {
+                let span = self.span_of(span);
+                self.diags.push(
+                    Diagnostic::warning(
+                        "W0200",
+                        span,
+                        format!("'{name}' is not declared in the datamodel"),
+                    )
+                    .with_help(
+                        "declare it with <data id=\"...\"/>; reading it raises error.execution",
+                    ),
+                );
+                Expr::Unbound(name.to_string())
+            }
+        }
+    }
+
+    fn place(&mut self, e: &js::Expr) -> Place {
+        match e {
+            js::Expr::Paren(p) => self.place(&p.expr),
+            js::Expr::Ident(id) => match self.ident(&id.sym, id.span) {
+                Expr::Var(v) => Place::Var(v),
+                Expr::System(s) => Place::ReadOnly(s),
+                Expr::Unbound(n) => Place::Unbound(n),
+                _ => Place::Invalid(format!("cannot assign to '{}'", id.sym)),
+            },
+            js::Expr::Member(m) => {
+                let object = self.expr(&m.obj);
+                match &m.prop {
+                    js::MemberProp::Ident(name) => Place::Member(object, name.sym.to_string()),
+                    js::MemberProp::Computed(c) => Place::Index(object, self.expr(&c.expr)),
+                    js::MemberProp::PrivateName(p) => {
+                        self.unsupported(p.span, "private names");
+                        Place::Invalid("private name".into())
+                    }
+                }
+            }
+            other => {
+                let span = self.span_of(other.span());
+                self.diags.push(
+                    Diagnostic::warning("W0202", span, "this is not an assignable location")
+                        .with_help(
+                        "a location is a variable or a member of one, like `x`, `x.y` or `x[0]`",
+                    ),
+                );
+                Place::Invalid("not an assignable location".into())
+            }
+        }
+    }
+
+    fn exprs(&mut self, args: &[js::ExprOrSpread]) -> Vec<Expr> {
+        args.iter()
+            .map(|a| {
+                if let Some(s) = a.spread {
+                    self.unsupported(s, "spread arguments")
+                } else {
+                    self.expr(&a.expr)
+                }
+            })
+            .collect()
+    }
+
+    fn expr(&mut self, e: &js::Expr) -> Expr {
+        match e {
+            js::Expr::Paren(p) => self.expr(&p.expr),
+            js::Expr::Lit(lit) => match lit {
+                js::Lit::Str(s) => Expr::String(s.value.to_string_lossy().into_owned()),
+                js::Lit::Bool(b) => Expr::Bool(b.value),
+                js::Lit::Null(_) => Expr::Null,
+                js::Lit::Num(n) => Expr::Number(n.value),
+                js::Lit::BigInt(b) => self.unsupported(b.span, "BigInt literals"),
+                js::Lit::Regex(r) => self.unsupported(r.span, "regular expressions"),
+                other => self.unsupported(other.span(), "this literal"),
+            },
+            js::Expr::Ident(id) => self.ident(&id.sym, id.span),
+            js::Expr::Array(a) => Expr::Array(
+                a.elems
+                    .iter()
+                    .map(|el| match el {
+                        None => Expr::Undefined,
+                        Some(js::ExprOrSpread {
+                            spread: Some(s), ..
+                        }) => self.unsupported(*s, "spread elements"),
+                        Some(el) => self.expr(&el.expr),
+                    })
+                    .collect(),
+            ),
+            js::Expr::Object(o) => {
+                let mut props = Vec::new();
+                for p in &o.props {
+                    match p {
+                        js::PropOrSpread::Prop(p) => match &**p {
+                            js::Prop::KeyValue(kv) => {
+                                let key = match &kv.key {
+                                    js::PropName::Ident(i) => i.sym.to_string(),
+                                    js::PropName::Str(s) => s.value.to_string_lossy().into_owned(),
+                                    js::PropName::Num(n) => runtime_number(n.value),
+                                    other => {
+                                        self.unsupported(other.span(), "computed property names");
+                                        continue;
+                                    }
+                                };
+                                let value = self.expr(&kv.value);
+                                props.push((key, value));
+                            }
+                            js::Prop::Shorthand(id) => {
+                                let value = self.ident(&id.sym, id.span);
+                                props.push((id.sym.to_string(), value));
+                            }
+                            other => {
+                                self.unsupported(
+                                    other.span(),
+                                    "methods and accessors in object literals",
+                                );
+                            }
+                        },
+                        js::PropOrSpread::Spread(s) => {
+                            self.unsupported(s.dot3_token, "object spread");
+                        }
+                    }
+                }
+                Expr::Object(props)
+            }
+            js::Expr::Member(m) => {
+                // Namespaced builtins (`Math.PI`) read as constants.
+                if let (js::Expr::Ident(obj), js::MemberProp::Ident(prop)) = (&*m.obj, &m.prop) {
+                    if obj.sym == "Math" && !self.vars.iter().any(|v| v.name == "Math") {
+                        match &*prop.sym {
+                            "PI" => return Expr::Number(std::f64::consts::PI),
+                            "E" => return Expr::Number(std::f64::consts::E),
+                            _ => {}
+                        }
+                    }
+                }
+                let object = self.expr(&m.obj);
+                match &m.prop {
+                    js::MemberProp::Ident(name) => {
+                        Expr::Member(Box::new(object), name.sym.to_string())
+                    }
+                    js::MemberProp::Computed(c) => {
+                        Expr::Index(Box::new(object), Box::new(self.expr(&c.expr)))
+                    }
+                    js::MemberProp::PrivateName(p) => self.unsupported(p.span, "private names"),
+                }
+            }
+            js::Expr::Unary(u) => {
+                let op = match u.op {
+                    js::UnaryOp::Minus => UnOp::Neg,
+                    js::UnaryOp::Plus => UnOp::Plus,
+                    js::UnaryOp::Bang => UnOp::Not,
+                    js::UnaryOp::Tilde => UnOp::BitNot,
+                    js::UnaryOp::TypeOf => {
+                        // `typeof x` of an undeclared x is "undefined", not an error.
+                        if let js::Expr::Ident(id) = &*u.arg {
+                            if !self.vars.iter().any(|v| v.name == *id.sym)
+                                && !matches!(
+                                    &*id.sym,
+                                    "_event" | "_sessionid" | "_name" | "_ioprocessors"
+                                )
+                            {
+                                return Expr::String("undefined".into());
+                            }
+                        }
+                        UnOp::TypeOf
+                    }
+                    js::UnaryOp::Void => UnOp::Void,
+                    js::UnaryOp::Delete => return Expr::Delete(Box::new(self.place(&u.arg))),
+                };
+                Expr::Unary(op, Box::new(self.expr(&u.arg)))
+            }
+            js::Expr::Update(u) => {
+                let delta = if u.op == js::UpdateOp::PlusPlus {
+                    1.0
+                } else {
+                    -1.0
+                };
+                Expr::Update(Box::new(self.place(&u.arg)), delta, u.prefix)
+            }
+            js::Expr::Bin(b) => {
+                use js::BinaryOp as B;
+                let logic = match b.op {
+                    B::LogicalAnd => Some(Logic::And),
+                    B::LogicalOr => Some(Logic::Or),
+                    B::NullishCoalescing => Some(Logic::Nullish),
+                    _ => None,
+                };
+                let left = self.expr(&b.left);
+                let right = self.expr(&b.right);
+                if let Some(l) = logic {
+                    return Expr::Logical(l, Box::new(left), Box::new(right));
+                }
+                let op = match b.op {
+                    B::Add => BinOp::Add,
+                    B::Sub => BinOp::Sub,
+                    B::Mul => BinOp::Mul,
+                    B::Div => BinOp::Div,
+                    B::Mod => BinOp::Rem,
+                    B::EqEq => BinOp::Eq,
+                    B::NotEq => BinOp::Ne,
+                    B::EqEqEq => BinOp::StrictEq,
+                    B::NotEqEq => BinOp::StrictNe,
+                    B::Lt => BinOp::Lt,
+                    B::LtEq => BinOp::Le,
+                    B::Gt => BinOp::Gt,
+                    B::GtEq => BinOp::Ge,
+                    B::BitAnd => BinOp::BitAnd,
+                    B::BitOr => BinOp::BitOr,
+                    B::BitXor => BinOp::BitXor,
+                    B::LShift => BinOp::Shl,
+                    B::RShift => BinOp::Shr,
+                    B::ZeroFillRShift => BinOp::UShr,
+                    B::In => BinOp::In,
+                    B::InstanceOf => return self.unsupported(b.span, "instanceof"),
+                    B::Exp => return self.unsupported(b.span, "the ** operator"),
+                    B::LogicalAnd | B::LogicalOr | B::NullishCoalescing => return Expr::Undefined,
+                };
+                Expr::Binary(op, Box::new(left), Box::new(right))
+            }
+            js::Expr::Cond(c) => Expr::Conditional(
+                Box::new(self.expr(&c.test)),
+                Box::new(self.expr(&c.cons)),
+                Box::new(self.expr(&c.alt)),
+            ),
+            js::Expr::Assign(a) => {
+                use js::AssignOp as A;
+                let op = match a.op {
+                    A::Assign => None,
+                    A::AddAssign => Some(BinOp::Add),
+                    A::SubAssign => Some(BinOp::Sub),
+                    A::MulAssign => Some(BinOp::Mul),
+                    A::DivAssign => Some(BinOp::Div),
+                    A::ModAssign => Some(BinOp::Rem),
+                    A::BitAndAssign => Some(BinOp::BitAnd),
+                    A::BitOrAssign => Some(BinOp::BitOr),
+                    A::BitXorAssign => Some(BinOp::BitXor),
+                    A::LShiftAssign => Some(BinOp::Shl),
+                    A::RShiftAssign => Some(BinOp::Shr),
+                    A::ZeroFillRShiftAssign => Some(BinOp::UShr),
+                    _ => return self.unsupported(a.span, "this assignment operator"),
+                };
+                let place = match &a.left {
+                    js::AssignTarget::Simple(js::SimpleAssignTarget::Ident(id)) => {
+                        self.place(&js::Expr::Ident(id.id.clone()))
+                    }
+                    js::AssignTarget::Simple(js::SimpleAssignTarget::Member(m)) => {
+                        self.place(&js::Expr::Member(m.clone()))
+                    }
+                    js::AssignTarget::Simple(js::SimpleAssignTarget::Paren(p)) => {
+                        self.place(&p.expr)
+                    }
+                    other => {
+                        self.unsupported(other.span(), "destructuring assignment");
+                        Place::Invalid("destructuring".into())
+                    }
+                };
+                Expr::Assign(Box::new(place), op, Box::new(self.expr(&a.right)))
+            }
+            js::Expr::Call(c) => self.call(c),
+            js::Expr::Seq(s) => Expr::Sequence(s.exprs.iter().map(|e| self.expr(e)).collect()),
+            js::Expr::Fn(f) => self.unsupported(f.function.span, "function expressions"),
+            js::Expr::Arrow(a) => self.unsupported(a.span, "arrow functions"),
+            js::Expr::New(n) => self.unsupported(n.span, "`new`"),
+            js::Expr::This(t) => self.unsupported(t.span, "`this`"),
+            js::Expr::Tpl(t) => self.unsupported(t.span, "template literals"),
+            js::Expr::OptChain(o) => self.unsupported(o.span, "optional chaining"),
+            other => self.unsupported(other.span(), "this kind of expression"),
+        }
+    }
+
+    fn call(&mut self, c: &js::CallExpr) -> Expr {
+        let js::Callee::Expr(callee) = &c.callee else {
+            return self.unsupported(c.span, "`super` and `import` calls");
+        };
+        match &**callee {
+            js::Expr::Ident(id) if &*id.sym == "In" => {
+                let [arg] = c.args.as_slice() else {
+                    return self.unsupported(c.span, "In() takes one state id");
+                };
+                let state_id = match &*arg.expr {
+                    js::Expr::Lit(js::Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
+                    // The null datamodel writes the id bare: In(s1).
+                    js::Expr::Ident(i)
+                        if self.null_datamodel() || !self.vars.iter().any(|v| v.name == *i.sym) =>
+                    {
+                        Some(i.sym.to_string())
+                    }
+                    _ => None,
+                };
+                match state_id {
+                    Some(id) => match self
+                        .chart
+                        .states
+                        .iter()
+                        .position(|s| s.id == id && !s.generated_id)
+                    {
+                        Some(i) => Expr::InState(i as u16),
+                        None => {
+                            let span = self.span_of(arg.expr.span());
+                            self.diags.error(
+                                "E0203",
+                                span,
+                                format!("In(): no state has the id '{id}'"),
+                            );
+                            Expr::Bool(false)
+                        }
+                    },
+                    None => Expr::InDynamic(Box::new(self.expr(&arg.expr))),
+                }
+            }
+            js::Expr::Ident(id) if !self.vars.iter().any(|v| v.name == *id.sym) => {
+                let name = &*id.sym;
+                match scxmlc_builtin(name) {
+                    Some(global) => {
+                        let args = self.exprs(&c.args);
+                        Expr::CallGlobal(global, args)
+                    }
+                    None => self
+                        .unsupported(id.span, &format!("calling '{name}' (not a known builtin)")),
+                }
+            }
+            js::Expr::Member(m) => {
+                let js::MemberProp::Ident(method) = &m.prop else {
+                    return self.unsupported(m.span, "computed method calls");
+                };
+                if let js::Expr::Ident(ns) = &*m.obj {
+                    if !self.vars.iter().any(|v| v.name == *ns.sym) {
+                        let full = format!("{}.{}", ns.sym, method.sym);
+                        if let Some(global) = scxmlc_builtin(&full) {
+                            let args = self.exprs(&c.args);
+                            return Expr::CallGlobal(global, args);
+                        }
+                        if matches!(
+                            &*ns.sym,
+                            "Math" | "JSON" | "Object" | "Array" | "Date" | "String" | "Number"
+                        ) {
+                            return self.unsupported(
+                                m.span,
+                                &format!("'{full}' (not a supported builtin)"),
+                            );
+                        }
+                    }
+                }
+                let name = method.sym.to_string();
+                if !scxmlc_runtime_methods().contains(&name.as_str()) {
+                    return self.unsupported(method.span, &format!("the method '{name}'"));
+                }
+                let receiver = self.expr(&m.obj);
+                let args = self.exprs(&c.args);
+                Expr::CallMethod(Box::new(receiver), name, args)
+            }
+            other => self.unsupported(other.span(), "calling this expression"),
+        }
+    }
+
+    fn stmts(&mut self, body: &[js::Stmt]) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for s in body {
+            self.stmt(s, &mut out);
+        }
+        out
+    }
+
+    fn stmt(&mut self, s: &js::Stmt, out: &mut Vec<Stmt>) {
+        match s {
+            js::Stmt::Expr(e) => out.push(Stmt::Expr(self.expr(&e.expr))),
+            js::Stmt::Empty(_) => {}
+            js::Stmt::Block(b) => {
+                for s in &b.stmts {
+                    self.stmt(s, out);
+                }
+            }
+            js::Stmt::Decl(js::Decl::Var(v)) => {
+                if v.kind != js::VarDeclKind::Var {
+                    // let/const at the top of a script are global for the session too.
+                    let span = self.span_of(v.span);
+                    self.diags.warning(
+                        "W0203",
+                        span,
+                        "`let`/`const` in <script> are treated as session-global `var`",
+                    );
+                }
+                for d in &v.decls {
+                    let js::Pat::Ident(id) = &d.name else {
+                        self.unsupported(d.span, "destructuring declarations");
+                        continue;
+                    };
+                    if let Some(init) = &d.init {
+                        let place = self.place(&js::Expr::Ident(id.id.clone()));
+                        let value = self.expr(init);
+                        out.push(Stmt::Expr(Expr::Assign(
+                            Box::new(place),
+                            None,
+                            Box::new(value),
+                        )));
+                    }
+                }
+            }
+            js::Stmt::If(i) => {
+                let cond = self.expr(&i.test);
+                let mut then = Vec::new();
+                self.stmt(&i.cons, &mut then);
+                let mut otherwise = Vec::new();
+                if let Some(alt) = &i.alt {
+                    self.stmt(alt, &mut otherwise);
+                }
+                out.push(Stmt::If(cond, then, otherwise));
+            }
+            js::Stmt::Decl(js::Decl::Fn(f)) => {
+                self.unsupported(f.function.span, "function declarations");
+            }
+            js::Stmt::For(_)
+            | js::Stmt::ForIn(_)
+            | js::Stmt::ForOf(_)
+            | js::Stmt::While(_)
+            | js::Stmt::DoWhile(_) => {
+                self.unsupported(s.span(), "loops (use <foreach>)");
+            }
+            other => {
+                self.unsupported(other.span(), "this statement");
+            }
+        }
+    }
+}
+
+fn scxmlc_builtin(name: &str) -> Option<&'static str> {
+    scxmlc_runtime_globals()
+        .iter()
+        .copied()
+        .find(|g| *g == name)
+}
+
+fn scxmlc_runtime_globals() -> &'static [&'static str] {
+    scxmlc_runtime::ops::GLOBAL_FUNCTIONS
+}
+
+fn scxmlc_runtime_methods() -> &'static [&'static str] {
+    scxmlc_runtime::ops::METHODS
+}
+
+/// How JavaScript prints a number used as a property key.
+fn runtime_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
