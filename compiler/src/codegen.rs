@@ -25,28 +25,12 @@ fn ident(s: &str) -> Ident {
 }
 
 impl<'a> Codegen<'a> {
-    pub fn new(
-        chart: &'a Chart,
-        scripts: &'a Scripts,
-        file: &'a SourceFile,
-        runtime_path: &str,
-    ) -> Self {
-        let rt: TokenStream = runtime_path
-            .parse()
-            .unwrap_or_else(|_| quote!(::scxmlc_runtime));
+    pub fn new(chart: &'a Chart, scripts: &'a Scripts, file: &'a SourceFile, runtime_path: &str) -> Self {
+        let rt: TokenStream = runtime_path.parse().unwrap_or_else(|_| quote!(::scxmlc_runtime));
         let mut variants = Names::reserving(&[]);
-        let state_variants = chart
-            .states
-            .iter()
-            .skip(1)
-            .map(|s| ident(&variants.unique(camel(&s.id))))
-            .collect();
+        let state_variants = chart.states.iter().skip(1).map(|s| ident(&variants.unique(camel(&s.id)))).collect();
         let mut fields = Names::reserving(&[]);
-        let fields = scripts
-            .vars
-            .iter()
-            .map(|v| ident(&fields.unique(snake(&v.name))))
-            .collect();
+        let fields = scripts.vars.iter().map(|v| ident(&fields.unique(snake(&v.name)))).collect();
         let mut fns = Names::reserving(&["main"]);
         let state_snake = |s: model::StateId| snake(&chart.states[usize::from(s)].id);
         let block_fns = chart
@@ -64,33 +48,14 @@ impl<'a> Codegen<'a> {
                 ident(&fns.unique(base))
             })
             .collect();
-        let data_fns = chart
-            .data
-            .iter()
-            .map(|d| {
-                d.init
-                    .map(|_| ident(&fns.unique(format!("init_{}", snake(&d.id)))))
-            })
-            .collect();
-        Codegen {
-            chart,
-            scripts,
-            file,
-            rt,
-            state_variants,
-            fields,
-            block_fns,
-            data_fns,
-        }
+        let data_fns =
+            chart.data.iter().map(|d| d.init.map(|_| ident(&fns.unique(format!("init_{}", snake(&d.id)))))).collect();
+        Codegen { chart, scripts, file, rt, state_variants, fields, block_fns, data_fns }
     }
 
     fn line(&self, offset: usize) -> String {
         let (line, _) = self.file.line_col(offset);
-        let name = self
-            .file
-            .path()
-            .file_name()
-            .map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
+        let name = self.file.path().file_name().map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
         format!("{name}:{line}")
     }
 
@@ -206,10 +171,7 @@ impl<'a> Codegen<'a> {
             let initial_exec = opt_u32(s.initial_exec);
             let onentry = s.onentry.iter().map(|&b| Literal::u32_unsuffixed(b as u32));
             let onexit = s.onexit.iter().map(|&b| Literal::u32_unsuffixed(b as u32));
-            let transitions = s
-                .transitions
-                .iter()
-                .map(|&t| Literal::u32_unsuffixed(t as u32));
+            let transitions = s.transitions.iter().map(|&t| Literal::u32_unsuffixed(t as u32));
             let has_donedata = s.donedata.is_some();
             let doc = if i == 0 {
                 format!(" The `<scxml>` root ({})", self.line(s.span.start))
@@ -244,23 +206,12 @@ impl<'a> Codegen<'a> {
             let internal = t.internal;
             let exec = opt_u32(t.exec);
             let ids = |v: &[model::StateId]| {
-                v.iter()
-                    .map(|&s| self.chart.states[usize::from(s)].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                v.iter().map(|&s| self.chart.states[usize::from(s)].id.as_str()).collect::<Vec<_>>().join(" ")
             };
             let doc = if i == 0 {
-                format!(
-                    " Initial transition to `{}` ({})",
-                    ids(&t.targets),
-                    self.line(t.span.start)
-                )
+                format!(" Initial transition to `{}` ({})", ids(&t.targets), self.line(t.span.start))
             } else {
-                let on = if events.is_empty() {
-                    String::new()
-                } else {
-                    format!(" on `{}`", events.join(" "))
-                };
+                let on = if events.is_empty() { String::new() } else { format!(" on `{}`", events.join(" ")) };
                 let to = if t.targets.is_empty() {
                     "(targetless)".to_string()
                 } else {
@@ -300,51 +251,33 @@ impl<'a> Codegen<'a> {
         let mut owners: Vec<model::StateId> = self.chart.data.iter().map(|d| d.owner).collect();
         owners.dedup();
         let init_arms = owners.iter().map(|&owner| {
-            let inits = self
-                .chart
-                .data
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.owner == owner)
-                .filter_map(|(i, d)| {
-                    let f = self.var_field(self.scripts.vars.iter().position(|v| v.name == d.id)?);
-                    let func = self.data_fns[i].as_ref()?;
-                    Some(quote! {
-                        match #func(d, core) {
-                            Ok(v) => d.#f = v,
-                            Err(e) => core.raise_error("error.execution", &e, None),
-                        }
-                    })
-                });
+            let inits = self.chart.data.iter().enumerate().filter(|(_, d)| d.owner == owner).filter_map(|(i, d)| {
+                let f = self.var_field(self.scripts.vars.iter().position(|v| v.name == d.id)?);
+                let func = self.data_fns[i].as_ref()?;
+                Some(quote! {
+                    match #func(d, core) {
+                        Ok(v) => d.#f = v,
+                        Err(e) => core.raise_error("error.execution", &e, None),
+                    }
+                })
+            });
             let owner = Literal::u16_unsuffixed(owner);
             quote!(#owner => { #(#inits)* })
         });
-        let cond_arms = self
-            .chart
-            .transitions
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.cond.is_some())
-            .map(|(i, _)| {
-                let f = format_ident!("cond_{}", i);
-                let i = Literal::u32_unsuffixed(i as u32);
-                quote!(#i => #f(d, core))
-            });
+        let cond_arms = self.chart.transitions.iter().enumerate().filter(|(_, t)| t.cond.is_some()).map(|(i, _)| {
+            let f = format_ident!("cond_{}", i);
+            let i = Literal::u32_unsuffixed(i as u32);
+            quote!(#i => #f(d, core))
+        });
         let exec_arms = self.block_fns.iter().enumerate().map(|(i, f)| {
             let i = Literal::u32_unsuffixed(i as u32);
             quote!(#i => #f(d, core))
         });
-        let done_arms = self
-            .chart
-            .states
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.donedata.is_some())
-            .map(|(i, _)| {
-                let f = format_ident!("donedata_{}", i);
-                let i = Literal::u16_unsuffixed(i as u16);
-                quote!(#i => #f(d, core))
-            });
+        let done_arms = self.chart.states.iter().enumerate().filter(|(_, s)| s.donedata.is_some()).map(|(i, _)| {
+            let f = format_ident!("donedata_{}", i);
+            let i = Literal::u16_unsuffixed(i as u16);
+            quote!(#i => #f(d, core))
+        });
         quote! {
             impl #rt::Chart for Machine {
                 const STATES: &'static [#rt::StateInfo] = STATES;
@@ -436,15 +369,9 @@ impl<'a> Codegen<'a> {
                     format!("<onexit> of `{}`", self.chart.states[usize::from(s)].id)
                 }
                 BlockRole::Transition(t) => format!("Executable content of transition {t}"),
-                BlockRole::Initial(s) => format!(
-                    "<initial> content of `{}`",
-                    self.chart.states[usize::from(s)].id
-                ),
+                BlockRole::Initial(s) => format!("<initial> content of `{}`", self.chart.states[usize::from(s)].id),
                 BlockRole::HistoryDefault(s) => {
-                    format!(
-                        "Default history content of `{}`",
-                        self.chart.states[usize::from(s)].id
-                    )
+                    format!("Default history content of `{}`", self.chart.states[usize::from(s)].id)
                 }
             };
             let doc = format!(" {what} ({})", self.line(b.span.start));
@@ -474,12 +401,7 @@ impl<'a> Codegen<'a> {
     }
 
     /// Event data from a namelist and params, or from content.
-    fn payload(
-        &self,
-        namelist: &[(String, usize)],
-        params: &[model::Param],
-        content: Option<usize>,
-    ) -> TokenStream {
+    fn payload(&self, namelist: &[(String, usize)], params: &[model::Param], content: Option<usize>) -> TokenStream {
         let rt = &self.rt;
         if let Some(c) = content {
             return self.expr(self.scripts.expr(c));
@@ -490,11 +412,7 @@ impl<'a> Codegen<'a> {
         let entries = namelist
             .iter()
             .map(|(name, id)| (name.as_str(), self.expr(self.scripts.expr(*id))))
-            .chain(
-                params
-                    .iter()
-                    .map(|p| (p.name.as_str(), self.expr(self.scripts.expr(p.value)))),
-            )
+            .chain(params.iter().map(|p| (p.name.as_str(), self.expr(self.scripts.expr(p.value)))))
             .map(|(k, v)| quote!(#rt::ops::set_str(&data, #k, #v)?;));
         quote!({
             let data = #rt::Value::object();
@@ -532,9 +450,7 @@ impl<'a> Codegen<'a> {
                     core.log(#label, &value);
                 })
             }
-            Action::Assign {
-                location, value, ..
-            } => {
+            Action::Assign { location, value, .. } => {
                 let value = match value {
                     Some(v) => self.expr(self.scripts.expr(*v)),
                     None => quote!(#rt::Value::Undefined),
@@ -563,13 +479,7 @@ impl<'a> Codegen<'a> {
                 }
                 out
             }
-            Action::Foreach {
-                array,
-                item,
-                index,
-                body,
-                ..
-            } => {
+            Action::Foreach { array, item, index, body, .. } => {
                 let array = self.expr(self.scripts.expr(*array));
                 let item_place = self.scripts.place(*item);
                 let check = self.check_place(&item_place);
@@ -644,10 +554,7 @@ impl<'a> Codegen<'a> {
         let id = match (&s.id, s.idlocation) {
             (Some(id), _) => quote!(Some(::std::rc::Rc::from(#id))),
             (None, Some(loc)) => {
-                let store = self.store(
-                    &self.scripts.place(loc),
-                    quote!(#rt::Value::String(id.clone())),
-                );
+                let store = self.store(&self.scripts.place(loc), quote!(#rt::Value::String(id.clone())));
                 quote!({
                     let id = core.next_send_id();
                     #store
@@ -782,8 +689,8 @@ impl<'a> Codegen<'a> {
                 SystemVar::Name => quote!(core.name()),
                 SystemVar::IoProcessors => quote!(core.io_processors()),
             },
-            Expr::Unbound(n) => quote!(return Err(#rt::ExecError::reference(#n))),
-            Expr::Invalid(msg) => quote!(return Err(#rt::ExecError::syntax(#msg))),
+            Expr::Unbound(n) => quote!(Err::<#rt::Value, _>(#rt::ExecError::reference(#n))?),
+            Expr::Invalid(msg) => quote!(Err::<#rt::Value, _>(#rt::ExecError::syntax(#msg))?),
             Expr::Array(items) => {
                 let items = items.iter().map(|i| self.expr(i));
                 quote!(#rt::Value::array(vec![#(#items),*]))

@@ -12,10 +12,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span {
-            start,
-            end: end.max(start),
-        }
+        Span { start, end: end.max(start) }
     }
 }
 
@@ -38,22 +35,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-            span,
-            help: None,
-        }
+        Diagnostic { severity: Severity::Error, code, message: message.into(), span, help: None }
     }
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            code,
-            message: message.into(),
-            span,
-            help: None,
-        }
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), span, help: None }
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -73,11 +58,7 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile {
-            path: path.into(),
-            text,
-            line_starts,
-        }
+        SourceFile { path: path.into(), text, line_starts }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -85,24 +66,14 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r'])
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 
     pub fn path(&self) -> &Path {
@@ -133,9 +104,7 @@ impl Diagnostics {
         self.items.iter().filter(|d| d.severity == Severity::Error)
     }
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
+        self.items.iter().filter(|d| d.severity == Severity::Warning)
     }
 }
 
@@ -154,12 +123,7 @@ impl Report {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        format!(
-            "{}:{line}:{col}: {severity}[{}]: {}",
-            self.file.path.display(),
-            d.code,
-            d.message
-        )
+        format!("{}:{line}:{col}: {severity}[{}]: {}", self.file.path.display(), d.code, d.message)
     }
 
     /// A rustc-style rendering: headline, the source line, a caret, help.
@@ -167,11 +131,7 @@ impl Report {
         let (line, col) = self.file.line_col(d.span.start);
         let (end_line, end_col) = self.file.line_col(d.span.end);
         let text = self.file.line_text(line);
-        let width = if end_line == line && end_col > col {
-            end_col - col
-        } else {
-            1
-        };
+        let width = if end_line == line && end_col > col { end_col - col } else { 1 };
         let gutter = " ".repeat(line.to_string().len());
         let severity = match d.severity {
             Severity::Error => "error",
@@ -194,11 +154,7 @@ impl Report {
     pub fn render_all(&self) -> String {
         let mut items: Vec<&Diagnostic> = self.diagnostics.items.iter().collect();
         items.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.severity)));
-        items
-            .iter()
-            .map(|d| self.render(d))
-            .collect::<Vec<_>>()
-            .join("\n")
+        items.iter().map(|d| self.render(d)).collect::<Vec<_>>().join("\n")
     }
 
     pub fn has_errors(&self) -> bool {

@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+    "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "union",
 ];
 
 /// Splits an id into lowercase ASCII words at non-alphanumerics and case changes.
@@ -46,9 +46,7 @@ pub fn camel(id: &str) -> String {
         .iter()
         .map(|w| {
             let mut c = w.chars();
-            c.next().map_or(String::new(), |f| {
-                f.to_ascii_uppercase().to_string() + c.as_str()
-            })
+            c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
         })
         .collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -80,19 +78,14 @@ pub struct Names {
 
 impl Names {
     pub fn reserving(names: &[&str]) -> Self {
-        Names {
-            taken: names.iter().map(|s| s.to_string()).collect(),
-        }
+        Names { taken: names.iter().map(|s| s.to_string()).collect() }
     }
 
     pub fn unique(&mut self, base: String) -> String {
         if self.taken.insert(base.clone()) {
             return base;
         }
-        (2..)
-            .map(|n| format!("{base}_{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or(base)
+        (2..).map(|n| format!("{base}_{n}")).find(|candidate| self.taken.insert(candidate.clone())).unwrap_or(base)
     }
 }
 

@@ -36,10 +36,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            runtime_path: "::scxmlc_runtime".into(),
-            lenient_ampersand: false,
-        }
+        Options { runtime_path: "::scxmlc_runtime".into(), lenient_ampersand: false }
     }
 }
 
@@ -59,11 +56,7 @@ pub fn load(path: &Path) -> Result<SourceFile, Report> {
     let bytes = std::fs::read(path).map_err(|e| {
         let file = SourceFile::new(path, String::new());
         let mut diagnostics = Diagnostics::default();
-        diagnostics.error(
-            "E0000",
-            Span::default(),
-            format!("cannot read the chart: {e}"),
-        );
+        diagnostics.error("E0000", Span::default(), format!("cannot read the chart: {e}"));
         Report { file, diagnostics }
     })?;
     match decode(&bytes) {
@@ -71,10 +64,7 @@ pub fn load(path: &Path) -> Result<SourceFile, Report> {
         Err(message) => {
             let mut diagnostics = Diagnostics::default();
             diagnostics.error("E0003", Span::default(), message);
-            Err(Report {
-                file: SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned()),
-                diagnostics,
-            })
+            Err(Report { file: SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned()), diagnostics })
         }
     }
 }
@@ -86,13 +76,7 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |rest: &[u8], le: bool| {
         let units: Vec<u16> = rest
             .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
             .collect();
         String::from_utf16(&units).map_err(|e| format!("invalid UTF-16: {e}"))
     };
@@ -112,22 +96,17 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
         .and_then(|s| s.trim_start_matches(['"', '\'']).split(['"', '\'']).next())
         .unwrap_or("");
     match encoding {
-        "iso-8859-1" | "latin1" | "iso_8859-1" => {
-            Ok(bytes.iter().map(|&b| char::from(b)).collect())
-        }
+        "iso-8859-1" | "latin1" | "iso_8859-1" => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         "windows-1252" | "cp1252" => Ok(bytes.iter().map(|&b| windows_1252(b)).collect()),
         "" => Err("the chart is not UTF-8 and its XML declaration names no encoding".into()),
-        other => Err(format!(
-            "unsupported encoding '{other}' (use UTF-8, UTF-16, ISO-8859-1 or windows-1252)"
-        )),
+        other => Err(format!("unsupported encoding '{other}' (use UTF-8, UTF-16, ISO-8859-1 or windows-1252)")),
     }
 }
 
 fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[usize::from(b - 0x80)],
@@ -139,24 +118,11 @@ fn windows_1252(b: u8) -> char {
 pub fn check(file: &SourceFile, options: &Options) -> Report {
     let mut diagnostics = Diagnostics::default();
     let _ = front_end(file, options, &mut diagnostics);
-    Report {
-        file: file.clone(),
-        diagnostics,
-    }
+    Report { file: file.clone(), diagnostics }
 }
 
-fn front_end(
-    file: &SourceFile,
-    options: &Options,
-    diags: &mut Diagnostics,
-) -> Option<(model::Chart, script::Scripts)> {
-    let doc = parse::parse(
-        &file.text,
-        parse::ParseOptions {
-            lenient_ampersand: options.lenient_ampersand,
-        },
-        diags,
-    )?;
+fn front_end(file: &SourceFile, options: &Options, diags: &mut Diagnostics) -> Option<(model::Chart, script::Scripts)> {
+    let doc = parse::parse(&file.text, parse::ParseOptions { lenient_ampersand: options.lenient_ampersand }, diags)?;
     let base_dir = file.path.parent().filter(|p| p.is_dir());
     let chart = model::build(&doc, model::ModelOptions { base_dir }, diags)?;
     if diags.has_errors() {
@@ -173,36 +139,15 @@ fn front_end(
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Output, Report> {
     let mut diagnostics = Diagnostics::default();
     let Some((chart, scripts)) = front_end(file, options, &mut diagnostics) else {
-        return Err(Report {
-            file: file.clone(),
-            diagnostics,
-        });
+        return Err(Report { file: file.clone(), diagnostics });
     };
-    let tokens = codegen::Codegen::new(&chart, &scripts, file, &options.runtime_path)
-        .generate(&mut diagnostics);
-    let name = file
-        .path
-        .file_name()
-        .map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
+    let tokens = codegen::Codegen::new(&chart, &scripts, file, &options.runtime_path).generate(&mut diagnostics);
+    let name = file.path.file_name().map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
     match emit::format(&tokens, &name) {
-        Ok(rust) => Ok(Output {
-            tokens,
-            rust,
-            report: Report {
-                file: file.clone(),
-                diagnostics,
-            },
-        }),
+        Ok(rust) => Ok(Output { tokens, rust, report: Report { file: file.clone(), diagnostics } }),
         Err(e) => {
-            diagnostics.error(
-                "E0900",
-                Span::default(),
-                format!("internal error: generated code does not parse: {e}"),
-            );
-            Err(Report {
-                file: file.clone(),
-                diagnostics,
-            })
+            diagnostics.error("E0900", Span::default(), format!("internal error: generated code does not parse: {e}"));
+            Err(Report { file: file.clone(), diagnostics })
         }
     }
 }

@@ -7,11 +7,7 @@ use std::process::ExitCode;
 mod simulate;
 
 #[derive(Parser)]
-#[command(
-    name = "scxmlc",
-    version,
-    about = "Ahead-of-time compiler from SCXML statecharts to Rust"
-)]
+#[command(name = "scxmlc", version, about = "Ahead-of-time compiler from SCXML statecharts to Rust")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,10 +64,7 @@ struct Flags {
 
 impl Flags {
     fn options(&self) -> Options {
-        Options {
-            lenient_ampersand: self.lenient,
-            ..Options::default()
-        }
+        Options { lenient_ampersand: self.lenient, ..Options::default() }
     }
 }
 
@@ -84,12 +77,9 @@ fn print_report(report: &Report) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Transpile {
-            chart,
-            output,
-            check,
-            flags,
-        } => transpile(&chart, output.as_deref(), check, &flags.options()),
+        Command::Transpile { chart, output, check, flags } => {
+            transpile(&chart, output.as_deref(), check, &flags.options())
+        }
         Command::Check { charts, flags } => {
             let options = flags.options();
             let mut failed = false;
@@ -101,10 +91,7 @@ fn main() -> ExitCode {
                 print_report(&report);
                 let errors = report.diagnostics.errors().count();
                 let warnings = report.diagnostics.warnings().count();
-                eprintln!(
-                    "{}: {errors} error(s), {warnings} warning(s)",
-                    chart.display()
-                );
+                eprintln!("{}: {errors} error(s), {warnings} warning(s)", chart.display());
                 failed |= errors > 0;
             }
             if failed {
@@ -113,11 +100,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Simulate {
-            chart,
-            until,
-            flags,
-        } => {
+        Command::Simulate { chart, until, flags } => {
             let Some(until) = scxmlc_runtime::parse_duration(&until) else {
                 eprintln!("error: --until '{until}' is not a duration (e.g. 90s, 500ms, 2m)");
                 return ExitCode::from(2);

@@ -28,11 +28,7 @@ pub fn parse(text: &str, options: ParseOptions, diags: &mut Diagnostics) -> Opti
             Ok(e) => e,
             Err(e) => {
                 let at = reader.error_position() as usize;
-                diags.push(Diagnostic::error(
-                    "E0001",
-                    Span::new(at, at + 1),
-                    format!("malformed XML: {e}"),
-                ));
+                diags.push(Diagnostic::error("E0001", Span::new(at, at + 1), format!("malformed XML: {e}")));
                 return None;
             }
         };
@@ -40,11 +36,7 @@ pub fn parse(text: &str, options: ParseOptions, diags: &mut Diagnostics) -> Opti
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
-                diags.error(
-                    "E0001",
-                    Span::new(before, after),
-                    "malformed XML: content after the root element",
-                );
+                diags.error("E0001", Span::new(before, after), "malformed XML: content after the root element");
                 return None;
             }
             Event::Start(start) => {
@@ -59,25 +51,11 @@ pub fn parse(text: &str, options: ParseOptions, diags: &mut Diagnostics) -> Opti
                     );
                     return None;
                 }
-                let el = element(
-                    &start,
-                    base,
-                    Span::new(before, after),
-                    &mut scopes,
-                    options,
-                    diags,
-                )?;
+                let el = element(&start, base, Span::new(before, after), &mut scopes, options, diags)?;
                 stack.push(el);
             }
             Event::Empty(start) => {
-                let el = element(
-                    &start,
-                    base,
-                    Span::new(before, after),
-                    &mut scopes,
-                    options,
-                    diags,
-                )?;
+                let el = element(&start, base, Span::new(before, after), &mut scopes, options, diags)?;
                 scopes.pop();
                 attach(&mut stack, &mut root, Node::Element(el));
             }
@@ -91,12 +69,7 @@ pub fn parse(text: &str, options: ParseOptions, diags: &mut Diagnostics) -> Opti
                 let raw: &str = &t;
                 let start = raw.as_ptr() as usize - base;
                 let (decoded, escapes) = decode(raw, start, options, diags)?;
-                push_text(
-                    &mut stack,
-                    decoded,
-                    Span::new(start, start + raw.len()),
-                    escapes,
-                );
+                push_text(&mut stack, decoded, Span::new(start, start + raw.len()), escapes);
             }
             Event::GeneralRef(r) => {
                 let name: &str = &r;
@@ -108,33 +81,20 @@ pub fn parse(text: &str, options: ParseOptions, diags: &mut Diagnostics) -> Opti
                 let raw: &str = &c;
                 let start = raw.as_ptr() as usize - base;
                 let raw = raw.to_string();
-                push_text(
-                    &mut stack,
-                    raw,
-                    Span::new(start, after.saturating_sub(3)),
-                    Vec::new(),
-                );
+                push_text(&mut stack, raw, Span::new(start, after.saturating_sub(3)), Vec::new());
             }
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_) => {}
         }
     }
     if let Some(open) = stack.last() {
-        diags.error(
-            "E0001",
-            open.span,
-            format!("malformed XML: <{}> is never closed", open.name),
-        );
+        diags.error("E0001", open.span, format!("malformed XML: <{}> is never closed", open.name));
         return None;
     }
     match root {
         Some(root) => Some(Document { root }),
         None => {
-            diags.error(
-                "E0001",
-                Span::new(0, 0),
-                "malformed XML: the document has no root element",
-            );
+            diags.error("E0001", Span::new(0, 0), "malformed XML: the document has no root element");
             None
         }
     }
@@ -158,8 +118,7 @@ fn push_text(stack: &mut [Element], text: String, span: Span, escapes: Vec<(usiz
     if let Some(Node::Text(prev)) = parent.children.last_mut() {
         if prev.span.end == span.start {
             let offset = prev.text.len();
-            prev.escapes
-                .extend(escapes.into_iter().map(|(d, r)| (d + offset, r)));
+            prev.escapes.extend(escapes.into_iter().map(|(d, r)| (d + offset, r)));
             if prev.escapes.is_empty() || prev.escapes.last().is_some_and(|(d, _)| *d < offset) {
                 prev.escapes.push((offset, span.start));
             }
@@ -168,11 +127,7 @@ fn push_text(stack: &mut [Element], text: String, span: Span, escapes: Vec<(usiz
             return;
         }
     }
-    parent.children.push(Node::Text(Text {
-        text,
-        span,
-        escapes,
-    }));
+    parent.children.push(Node::Text(Text { text, span, escapes }));
 }
 
 fn element(
@@ -197,41 +152,22 @@ fn element(
         let key = AsRef::<str>::as_ref(&attr.key).to_string();
         let raw: &str = &attr.value;
         // Attribute values borrow the input, so their position is a pointer difference.
-        let raw_start = (attr.value.as_ptr() as usize)
-            .checked_sub(base)
-            .unwrap_or(span.start);
+        let raw_start = (attr.value.as_ptr() as usize).checked_sub(base).unwrap_or(span.start);
         let (value, escapes) = decode(raw, raw_start, options, diags)?;
         if key == "xmlns" {
             declared.push((String::new(), value.clone()));
         } else if let Some(prefix) = key.strip_prefix("xmlns:") {
             declared.push((prefix.to_string(), value.clone()));
         }
-        attributes.push(Attribute {
-            name: key,
-            value,
-            span: Span::new(raw_start, raw_start + raw.len()),
-            escapes,
-        });
+        attributes.push(Attribute { name: key, value, span: Span::new(raw_start, raw_start + raw.len()), escapes });
     }
     scopes.push(declared);
     let (prefix, local) = match name.split_once(':') {
         Some((p, l)) => (p, l.to_string()),
         None => ("", name.clone()),
     };
-    let namespace = scopes
-        .iter()
-        .rev()
-        .flat_map(|s| s.iter())
-        .find(|(p, _)| p == prefix)
-        .map(|(_, uri)| uri.clone());
-    Some(Element {
-        name,
-        local,
-        namespace,
-        attributes,
-        children: Vec::new(),
-        span,
-    })
+    let namespace = scopes.iter().rev().flat_map(|s| s.iter()).find(|(p, _)| p == prefix).map(|(_, uri)| uri.clone());
+    Some(Element { name, local, namespace, attributes, children: Vec::new(), span })
 }
 
 /// Decodes XML entities. Returns the text and, for each decoded entity, the
@@ -260,9 +196,7 @@ fn decode(
             "amp" => Some('&'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            n if n.starts_with("#x") => u32::from_str_radix(&n[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
+            n if n.starts_with("#x") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32),
             n if n.starts_with('#') => n[1..].parse::<u32>().ok().and_then(char::from_u32),
             _ => None,
         });
@@ -285,12 +219,8 @@ fn decode(
             }
             _ => {
                 diags.push(
-                    Diagnostic::error(
-                        "E0001",
-                        Span::new(at, at + 1),
-                        "malformed XML: '&' starts no known entity",
-                    )
-                    .with_help("write '&amp;' for a literal ampersand, e.g. '&amp;&amp;' for '&&'"),
+                    Diagnostic::error("E0001", Span::new(at, at + 1), "malformed XML: '&' starts no known entity")
+                        .with_help("write '&amp;' for a literal ampersand, e.g. '&amp;&amp;' for '&&'"),
                 );
                 return None;
             }
@@ -319,10 +249,7 @@ mod tests {
         let a = doc.root.attr("a").unwrap_or_else(|| unreachable!());
         assert_eq!(a.value, "x < y");
         assert_eq!(&text[a.span.start..a.span.end], "x &lt; y");
-        assert_eq!(
-            crate::ast::source_offset(a.span.start, &a.escapes, 4),
-            a.span.start + 7
-        );
+        assert_eq!(crate::ast::source_offset(a.span.start, &a.escapes, 4), a.span.start + 7);
     }
 
     #[test]
@@ -331,13 +258,7 @@ mod tests {
         let mut d = Diagnostics::default();
         assert!(parse(text, ParseOptions::default(), &mut d).is_none());
         let mut d = Diagnostics::default();
-        let doc = parse(
-            text,
-            ParseOptions {
-                lenient_ampersand: true,
-            },
-            &mut d,
-        );
+        let doc = parse(text, ParseOptions { lenient_ampersand: true }, &mut d);
         assert!(doc.is_some());
         assert_eq!(d.warnings().count(), 2);
     }
@@ -359,9 +280,7 @@ mod tests {
 
     #[test]
     fn resolves_namespaces() {
-        let doc = parse_ok(
-            r#"<scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:ixn="urn:x"><ixn:detach/></scxml>"#,
-        );
+        let doc = parse_ok(r#"<scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:ixn="urn:x"><ixn:detach/></scxml>"#);
         let child = doc.root.elements().next().unwrap_or_else(|| unreachable!());
         assert_eq!(child.local, "detach");
         assert_eq!(child.namespace.as_deref(), Some("urn:x"));

@@ -166,18 +166,11 @@ enum Parsed {
 }
 
 pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
-    let parsed: Vec<Parsed> = chart
-        .sources
-        .iter()
-        .map(|s| parse_source(s.kind, &s.text))
-        .collect();
+    let parsed: Vec<Parsed> = chart.sources.iter().map(|s| parse_source(s.kind, &s.text)).collect();
     let mut vars: Vec<Var> = Vec::new();
     let declare = |vars: &mut Vec<Var>, name: &str, span: Span| {
         if !vars.iter().any(|v| v.name == name) {
-            vars.push(Var {
-                name: name.to_string(),
-                span,
-            });
+            vars.push(Var { name: name.to_string(), span });
         }
     };
     for d in &chart.data {
@@ -189,11 +182,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
             let mut names = Vec::new();
             collect_var_names(&script.body, &mut names);
             for name in names {
-                declare(
-                    &mut vars,
-                    &name,
-                    Span::new(chart.sources[i].start, chart.sources[i].start),
-                );
+                declare(&mut vars, &name, Span::new(chart.sources[i].start, chart.sources[i].start));
             }
         }
     }
@@ -212,24 +201,13 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
     let mut lowered = Vec::with_capacity(parsed.len());
     for (i, p) in parsed.into_iter().enumerate() {
         let source = &chart.sources[i];
-        let mut cx = Lowerer {
-            chart,
-            vars: &vars,
-            diags: &mut *diags,
-            source_index: i,
-        };
+        let mut cx = Lowerer { chart, vars: &vars, diags: &mut *diags, source_index: i };
         let out = match p {
             Parsed::Error(message, at) => {
                 let at = source.offset(at.min(source.text.len()));
                 cx.diags.push(
-                    Diagnostic::warning(
-                        "W0201",
-                        Span::new(at, at + 1),
-                        format!("invalid ECMAScript: {message}"),
-                    )
-                    .with_help(
-                        "the W3C rules make this raise error.execution each time it is evaluated",
-                    ),
+                    Diagnostic::warning("W0201", Span::new(at, at + 1), format!("invalid ECMAScript: {message}"))
+                        .with_help("the W3C rules make this raise error.execution each time it is evaluated"),
                 );
                 let msg = format!("invalid expression: {message}");
                 match source.kind {
@@ -238,8 +216,20 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
                     _ => Lowered::Expr(Expr::Invalid(msg)),
                 }
             }
-            Parsed::Text => Lowered::Expr(Expr::String(source.text.clone())),
+            Parsed::Text => Lowered::Expr(Expr::String(source.text.trim().to_string())),
             Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(&e)),
+            Parsed::Expr(e) if source.kind == SourceKind::Body => {
+                // A body is a value when it is a closed expression (JSON, a
+                // literal); anything else is text, as `<content>foo</content>`.
+                let mut scratch = Diagnostics::default();
+                let mut quiet = Lowerer { chart, vars: &vars, diags: &mut scratch, source_index: i };
+                let value = quiet.expr(&e);
+                if scratch.items.is_empty() && is_closed(&value) {
+                    Lowered::Expr(value)
+                } else {
+                    Lowered::Expr(Expr::String(source.text.trim().to_string()))
+                }
+            }
             Parsed::Expr(e) => Lowered::Expr(cx.expr(&e)),
             Parsed::Script(s) => Lowered::Script(cx.stmts(&s.body)),
         };
@@ -248,12 +238,21 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
     Scripts { vars, lowered }
 }
 
+/// Built only from literals: no variable, call or assignment.
+fn is_closed(e: &Expr) -> bool {
+    match e {
+        Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) => true,
+        Expr::Array(items) => items.iter().all(is_closed),
+        Expr::Object(props) => props.iter().all(|(_, v)| is_closed(v)),
+        Expr::Unary(UnOp::Neg | UnOp::Plus, a) => is_closed(a),
+        _ => false,
+    }
+}
+
 fn collect_foreach_vars(actions: &[Action], out: &mut Vec<usize>) {
     for a in actions {
         match a {
-            Action::Foreach {
-                item, index, body, ..
-            } => {
+            Action::Foreach { item, index, body, .. } => {
                 out.push(*item);
                 out.extend(index);
                 collect_foreach_vars(body, out);
@@ -337,15 +336,9 @@ fn parse_source(kind: SourceKind, text: &str) -> Parsed {
         _ if kind == SourceKind::Body => Parsed::Text,
         Ok(_) => {
             let e = &recovered[0];
-            Parsed::Error(
-                e.kind().msg().to_string(),
-                (e.span().lo.0 as usize).saturating_sub(1),
-            )
+            Parsed::Error(e.kind().msg().to_string(), (e.span().lo.0 as usize).saturating_sub(1))
         }
-        Err(e) => Parsed::Error(
-            e.kind().msg().to_string(),
-            (e.span().lo.0 as usize).saturating_sub(1),
-        ),
+        Err(e) => Parsed::Error(e.kind().msg().to_string(), (e.span().lo.0 as usize).saturating_sub(1)),
     }
 }
 
@@ -368,21 +361,15 @@ fn unsupported_help() -> &'static str {
 impl Lowerer<'_, '_> {
     fn span_of(&self, span: swc_common::Span) -> Span {
         let source = &self.chart.sources[self.source_index];
-        let lo = (span.lo.0 as usize)
-            .saturating_sub(1)
-            .min(source.text.len());
-        let hi = (span.hi.0 as usize)
-            .saturating_sub(1)
-            .min(source.text.len())
-            .max(lo);
+        let lo = (span.lo.0 as usize).saturating_sub(1).min(source.text.len());
+        let hi = (span.hi.0 as usize).saturating_sub(1).min(source.text.len()).max(lo);
         Span::new(source.offset(lo), source.offset(hi))
     }
 
     fn unsupported(&mut self, span: swc_common::Span, what: &str) -> Expr {
         let span = self.span_of(span);
         self.diags.push(
-            Diagnostic::error("E0200", span, format!("unsupported ECMAScript: {what}"))
-                .with_help(unsupported_help()),
+            Diagnostic::error("E0200", span, format!("unsupported ECMAScript: {what}")).with_help(unsupported_help()),
         );
         Expr::Undefined
     }
@@ -406,14 +393,8 @@ impl Lowerer<'_, '_> {
             _ => {
                 let span = self.span_of(span);
                 self.diags.push(
-                    Diagnostic::warning(
-                        "W0200",
-                        span,
-                        format!("'{name}' is not declared in the datamodel"),
-                    )
-                    .with_help(
-                        "declare it with <data id=\"...\"/>; reading it raises error.execution",
-                    ),
+                    Diagnostic::warning("W0200", span, format!("'{name}' is not declared in the datamodel"))
+                        .with_help("declare it with <data id=\"...\"/>; reading it raises error.execution"),
                 );
                 Expr::Unbound(name.to_string())
             }
@@ -444,9 +425,7 @@ impl Lowerer<'_, '_> {
                 let span = self.span_of(other.span());
                 self.diags.push(
                     Diagnostic::warning("W0202", span, "this is not an assignable location")
-                        .with_help(
-                        "a location is a variable or a member of one, like `x`, `x.y` or `x[0]`",
-                    ),
+                        .with_help("a location is a variable or a member of one, like `x`, `x.y` or `x[0]`"),
                 );
                 Place::Invalid("not an assignable location".into())
             }
@@ -455,13 +434,7 @@ impl Lowerer<'_, '_> {
 
     fn exprs(&mut self, args: &[js::ExprOrSpread]) -> Vec<Expr> {
         args.iter()
-            .map(|a| {
-                if let Some(s) = a.spread {
-                    self.unsupported(s, "spread arguments")
-                } else {
-                    self.expr(&a.expr)
-                }
-            })
+            .map(|a| if let Some(s) = a.spread { self.unsupported(s, "spread arguments") } else { self.expr(&a.expr) })
             .collect()
     }
 
@@ -483,9 +456,7 @@ impl Lowerer<'_, '_> {
                     .iter()
                     .map(|el| match el {
                         None => Expr::Undefined,
-                        Some(js::ExprOrSpread {
-                            spread: Some(s), ..
-                        }) => self.unsupported(*s, "spread elements"),
+                        Some(js::ExprOrSpread { spread: Some(s), .. }) => self.unsupported(*s, "spread elements"),
                         Some(el) => self.expr(&el.expr),
                     })
                     .collect(),
@@ -513,10 +484,7 @@ impl Lowerer<'_, '_> {
                                 props.push((id.sym.to_string(), value));
                             }
                             other => {
-                                self.unsupported(
-                                    other.span(),
-                                    "methods and accessors in object literals",
-                                );
+                                self.unsupported(other.span(), "methods and accessors in object literals");
                             }
                         },
                         js::PropOrSpread::Spread(s) => {
@@ -539,12 +507,8 @@ impl Lowerer<'_, '_> {
                 }
                 let object = self.expr(&m.obj);
                 match &m.prop {
-                    js::MemberProp::Ident(name) => {
-                        Expr::Member(Box::new(object), name.sym.to_string())
-                    }
-                    js::MemberProp::Computed(c) => {
-                        Expr::Index(Box::new(object), Box::new(self.expr(&c.expr)))
-                    }
+                    js::MemberProp::Ident(name) => Expr::Member(Box::new(object), name.sym.to_string()),
+                    js::MemberProp::Computed(c) => Expr::Index(Box::new(object), Box::new(self.expr(&c.expr))),
                     js::MemberProp::PrivateName(p) => self.unsupported(p.span, "private names"),
                 }
             }
@@ -558,10 +522,7 @@ impl Lowerer<'_, '_> {
                         // `typeof x` of an undeclared x is "undefined", not an error.
                         if let js::Expr::Ident(id) = &*u.arg {
                             if !self.vars.iter().any(|v| v.name == *id.sym)
-                                && !matches!(
-                                    &*id.sym,
-                                    "_event" | "_sessionid" | "_name" | "_ioprocessors"
-                                )
+                                && !matches!(&*id.sym, "_event" | "_sessionid" | "_name" | "_ioprocessors")
                             {
                                 return Expr::String("undefined".into());
                             }
@@ -574,11 +535,7 @@ impl Lowerer<'_, '_> {
                 Expr::Unary(op, Box::new(self.expr(&u.arg)))
             }
             js::Expr::Update(u) => {
-                let delta = if u.op == js::UpdateOp::PlusPlus {
-                    1.0
-                } else {
-                    -1.0
-                };
+                let delta = if u.op == js::UpdateOp::PlusPlus { 1.0 } else { -1.0 };
                 Expr::Update(Box::new(self.place(&u.arg)), delta, u.prefix)
             }
             js::Expr::Bin(b) => {
@@ -650,9 +607,7 @@ impl Lowerer<'_, '_> {
                     js::AssignTarget::Simple(js::SimpleAssignTarget::Member(m)) => {
                         self.place(&js::Expr::Member(m.clone()))
                     }
-                    js::AssignTarget::Simple(js::SimpleAssignTarget::Paren(p)) => {
-                        self.place(&p.expr)
-                    }
+                    js::AssignTarget::Simple(js::SimpleAssignTarget::Paren(p)) => self.place(&p.expr),
                     other => {
                         self.unsupported(other.span(), "destructuring assignment");
                         Place::Invalid("destructuring".into())
@@ -684,28 +639,17 @@ impl Lowerer<'_, '_> {
                 let state_id = match &*arg.expr {
                     js::Expr::Lit(js::Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
                     // The null datamodel writes the id bare: In(s1).
-                    js::Expr::Ident(i)
-                        if self.null_datamodel() || !self.vars.iter().any(|v| v.name == *i.sym) =>
-                    {
+                    js::Expr::Ident(i) if self.null_datamodel() || !self.vars.iter().any(|v| v.name == *i.sym) => {
                         Some(i.sym.to_string())
                     }
                     _ => None,
                 };
                 match state_id {
-                    Some(id) => match self
-                        .chart
-                        .states
-                        .iter()
-                        .position(|s| s.id == id && !s.generated_id)
-                    {
+                    Some(id) => match self.chart.states.iter().position(|s| s.id == id && !s.generated_id) {
                         Some(i) => Expr::InState(i as u16),
                         None => {
                             let span = self.span_of(arg.expr.span());
-                            self.diags.error(
-                                "E0203",
-                                span,
-                                format!("In(): no state has the id '{id}'"),
-                            );
+                            self.diags.error("E0203", span, format!("In(): no state has the id '{id}'"));
                             Expr::Bool(false)
                         }
                     },
@@ -719,8 +663,7 @@ impl Lowerer<'_, '_> {
                         let args = self.exprs(&c.args);
                         Expr::CallGlobal(global, args)
                     }
-                    None => self
-                        .unsupported(id.span, &format!("calling '{name}' (not a known builtin)")),
+                    None => self.unsupported(id.span, &format!("calling '{name}' (not a known builtin)")),
                 }
             }
             js::Expr::Member(m) => {
@@ -734,14 +677,8 @@ impl Lowerer<'_, '_> {
                             let args = self.exprs(&c.args);
                             return Expr::CallGlobal(global, args);
                         }
-                        if matches!(
-                            &*ns.sym,
-                            "Math" | "JSON" | "Object" | "Array" | "Date" | "String" | "Number"
-                        ) {
-                            return self.unsupported(
-                                m.span,
-                                &format!("'{full}' (not a supported builtin)"),
-                            );
+                        if matches!(&*ns.sym, "Math" | "JSON" | "Object" | "Array" | "Date" | "String" | "Number") {
+                            return self.unsupported(m.span, &format!("'{full}' (not a supported builtin)"));
                         }
                     }
                 }
@@ -778,11 +715,7 @@ impl Lowerer<'_, '_> {
                 if v.kind != js::VarDeclKind::Var {
                     // let/const at the top of a script are global for the session too.
                     let span = self.span_of(v.span);
-                    self.diags.warning(
-                        "W0203",
-                        span,
-                        "`let`/`const` in <script> are treated as session-global `var`",
-                    );
+                    self.diags.warning("W0203", span, "`let`/`const` in <script> are treated as session-global `var`");
                 }
                 for d in &v.decls {
                     let js::Pat::Ident(id) = &d.name else {
@@ -792,11 +725,7 @@ impl Lowerer<'_, '_> {
                     if let Some(init) = &d.init {
                         let place = self.place(&js::Expr::Ident(id.id.clone()));
                         let value = self.expr(init);
-                        out.push(Stmt::Expr(Expr::Assign(
-                            Box::new(place),
-                            None,
-                            Box::new(value),
-                        )));
+                        out.push(Stmt::Expr(Expr::Assign(Box::new(place), None, Box::new(value))));
                     }
                 }
             }
@@ -813,11 +742,7 @@ impl Lowerer<'_, '_> {
             js::Stmt::Decl(js::Decl::Fn(f)) => {
                 self.unsupported(f.function.span, "function declarations");
             }
-            js::Stmt::For(_)
-            | js::Stmt::ForIn(_)
-            | js::Stmt::ForOf(_)
-            | js::Stmt::While(_)
-            | js::Stmt::DoWhile(_) => {
+            js::Stmt::For(_) | js::Stmt::ForIn(_) | js::Stmt::ForOf(_) | js::Stmt::While(_) | js::Stmt::DoWhile(_) => {
                 self.unsupported(s.span(), "loops (use <foreach>)");
             }
             other => {
@@ -828,10 +753,7 @@ impl Lowerer<'_, '_> {
 }
 
 fn scxmlc_builtin(name: &str) -> Option<&'static str> {
-    scxmlc_runtime_globals()
-        .iter()
-        .copied()
-        .find(|g| *g == name)
+    scxmlc_runtime_globals().iter().copied().find(|g| *g == name)
 }
 
 fn scxmlc_runtime_globals() -> &'static [&'static str] {

@@ -42,10 +42,7 @@ pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
     let runtime = match std::fs::canonicalize(runtime_dir()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!(
-                "error: cannot find the scxmlc runtime at {}: {e}",
-                runtime_dir().display()
-            );
+            eprintln!("error: cannot find the scxmlc runtime at {}: {e}", runtime_dir().display());
             return ExitCode::from(1);
         }
     };
@@ -65,10 +62,7 @@ pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
         .and_then(|()| write_if_changed(&project.join("src/main.rs"), &main))
         .and_then(|()| write_if_changed(&project.join("src/chart.rs"), &out.rust));
     if let Err(e) = written {
-        eprintln!(
-            "error: cannot write the simulation project in {}: {e}",
-            project.display()
-        );
+        eprintln!("error: cannot write the simulation project in {}: {e}", project.display());
         return ExitCode::from(1);
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -20,14 +20,17 @@ pub enum ErrorKind {
 pub struct ExecError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The id of the `<send>` that failed, for the error event's `sendid`.
+    pub sendid: Option<String>,
 }
 
 impl ExecError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ExecError {
-            kind,
-            message: message.into(),
-        }
+        ExecError { kind, message: message.into(), sendid: None }
+    }
+    pub fn with_sendid(mut self, sendid: Option<&str>) -> Self {
+        self.sendid = sendid.map(str::to_string);
+        self
     }
     pub fn type_error(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Type, message)

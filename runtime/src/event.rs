@@ -55,10 +55,7 @@ impl Event {
 
     /// `_event` as the datamodel sees it: all seven fields present, unset ones undefined.
     pub fn to_value(&self) -> Value {
-        let opt = |v: &Option<Rc<str>>| {
-            v.as_ref()
-                .map_or(Value::Undefined, |s| Value::String(s.clone()))
-        };
+        let opt = |v: &Option<Rc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         Value::object_from([
             ("name", Value::String(self.name.clone())),
             ("type", Value::from(self.kind.as_str())),

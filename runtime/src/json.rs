@@ -5,10 +5,7 @@ const MAX_DEPTH: usize = 512;
 
 /// Parses a JSON text; `None` when it is not valid JSON.
 pub fn parse(text: &str) -> Option<Value> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        i: 0,
-    };
+    let mut p = Parser { s: text.as_bytes(), i: 0 };
     let v = p.value(0)?;
     p.ws();
     (p.i == p.s.len()).then_some(v)
@@ -99,12 +96,7 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Option<Value> {
         let start = self.i;
-        while self.i < self.s.len()
-            && matches!(
-                self.s[self.i],
-                b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
-            )
-        {
+        while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
             self.i += 1;
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).ok()?;
@@ -144,10 +136,7 @@ impl Parser<'_> {
                         b'u' => {
                             let hex = std::str::from_utf8(self.s.get(self.i..self.i + 4)?).ok()?;
                             self.i += 4;
-                            out.push(
-                                char::from_u32(u32::from_str_radix(hex, 16).ok()?)
-                                    .unwrap_or('\u{fffd}'),
-                            );
+                            out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?).unwrap_or('\u{fffd}'));
                         }
                         other => out.push(other as char),
                     }

@@ -61,19 +61,13 @@ pub fn bit_not(a: Value) -> Value {
     Value::Number(f64::from(!to_int32(&a)))
 }
 pub fn shl(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(
-        to_int32(&a).wrapping_shl(to_int32(&b) as u32 & 31),
-    ))
+    Value::Number(f64::from(to_int32(&a).wrapping_shl(to_int32(&b) as u32 & 31)))
 }
 pub fn shr(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(
-        to_int32(&a).wrapping_shr(to_int32(&b) as u32 & 31),
-    ))
+    Value::Number(f64::from(to_int32(&a).wrapping_shr(to_int32(&b) as u32 & 31)))
 }
 pub fn ushr(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(
-        (to_int32(&a) as u32).wrapping_shr(to_int32(&b) as u32 & 31),
-    ))
+    Value::Number(f64::from((to_int32(&a) as u32).wrapping_shr(to_int32(&b) as u32 & 31)))
 }
 
 fn to_primitive(v: Value) -> Value {
@@ -129,16 +123,10 @@ pub fn gt(a: Value, b: Value) -> Value {
     Value::Bool(compare(a, b) == Some(std::cmp::Ordering::Greater))
 }
 pub fn le(a: Value, b: Value) -> Value {
-    Value::Bool(matches!(
-        compare(a, b),
-        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-    ))
+    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)))
 }
 pub fn ge(a: Value, b: Value) -> Value {
-    Value::Bool(matches!(
-        compare(a, b),
-        Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
-    ))
+    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)))
 }
 
 pub fn type_of(a: &Value) -> Value {
@@ -152,9 +140,7 @@ pub fn has_property(key: &Value, object: &Value) -> Result<Value> {
         Value::Array(a) => {
             let key = key.to_key();
             let len = a.borrow().len();
-            Ok(Value::Bool(
-                &*key == "length" || array_index(&key).is_some_and(|i| i < len),
-            ))
+            Ok(Value::Bool(&*key == "length" || array_index(&key).is_some_and(|i| i < len)))
         }
         other => Err(ExecError::type_error(format!(
             "cannot use 'in' operator to search for '{}' in {}",
@@ -178,27 +164,22 @@ pub fn get(object: &Value, key: &Value) -> Result<Value> {
 
 pub fn get_str(object: &Value, key: &str) -> Result<Value> {
     match object {
-        Value::Undefined | Value::Null => Err(ExecError::type_error(format!(
-            "cannot read property '{key}' of {}",
-            object.to_js_string()
-        ))),
+        Value::Undefined | Value::Null => {
+            Err(ExecError::type_error(format!("cannot read property '{key}' of {}", object.to_js_string())))
+        }
         Value::Object(o) => Ok(o.borrow().get(key).cloned().unwrap_or_default()),
         Value::Array(a) => {
             let a = a.borrow();
             if key == "length" {
                 return Ok(Value::Number(a.len() as f64));
             }
-            Ok(array_index(key)
-                .and_then(|i| a.get(i).cloned())
-                .unwrap_or_default())
+            Ok(array_index(key).and_then(|i| a.get(i).cloned()).unwrap_or_default())
         }
         Value::String(s) => {
             if key == "length" {
                 return Ok(Value::Number(s.encode_utf16().count() as f64));
             }
-            Ok(array_index(key)
-                .and_then(|i| s.chars().nth(i))
-                .map_or(Value::Undefined, |c| Value::from(c.to_string())))
+            Ok(array_index(key).and_then(|i| s.chars().nth(i)).map_or(Value::Undefined, |c| Value::from(c.to_string())))
         }
         Value::Bool(_) | Value::Number(_) => Ok(Value::Undefined),
     }
@@ -220,10 +201,7 @@ pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
             if key == "length" {
                 let n = value.to_number();
                 if n < 0.0 || n.fract() != 0.0 || n > 4_294_967_295.0 {
-                    return Err(ExecError::new(
-                        crate::ErrorKind::Type,
-                        "invalid array length",
-                    ));
+                    return Err(ExecError::new(crate::ErrorKind::Type, "invalid array length"));
                 }
                 a.resize(n as usize, Value::Undefined);
                 return Ok(());
@@ -237,15 +215,12 @@ pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
                     a[i] = value;
                     Ok(())
                 }
-                _ => Err(ExecError::type_error(format!(
-                    "unsupported array property '{key}'"
-                ))),
+                _ => Err(ExecError::type_error(format!("unsupported array property '{key}'"))),
             }
         }
-        Value::Undefined | Value::Null => Err(ExecError::type_error(format!(
-            "cannot set property '{key}' of {}",
-            object.to_js_string()
-        ))),
+        Value::Undefined | Value::Null => {
+            Err(ExecError::type_error(format!("cannot set property '{key}' of {}", object.to_js_string())))
+        }
         // Primitives silently ignore property writes in sloppy mode.
         _ => Ok(()),
     }
@@ -255,9 +230,7 @@ pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
 pub fn delete(object: &Value, key: &Value) -> Result<Value> {
     match object {
         Value::Object(o) => Ok(Value::Bool(o.borrow_mut().remove(&key.to_key()) || true)),
-        Value::Undefined | Value::Null => {
-            Err(ExecError::type_error("cannot delete property of undefined"))
-        }
+        Value::Undefined | Value::Null => Err(ExecError::type_error("cannot delete property of undefined")),
         _ => Ok(Value::Bool(true)),
     }
 }
@@ -288,11 +261,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         (Value::Array(a), "pop") => Ok(a.borrow_mut().pop().unwrap_or_default()),
         (Value::Array(a), "shift") => {
             let mut a = a.borrow_mut();
-            Ok(if a.is_empty() {
-                Value::Undefined
-            } else {
-                a.remove(0)
-            })
+            Ok(if a.is_empty() { Value::Undefined } else { a.remove(0) })
         }
         (Value::Array(a), "indexOf") => {
             let needle = arg(&args, 0);
@@ -321,10 +290,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         }
         (Value::String(s), "indexOf") => {
             let needle = arg(&args, 0).to_js_string();
-            Ok(Value::Number(
-                s.find(&needle)
-                    .map_or(-1.0, |p| s[..p].encode_utf16().count() as f64),
-            ))
+            Ok(Value::Number(s.find(&needle).map_or(-1.0, |p| s[..p].encode_utf16().count() as f64)))
         }
         (Value::String(s), "slice" | "substring") => {
             let chars: Vec<char> = s.chars().collect();
@@ -342,18 +308,12 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
             };
             Ok(Value::array(parts))
         }
-        (Value::Undefined | Value::Null, _) => Err(ExecError::type_error(format!(
-            "cannot read property '{name}' of {}",
-            receiver.to_js_string()
-        ))),
-        (_, "toString") => Ok(Value::from(receiver.to_js_string())),
-        (Value::Object(o), "hasOwnProperty") => {
-            Ok(Value::Bool(o.borrow().contains(&arg(&args, 0).to_key())))
+        (Value::Undefined | Value::Null, _) => {
+            Err(ExecError::type_error(format!("cannot read property '{name}' of {}", receiver.to_js_string())))
         }
-        _ => Err(ExecError::type_error(format!(
-            "{}.{name} is not a function",
-            receiver.type_of()
-        ))),
+        (_, "toString") => Ok(Value::from(receiver.to_js_string())),
+        (Value::Object(o), "hasOwnProperty") => Ok(Value::Bool(o.borrow().contains(&arg(&args, 0).to_key()))),
+        _ => Err(ExecError::type_error(format!("{}.{name} is not a function", receiver.type_of()))),
     }
 }
 
@@ -380,16 +340,8 @@ fn slice_bounds(len: usize, args: &[Value]) -> (usize, usize) {
 pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
     let a0 = arg(&args, 0);
     match name {
-        "String" => Ok(Value::from(if args.is_empty() {
-            String::new()
-        } else {
-            a0.to_js_string()
-        })),
-        "Number" => Ok(Value::Number(if args.is_empty() {
-            0.0
-        } else {
-            a0.to_number()
-        })),
+        "String" => Ok(Value::from(if args.is_empty() { String::new() } else { a0.to_js_string() })),
+        "Number" => Ok(Value::Number(if args.is_empty() { 0.0 } else { a0.to_number() })),
         "Boolean" => Ok(Value::Bool(a0.truthy())),
         "isNaN" => Ok(Value::Bool(a0.to_number().is_nan())),
         "parseInt" => Ok(Value::Number(parse_int(&a0.to_js_string()))),
@@ -403,25 +355,11 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
         "Math.ceil" => Ok(Value::Number(a0.to_number().ceil())),
         "Math.round" => Ok(Value::Number((a0.to_number() + 0.5).floor())),
         "Math.abs" => Ok(Value::Number(a0.to_number().abs())),
-        "Math.max" => Ok(Value::Number(
-            args.iter()
-                .map(Value::to_number)
-                .fold(f64::NEG_INFINITY, nan_max),
-        )),
-        "Math.min" => Ok(Value::Number(
-            args.iter()
-                .map(Value::to_number)
-                .fold(f64::INFINITY, nan_min),
-        )),
+        "Math.max" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::NEG_INFINITY, nan_max))),
+        "Math.min" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::INFINITY, nan_min))),
         "Object.keys" => match a0 {
-            Value::Object(o) => Ok(Value::array(
-                o.borrow().iter().map(|(k, _)| Value::from(k)).collect(),
-            )),
-            Value::Array(a) => Ok(Value::array(
-                (0..a.borrow().len())
-                    .map(|i| Value::from(i.to_string()))
-                    .collect(),
-            )),
+            Value::Object(o) => Ok(Value::array(o.borrow().iter().map(|(k, _)| Value::from(k)).collect())),
+            Value::Array(a) => Ok(Value::array((0..a.borrow().len()).map(|i| Value::from(i.to_string())).collect())),
             _ => Err(ExecError::type_error("Object.keys called on non-object")),
         },
         _ => Err(ExecError::type_error(format!("{name} is not a function"))),
@@ -503,9 +441,7 @@ fn parse_float(s: &str) -> f64 {
     let t = s.trim_start();
     let end = t
         .char_indices()
-        .take_while(|(i, c)| {
-            c.is_ascii_digit() || *c == '.' || ((*c == '-' || *c == '+') && *i == 0)
-        })
+        .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || ((*c == '-' || *c == '+') && *i == 0))
         .map(|(i, c)| i + c.len_utf8())
         .last()
         .unwrap_or(0);
@@ -523,18 +459,9 @@ mod tests {
 
     #[test]
     fn plus_concatenates_or_adds() {
-        assert!(strict_eq(
-            &add(Value::from(1), Value::from(2)),
-            &Value::from(3)
-        ));
-        assert!(strict_eq(
-            &add(Value::from("a"), Value::from(1)),
-            &Value::from("a1")
-        ));
-        assert!(strict_eq(
-            &add(Value::Undefined, Value::from(1)).type_of().into(),
-            &Value::from("number")
-        ));
+        assert!(strict_eq(&add(Value::from(1), Value::from(2)), &Value::from(3)));
+        assert!(strict_eq(&add(Value::from("a"), Value::from(1)), &Value::from("a1")));
+        assert!(strict_eq(&add(Value::Undefined, Value::from(1)).type_of().into(), &Value::from("number")));
     }
 
     #[test]
@@ -556,11 +483,7 @@ mod tests {
     #[test]
     fn concat_flattens_one_level() {
         let a = Value::array(vec![Value::from(1)]);
-        let r = call_method(
-            &Value::array(vec![]),
-            "concat",
-            vec![a, Value::array(vec![Value::from(4)])],
-        );
+        let r = call_method(&Value::array(vec![]), "concat", vec![a, Value::array(vec![Value::from(4)])]);
         assert_eq!(r.map(|v| v.to_js_string()).ok().as_deref(), Some("1,4"));
     }
 }
@@ -569,9 +492,6 @@ mod tests {
 pub fn iterate(array: &Value) -> Result<Vec<Value>> {
     match array {
         Value::Array(a) => Ok(a.borrow().clone()),
-        other => Err(ExecError::type_error(format!(
-            "<foreach> needs an array, not {}",
-            other.type_of()
-        ))),
+        other => Err(ExecError::type_error(format!("<foreach> needs an array, not {}", other.type_of()))),
     }
 }

@@ -46,10 +46,7 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions {
-            session_id: None,
-            max_microsteps: 100_000,
-        }
+        SessionOptions { session_id: None, max_microsteps: 100_000 }
     }
 }
 
@@ -75,19 +72,17 @@ pub struct Core {
     session_id: Rc<str>,
     name: Value,
     event: Value,
+    /// `_ioprocessors`, built once: it is the same object for the whole session.
+    io_processors: Value,
     observer: Box<dyn Observer>,
 }
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 impl Core {
-    fn new(
-        states: &'static [StateInfo],
-        name: Option<&'static str>,
-        session_id: Option<String>,
-    ) -> Self {
-        let session_id = session_id
-            .unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
+    fn new(states: &'static [StateInfo], name: Option<&'static str>, session_id: Option<String>) -> Self {
+        let session_id =
+            session_id.unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
         Core {
             states,
             config: vec![0; states.len().div_ceil(64)],
@@ -99,6 +94,7 @@ impl Core {
             session_id: Rc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
             event: Value::Undefined,
+            io_processors: Value::Undefined,
             observer: Box::new(NullObserver),
         }
     }
@@ -106,9 +102,7 @@ impl Core {
     /// `In(state)`.
     pub fn is_active(&self, state: u16) -> bool {
         let i = usize::from(state);
-        self.config
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.config.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// `In(id)` where the id is only known at run time.
@@ -145,23 +139,24 @@ impl Core {
     }
 
     /// `_ioprocessors`.
-    pub fn io_processors(&self) -> Value {
-        let location = Value::from(format!("#_scxml_{}", self.session_id));
-        let scxml = Value::object_from([("location", location)]);
-        Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)])
+    pub fn io_processors(&mut self) -> Value {
+        if self.io_processors.is_undefined() {
+            let location = Value::from(format!("#_scxml_{}", self.session_id));
+            let scxml = Value::object_from([("location", location)]);
+            self.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
+        }
+        self.io_processors.clone()
     }
 
     /// `<raise>`.
     pub fn raise(&mut self, name: &str) {
-        self.internal
-            .push_back(Event::new(name, EventKind::Internal));
+        self.internal.push_back(Event::new(name, EventKind::Internal));
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
     pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Rc<str>>) {
-        let mut event =
-            Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
-        event.sendid = sendid;
+        let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
+        event.sendid = sendid.or_else(|| error.sendid.as_deref().map(Rc::from));
         self.internal.push_back(event);
     }
 
@@ -185,7 +180,8 @@ impl Core {
                 return Err(ExecError::new(
                     crate::ErrorKind::Send,
                     format!("unsupported event processor type '{other}'"),
-                ))
+                )
+                .with_sendid(request.id.as_deref()))
             }
         }
         let own = format!("#_scxml_{}", self.session_id);
@@ -201,9 +197,14 @@ impl Core {
                 self.internal.push_back(event);
                 return Ok(());
             }
+            Some(t) if !t.starts_with("#_") => {
+                // Not an address the SCXML I/O processor understands (W3C 6.2.4).
+                return Err(ExecError::new(crate::ErrorKind::Send, format!("invalid send target '{t}'"))
+                    .with_sendid(request.id.as_deref()));
+            }
             Some(_) => {
-                // No other session is reachable from here: `#_parent` of a root
-                // session, an unknown `#_scxml_` id, or any other address.
+                // A well-formed address of a session that is not reachable from
+                // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
                 error.sendid = request.id;
                 self.internal.push_back(error);
@@ -213,8 +214,7 @@ impl Core {
         match request.delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
-                self.timers
-                    .insert((self.now + delay, self.seq), Pending { event });
+                self.timers.insert((self.now + delay, self.seq), Pending { event });
             }
             _ => self.external.push_back(event),
         }
@@ -223,8 +223,7 @@ impl Core {
 
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
-        self.timers
-            .retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
+        self.timers.retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
     }
 
     /// When the next delayed event is due.
@@ -282,10 +281,7 @@ impl<C: Chart> Session<C> {
 
     /// Active states in document order, by id.
     pub fn active_states(&self) -> Vec<&'static str> {
-        (1..C::STATES.len() as u16)
-            .filter(|s| self.core.is_active(*s))
-            .map(|s| C::STATES[usize::from(s)].id)
-            .collect()
+        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).map(|s| C::STATES[usize::from(s)].id).collect()
     }
 
     pub fn is_in(&self, id: &str) -> bool {
@@ -328,11 +324,37 @@ impl<C: Chart> Session<C> {
 
     /// Processes queued external events until none is left or the session ends.
     pub fn run_until_idle(&mut self) {
-        while self.is_running() {
-            let Some(event) = self.core.external.pop_front() else {
-                break;
-            };
-            self.process_external(event);
+        while self.step() {}
+    }
+
+    /// Processes one queued external event; `false` when there was none to
+    /// process (or the session is not running).
+    pub fn step(&mut self) -> bool {
+        if !self.is_running() {
+            return false;
+        }
+        match self.core.external.pop_front() {
+            Some(event) => {
+                self.process_external(event);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Delivers the next delayed event, moving the virtual clock to its due
+    /// time; `false` when none is pending.
+    pub fn fire_next_timer(&mut self) -> bool {
+        if !self.is_running() {
+            return false;
+        }
+        match self.core.timers.pop_first() {
+            Some(((due, _), pending)) => {
+                self.core.now = self.core.now.max(due);
+                self.core.external.push_back(pending.event);
+                true
+            }
+            None => false,
         }
     }
 
@@ -421,18 +443,14 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let mut active: Vec<u16> = (0..C::STATES.len() as u16)
-            .filter(|s| self.core.is_active(*s))
-            .collect();
+        let mut active: Vec<u16> = (0..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).collect();
         active.reverse();
         for s in active {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
             }
             self.core.set_active(s, false);
-            self.core
-                .observer
-                .exit(self.core.now, C::STATES[usize::from(s)].id);
+            self.core.observer.exit(self.core.now, C::STATES[usize::from(s)].id);
         }
     }
 
@@ -467,19 +485,15 @@ impl<C: Chart> Session<C> {
     }
 
     fn is_history(s: u16) -> bool {
-        matches!(
-            Self::state(s).kind,
-            StateKind::ShallowHistory | StateKind::DeepHistory
-        )
+        matches!(Self::state(s).kind, StateKind::ShallowHistory | StateKind::DeepHistory)
     }
 
     fn is_in_final_state(&self, s: u16) -> bool {
         let info = Self::state(s);
         match info.kind {
-            StateKind::Compound | StateKind::Root => info
-                .children
-                .iter()
-                .any(|&c| Self::state(c).kind == StateKind::Final && self.core.is_active(c)),
+            StateKind::Compound | StateKind::Root => {
+                info.children.iter().any(|&c| Self::state(c).kind == StateKind::Final && self.core.is_active(c))
+            }
             StateKind::Parallel => info.children.iter().all(|&c| self.is_in_final_state(c)),
             _ => false,
         }
@@ -493,15 +507,8 @@ impl<C: Chart> Session<C> {
 
     fn select_transitions(&mut self, eventless: bool) -> Vec<u32> {
         let mut enabled: Vec<u32> = Vec::new();
-        let atomic: Vec<u16> = self
-            .active_in_document_order()
-            .filter(|&s| Self::is_atomic(s))
-            .collect();
-        let name = if eventless {
-            None
-        } else {
-            self.current_event_name()
-        };
+        let atomic: Vec<u16> = self.active_in_document_order().filter(|&s| Self::is_atomic(s)).collect();
+        let name = if eventless { None } else { self.current_event_name() };
         for state in atomic {
             let mut s = state;
             'ancestors: while s != NO_STATE {
@@ -552,10 +559,7 @@ impl<C: Chart> Session<C> {
             let mut to_remove = Vec::new();
             for (i, (t2, exit2)) in filtered.iter().enumerate() {
                 if exit1.iter().any(|s| exit2.contains(s)) {
-                    if Self::is_descendant(
-                        Self::transition(t1).source,
-                        Self::transition(*t2).source,
-                    ) {
+                    if Self::is_descendant(Self::transition(t1).source, Self::transition(*t2).source) {
                         to_remove.push(i);
                     } else {
                         preempted = true;
@@ -721,10 +725,7 @@ impl<C: Chart> Session<C> {
                     let grandparent = Self::state(parent).parent;
                     if grandparent != NO_STATE
                         && Self::state(grandparent).kind == StateKind::Parallel
-                        && Self::state(grandparent)
-                            .children
-                            .iter()
-                            .all(|&c| self.is_in_final_state(c))
+                        && Self::state(grandparent).children.iter().all(|&c| self.is_in_final_state(c))
                     {
                         self.raise_done(grandparent, Value::Undefined);
                     }
@@ -748,9 +749,7 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        self.core
-            .internal
-            .push_back(Event::new(&name, EventKind::Internal).with_data(data));
+        self.core.internal.push_back(Event::new(&name, EventKind::Internal).with_data(data));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
@@ -784,11 +783,7 @@ impl<C: Chart> Session<C> {
             }
             StateKind::Parallel => {
                 for &child in info.children {
-                    if !entry
-                        .states
-                        .iter()
-                        .any(|&e| e == child || Self::is_descendant(e, child))
-                    {
+                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
                         self.add_descendants(child, entry);
                     }
                 }
@@ -806,11 +801,7 @@ impl<C: Chart> Session<C> {
             entry.add(anc);
             if Self::state(anc).kind == StateKind::Parallel {
                 for &child in Self::state(anc).children {
-                    if !entry
-                        .states
-                        .iter()
-                        .any(|&e| e == child || Self::is_descendant(e, child))
-                    {
+                    if !entry.states.iter().any(|&e| e == child || Self::is_descendant(e, child)) {
                         self.add_descendants(child, entry);
                     }
                 }
@@ -840,9 +831,7 @@ impl EntrySet {
 pub(crate) fn event_matches(descriptor: &str, name: &str) -> bool {
     descriptor == "*"
         || name == descriptor
-        || (name.len() > descriptor.len()
-            && name.starts_with(descriptor)
-            && name.as_bytes()[descriptor.len()] == b'.')
+        || (name.len() > descriptor.len() && name.starts_with(descriptor) && name.as_bytes()[descriptor.len()] == b'.')
 }
 
 #[cfg(test)]

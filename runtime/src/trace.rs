@@ -12,11 +12,7 @@ fn quote(s: &str) -> String {
 }
 
 fn line(now: Duration, kind: &str, fields: &[(&str, String)]) {
-    let mut out = format!(
-        "{{\"t\":{},\"kind\":{}",
-        quote(&format_duration(now)),
-        quote(kind)
-    );
+    let mut out = format!("{{\"t\":{},\"kind\":{}", quote(&format_duration(now)), quote(kind));
     for (k, v) in fields {
         out.push_str(&format!(",{}:{}", quote(k), v));
     }
@@ -28,11 +24,7 @@ fn line(now: Duration, kind: &str, fields: &[(&str, String)]) {
 
 impl Observer for JsonTrace {
     fn log(&mut self, now: Duration, label: &str, text: &str) {
-        line(
-            now,
-            "log",
-            &[("label", quote(label)), ("text", quote(text))],
-        );
+        line(now, "log", &[("label", quote(label)), ("text", quote(text))]);
     }
     fn enter(&mut self, now: Duration, state: &str) {
         line(now, "enter", &[("state", quote(state))]);
@@ -42,11 +34,7 @@ impl Observer for JsonTrace {
     }
     fn event(&mut self, now: Duration, event: &Event) {
         let data = event.data.to_json().unwrap_or_else(|| "null".into());
-        line(
-            now,
-            "event",
-            &[("name", quote(&event.name)), ("data", data)],
-        );
+        line(now, "event", &[("name", quote(&event.name)), ("data", data)]);
     }
 }
 
@@ -60,10 +48,7 @@ pub fn simulate<C: Chart>(chart: C, until: Duration) -> i32 {
     let final_state = session.final_state();
     let active: Vec<String> = session.active_states().iter().map(|s| quote(s)).collect();
     let mut fields = vec![
-        (
-            "final",
-            final_state.map_or_else(|| "null".to_string(), quote),
-        ),
+        ("final", final_state.map_or_else(|| "null".to_string(), quote)),
         ("active", format!("[{}]", active.join(","))),
     ];
     if let crate::Status::Halted(why) = session.status() {

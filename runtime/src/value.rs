@@ -28,10 +28,7 @@ impl Object {
         Self::default()
     }
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries
-            .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
     }
     pub fn contains(&self, key: &str) -> bool {
         self.entries.iter().any(|(k, _)| &**k == key)
@@ -301,9 +298,7 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
         _ => {}
     }
     // Rust accepts "inf"/"nan"; JavaScript does not.
-    if t.chars()
-        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-    {
+    if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
         return f64::NAN;
     }
     t.parse::<f64>().unwrap_or(f64::NAN)
@@ -331,11 +326,7 @@ pub fn format_number(n: f64) -> String {
     let body = if k <= n_pos && n_pos <= 21 {
         format!("{digits}{}", "0".repeat((n_pos - k) as usize))
     } else if 0 < n_pos && n_pos <= 21 {
-        format!(
-            "{}.{}",
-            &digits[..n_pos as usize],
-            &digits[n_pos as usize..]
-        )
+        format!("{}.{}", &digits[..n_pos as usize], &digits[n_pos as usize..])
     } else if -6 < n_pos && n_pos <= 0 {
         format!("0.{}{digits}", "0".repeat((-n_pos) as usize))
     } else {
@@ -429,11 +420,7 @@ mod tests {
 
     #[test]
     fn json_skips_undefined_members() {
-        let v = Value::object_from([
-            ("a", Value::from(1)),
-            ("b", Value::Undefined),
-            ("c", Value::Null),
-        ]);
+        let v = Value::object_from([("a", Value::from(1)), ("b", Value::Undefined), ("c", Value::Null)]);
         assert_eq!(v.to_json().as_deref(), Some(r#"{"a":1,"c":null}"#));
     }
 }

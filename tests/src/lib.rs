@@ -1,1 +1,66 @@
+//! The W3C SCXML conformance suite, compiled by `build.rs`, and a runner
+//! that judges each chart the way the suite does: a test passes when the
+//! session reaches the top-level final state `pass`.
+use scxmlc_runtime::{Chart, Session, SessionOptions, Status};
+use std::time::Duration;
 
+pub struct Case {
+    pub id: &'static str,
+    pub conformance: &'static str,
+    pub needs: &'static str,
+    pub outcome: Outcome,
+}
+
+pub enum Outcome {
+    Compiled(fn() -> Verdict),
+    /// The compiler rejected the chart: the first diagnostic.
+    Rejected(&'static str),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail(String),
+    Timeout(String),
+}
+
+/// Virtual time a test may take: the suite's timeouts are a few seconds.
+const VIRTUAL_LIMIT: Duration = Duration::from_secs(120);
+/// External events a test may process: a chart that keeps sending to itself must end.
+const EVENT_BUDGET: usize = 100_000;
+
+/// Runs one chart to completion on a virtual clock.
+pub fn run_chart<C: Chart>(chart: C) -> Verdict {
+    let mut session = Session::with_options(chart, SessionOptions { max_microsteps: 10_000, ..Default::default() });
+    session.start();
+    let mut budget = EVENT_BUDGET;
+    loop {
+        while budget > 0 && session.step() {
+            budget -= 1;
+        }
+        if budget == 0 || !session.is_running() {
+            break;
+        }
+        match session.core.next_timer() {
+            Some(due) if due <= VIRTUAL_LIMIT => {
+                session.fire_next_timer();
+            }
+            _ => break,
+        }
+    }
+    match session.status() {
+        Status::Done(_) => match session.final_state() {
+            Some("pass") => Verdict::Pass,
+            Some(other) => Verdict::Fail(format!("reached final state '{other}'")),
+            None => Verdict::Fail("stopped without a final state".into()),
+        },
+        Status::Halted(why) => Verdict::Fail(why.clone()),
+        _ => Verdict::Timeout(format!(
+            "no final state after {:?} of virtual time; active: {}",
+            session.core.now(),
+            session.active_states().join(" ")
+        )),
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/w3c_suite.rs"));

@@ -1,0 +1,76 @@
+//! Compiles every chart of the W3C SCXML suite into this crate: one build
+//! for the whole suite. A chart the compiler rejects becomes an
+//! `unsupported` case carrying its diagnostic; it never breaks the build.
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=SCXML_W3C_DIR");
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let ecma = std::env::var_os("SCXML_W3C_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("../../shared/w3c/ecma"));
+    println!("cargo:rerun-if-changed={}", ecma.display());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    let charts_dir = out_dir.join("w3c");
+    std::fs::create_dir_all(&charts_dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", charts_dir.display()));
+
+    let manifest = std::fs::read_to_string(ecma.join("../manifest.tsv")).unwrap_or_default();
+    let mut cases: Vec<(String, String, String, PathBuf)> = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 3 {
+            continue;
+        }
+        let chart = ecma.join(format!("test{}.scxml", cols[0]));
+        if chart.exists() {
+            cases.push((cols[0].to_string(), cols[1].to_string(), cols.get(3).unwrap_or(&"").to_string(), chart));
+        }
+    }
+    // The encoding charts are outside the manifest: optional extras.
+    let mut extras: Vec<PathBuf> =
+        std::fs::read_dir(&ecma).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    extras.retain(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("test-")));
+    extras.sort();
+    for chart in extras {
+        let id =
+            chart.file_stem().map(|s| s.to_string_lossy().trim_start_matches("test-").to_string()).unwrap_or_default();
+        cases.push((id, "optional".into(), "encoding".into(), chart));
+    }
+
+    let mut suite = String::new();
+    let mut table = String::from("pub static CASES: &[Case] = &[\n");
+    for (id, conformance, needs, chart) in &cases {
+        let module = format!("t{}", id.replace(|c: char| !c.is_ascii_alphanumeric(), "_").to_lowercase());
+        let outcome = match scxmlc_compiler::compile_file(chart, &scxmlc_compiler::Options::default()) {
+            Ok(out) => {
+                let file = charts_dir.join(format!("{module}.rs"));
+                write_if_changed(&file, &out.rust);
+                let _ = writeln!(
+                    suite,
+                    "#[allow(dead_code, unused, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/w3c/{module}.rs\"));\n}}"
+                );
+                format!("Outcome::Compiled(|| run_chart({module}::Machine::new()))")
+            }
+            Err(report) => {
+                let first = report.diagnostics.errors().next().map(|d| report.headline(d)).unwrap_or_default();
+                let first = first.replace(&*ecma.to_string_lossy(), "").trim_start_matches('/').to_string();
+                format!("Outcome::Rejected({first:?})")
+            }
+        };
+        let _ = writeln!(
+            table,
+            "    Case {{ id: {id:?}, conformance: {conformance:?}, needs: {needs:?}, outcome: {outcome} }},"
+        );
+    }
+    table.push_str("];\n");
+    suite.push_str(&table);
+    write_if_changed(&out_dir.join("w3c_suite.rs"), &suite);
+}
+
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return;
+    }
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
