@@ -63,16 +63,16 @@ impl Element {
         })
     }
 
-    /// All character data directly inside this element, with the span of the first piece.
-    pub fn text(&self) -> Option<(String, Span, Vec<(usize, usize)>)> {
-        let mut out: Option<(String, Span, Vec<(usize, usize)>)> = None;
+    /// All character data directly inside this element, run together.
+    pub fn text(&self) -> Option<Text> {
+        let mut out: Option<Text> = None;
         for n in &self.children {
             if let Node::Text(t) = n {
                 match &mut out {
-                    None => out = Some((t.text.clone(), t.span, t.escapes.clone())),
-                    Some((s, span, _)) => {
-                        s.push_str(&t.text);
-                        span.end = t.span.end;
+                    None => out = Some(t.clone()),
+                    Some(acc) => {
+                        acc.text.push_str(&t.text);
+                        acc.span.end = t.span.end;
                     }
                 }
             }

@@ -524,12 +524,10 @@ impl Builder<'_, '_> {
                 self.diags.error("E0120", d.span, "<data> needs an 'id'");
                 continue;
             };
-            let init = match (d.attr("expr"), d.attr("src"), d.text().filter(|(t, _, _)| !t.trim().is_empty())) {
+            let init = match (d.attr("expr"), d.attr("src"), d.text().filter(|t| !t.text.trim().is_empty())) {
                 (Some(e), None, None) => Some(self.source(e, SourceKind::Expr)),
                 (None, Some(src), None) => self.external_source(src, d, SourceKind::Body),
-                (None, None, Some((text, span, escapes))) => {
-                    Some(self.push_source(SourceKind::Body, text, span.start, escapes))
-                }
+                (None, None, Some(t)) => Some(self.push_source(SourceKind::Body, t.text, t.span.start, t.escapes)),
                 (None, None, None) => None,
                 _ => {
                     self.diags.error("E0121", d.span, "<data> takes at most one of 'expr', 'src' and content");
@@ -632,12 +630,12 @@ impl Builder<'_, '_> {
     fn content(&mut self, el: &Element) -> Option<ExprId> {
         match (el.attr("expr"), el.text()) {
             (Some(e), None) => Some(self.source(e, SourceKind::Expr)),
-            (Some(e), Some((t, _, _))) if t.trim().is_empty() => Some(self.source(e, SourceKind::Expr)),
+            (Some(e), Some(t)) if t.text.trim().is_empty() => Some(self.source(e, SourceKind::Expr)),
             (Some(_), Some(_)) => {
                 self.diags.error("E0132", el.span, "<content> takes 'expr' or a body, not both");
                 None
             }
-            (None, Some((text, span, escapes))) => {
+            (None, Some(t)) => {
                 if el.elements().next().is_some() {
                     self.diags.error(
                         "E0132",
@@ -646,7 +644,7 @@ impl Builder<'_, '_> {
                     );
                     return None;
                 }
-                Some(self.push_source(SourceKind::Body, text, span.start, escapes))
+                Some(self.push_source(SourceKind::Body, t.text, t.span.start, t.escapes))
             }
             (None, None) => {
                 if el.elements().next().is_some() {
@@ -681,7 +679,7 @@ impl Builder<'_, '_> {
                 self.diags.error("E0133", el.span, "<script> takes 'src' or a body, not both");
                 return None;
             }
-            (None, Some((text, span, escapes))) => self.push_source(SourceKind::Script, text, span.start, escapes),
+            (None, Some(t)) => self.push_source(SourceKind::Script, t.text, t.span.start, t.escapes),
             (None, None) => return None,
         };
         Some(Action::Script { body, span: el.span })
@@ -730,11 +728,9 @@ impl Builder<'_, '_> {
                     return None;
                 };
                 let location = self.source(location, SourceKind::Location);
-                let value = match (c.attr("expr"), c.text().filter(|(t, _, _)| !t.trim().is_empty())) {
+                let value = match (c.attr("expr"), c.text().filter(|t| !t.text.trim().is_empty())) {
                     (Some(e), None) => Some(self.source(e, SourceKind::Expr)),
-                    (None, Some((text, s, escapes))) => {
-                        Some(self.push_source(SourceKind::Body, text, s.start, escapes))
-                    }
+                    (None, Some(t)) => Some(self.push_source(SourceKind::Body, t.text, t.span.start, t.escapes)),
                     (None, None) => None,
                     (Some(_), Some(_)) => {
                         self.diags.error("E0141", span, "<assign> takes 'expr' or a body, not both");

@@ -229,7 +229,11 @@ pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
 /// `delete object[key]`
 pub fn delete(object: &Value, key: &Value) -> Result<Value> {
     match object {
-        Value::Object(o) => Ok(Value::Bool(o.borrow_mut().remove(&key.to_key()) || true)),
+        Value::Object(o) => {
+            // `delete` is true whether or not the property existed.
+            o.borrow_mut().remove(&key.to_key());
+            Ok(Value::Bool(true))
+        }
         Value::Undefined | Value::Null => Err(ExecError::type_error("cannot delete property of undefined")),
         _ => Ok(Value::Bool(true)),
     }
@@ -453,6 +457,14 @@ pub fn new_object() -> Value {
     Value::Object(Rc::new(RefCell::new(Object::new())))
 }
 
+/// `<foreach>` walks a shallow copy of its array, so the body may change the original.
+pub fn iterate(array: &Value) -> Result<Vec<Value>> {
+    match array {
+        Value::Array(a) => Ok(a.borrow().clone()),
+        other => Err(ExecError::type_error(format!("<foreach> needs an array, not {}", other.type_of()))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,13 +497,5 @@ mod tests {
         let a = Value::array(vec![Value::from(1)]);
         let r = call_method(&Value::array(vec![]), "concat", vec![a, Value::array(vec![Value::from(4)])]);
         assert_eq!(r.map(|v| v.to_js_string()).ok().as_deref(), Some("1,4"));
-    }
-}
-
-/// `<foreach>` walks a shallow copy of its array, so the body may change the original.
-pub fn iterate(array: &Value) -> Result<Vec<Value>> {
-    match array {
-        Value::Array(a) => Ok(a.borrow().clone()),
-        other => Err(ExecError::type_error(format!("<foreach> needs an array, not {}", other.type_of()))),
     }
 }
