@@ -38,6 +38,8 @@ fn main() {
         cases.push((id, "optional".into(), "encoding".into(), chart));
     }
 
+    compile_fixtures(&manifest_dir.join("../fixtures"), &out_dir);
+
     let mut suite = String::new();
     let mut table = String::from("pub static CASES: &[Case] = &[\n");
     for (id, conformance, needs, chart) in &cases {
@@ -73,4 +75,28 @@ fn write_if_changed(path: &Path, text: &str) {
         return;
     }
     std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// Compiles the bundled charts in `fixtures/` into `OUT_DIR/fixtures.rs`, one
+/// module each. These must compile: a failure here is a test failure.
+fn compile_fixtures(dir: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    charts.retain(|p| p.extension().is_some_and(|e| e == "scxml"));
+    charts.sort();
+    let mut modules = String::new();
+    for chart in charts {
+        let out = scxmlc_compiler::compile_file(&chart, &scxmlc_compiler::Options::default())
+            .unwrap_or_else(|report| panic!("fixture {} does not compile:\n{report}", chart.display()));
+        let stem = chart.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let module = stem.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        write_if_changed(&out_dir.join(format!("fixture_{module}.rs")), &out.rust);
+        let _ = writeln!(
+            modules,
+            "#[allow(dead_code, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/fixture_{module}.rs\"));\n}}"
+        );
+    }
+    write_if_changed(&out_dir.join("fixtures.rs"), &modules);
 }

@@ -64,3 +64,35 @@ pub fn run_chart<C: Chart>(chart: C) -> Verdict {
 }
 
 include!(concat!(env!("OUT_DIR"), "/w3c_suite.rs"));
+
+/// The charts in `fixtures/`, compiled.
+pub mod fixtures {
+    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+}
+
+/// An observer that keeps every observation as a line, for assertions.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    lines: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+impl Recorder {
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.borrow().clone()
+    }
+}
+
+impl scxmlc_runtime::Observer for Recorder {
+    fn log(&mut self, now: Duration, label: &str, text: &str) {
+        self.lines.borrow_mut().push(format!("{now:?} log {label}: {text}"));
+    }
+    fn enter(&mut self, now: Duration, state: &str) {
+        self.lines.borrow_mut().push(format!("{now:?} enter {state}"));
+    }
+    fn exit(&mut self, now: Duration, state: &str) {
+        self.lines.borrow_mut().push(format!("{now:?} exit {state}"));
+    }
+    fn event(&mut self, now: Duration, event: &scxmlc_runtime::Event) {
+        self.lines.borrow_mut().push(format!("{now:?} event {}", event.name));
+    }
+}

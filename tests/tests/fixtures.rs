@@ -1,0 +1,38 @@
+//! Bundled charts, compiled by build.rs and driven from Rust.
+use scxmlc_runtime::{Event, Session};
+use scxmlc_tests::fixtures::door;
+use scxmlc_tests::Recorder;
+use std::time::Duration;
+
+#[test]
+fn door_locks_after_three_openings() {
+    let mut session = door::Machine::session();
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.run_virtual(Duration::from_secs(60));
+    assert_eq!(session.final_state(), Some("locked"));
+    assert_eq!(session.core.now(), Duration::from_millis(5500));
+    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    assert_eq!(
+        logs,
+        [
+            "1s log door: opened 1 time(s)",
+            "2.5s log door: opened 2 time(s)",
+            "4s log door: opened 3 time(s)",
+            "5.5s log door: locked after 3 openings",
+        ]
+    );
+    assert!(matches!(session.chart.data.openings, scxmlc_runtime::Value::Number(n) if n == 3.0));
+}
+
+#[test]
+fn door_reacts_to_events_from_the_host() {
+    let mut session: Session<door::Machine> = door::Machine::session();
+    session.start();
+    assert!(session.is_in("closed"));
+    // An external event sent before the timer fires is processed first.
+    session.send(Event::external("open"));
+    session.run_until_idle();
+    assert!(session.is_in("swinging"));
+    assert_eq!(door::State::Swinging.id(), "swinging");
+}
