@@ -81,9 +81,8 @@ fn write_if_changed(path: &Path, text: &str) {
 /// module each. These must compile: a failure here is a test failure.
 fn compile_fixtures(dir: &Path, out_dir: &Path) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut charts: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut charts: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     charts.retain(|p| p.extension().is_some_and(|e| e == "scxml"));
     charts.sort();
     let mut modules = String::new();

@@ -11,10 +11,7 @@ fn repo(path: &str) -> PathBuf {
 }
 
 fn w3c(name: &str) -> PathBuf {
-    std::env::var_os("SCXML_W3C_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo("../shared/w3c/ecma"))
-        .join(name)
+    std::env::var_os("SCXML_W3C_DIR").map(PathBuf::from).unwrap_or_else(|| repo("../shared/w3c/ecma")).join(name)
 }
 
 #[test]

@@ -240,6 +240,8 @@ pub struct Session<C: Chart> {
     data_ready: Vec<bool>,
     status: Status,
     max_microsteps: usize,
+    /// The configuration when the session ended (it exits every state then).
+    final_configuration: Vec<u16>,
 }
 
 impl<C: Chart> Session<C> {
@@ -256,6 +258,7 @@ impl<C: Chart> Session<C> {
             data_ready: vec![false; n],
             status: Status::NotStarted,
             max_microsteps: options.max_microsteps,
+            final_configuration: Vec::new(),
         }
     }
 
@@ -279,9 +282,13 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    /// Active states in document order, by id.
+    /// Active states in document order, by id; once the session has ended,
+    /// the states that were active when it ended.
     pub fn active_states(&self) -> Vec<&'static str> {
-        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).map(|s| C::STATES[usize::from(s)].id).collect()
+        if matches!(self.status, Status::Done(_)) {
+            return self.final_configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
+        }
+        self.active_in_document_order().map(|s| C::STATES[usize::from(s)].id).collect()
     }
 
     pub fn is_in(&self, id: &str) -> bool {
@@ -403,6 +410,22 @@ impl<C: Chart> Session<C> {
         }
     }
 
+    /// Runs on the wall clock: sleeps until each delayed event is due. Returns
+    /// when the session ends, when nothing is pending, or at `limit`.
+    pub fn run_real_time(&mut self, limit: Duration) {
+        let started = std::time::Instant::now();
+        self.start();
+        loop {
+            self.run_until_idle();
+            let Some(due) = self.core.next_timer().filter(|due| self.is_running() && *due <= limit) else { break };
+            let elapsed = started.elapsed();
+            if due > elapsed {
+                std::thread::sleep(due - elapsed);
+            }
+            self.fire_next_timer();
+        }
+    }
+
     fn set_event(&mut self, event: Event) {
         self.core.observer.event(self.core.now, &event);
         self.core.event = event.to_value();
@@ -443,7 +466,8 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let mut active: Vec<u16> = (0..C::STATES.len() as u16).filter(|s| self.core.is_active(*s)).collect();
+        self.final_configuration = self.active_in_document_order().collect();
+        let mut active = self.final_configuration.clone();
         active.reverse();
         for s in active {
             for &block in C::STATES[usize::from(s)].onexit {

@@ -61,3 +61,24 @@ pub fn simulate<C: Chart>(chart: C, until: Duration) -> i32 {
         3
     }
 }
+
+/// Sends every observation to `tracing` (feature `tracing`): `<log>` at info,
+/// state changes and events at debug.
+#[cfg(feature = "tracing")]
+pub struct TracingObserver;
+
+#[cfg(feature = "tracing")]
+impl Observer for TracingObserver {
+    fn log(&mut self, now: Duration, label: &str, text: &str) {
+        tracing::info!(t = %format_duration(now), label, "{text}");
+    }
+    fn enter(&mut self, now: Duration, state: &str) {
+        tracing::debug!(t = %format_duration(now), state, "enter");
+    }
+    fn exit(&mut self, now: Duration, state: &str) {
+        tracing::debug!(t = %format_duration(now), state, "exit");
+    }
+    fn event(&mut self, now: Duration, event: &Event) {
+        tracing::debug!(t = %format_duration(now), name = %event.name, "event");
+    }
+}
