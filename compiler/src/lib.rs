@@ -13,14 +13,17 @@
 //! ```
 
 pub mod ast;
+mod builder;
 pub mod codegen;
 pub mod diagnostic;
 pub mod emit;
+pub mod graph;
 pub mod ident;
 pub mod model;
 pub mod parse;
 pub mod script;
 
+pub use builder::{compile_charts, module_name, BuildError, Builder};
 pub use diagnostic::{Diagnostic, Diagnostics, Report, Severity, SourceFile, Span};
 
 use proc_macro2::TokenStream;
@@ -133,6 +136,15 @@ fn front_end(file: &SourceFile, options: &Options, diags: &mut Diagnostics) -> O
         return None;
     }
     Some((chart, scripts))
+}
+
+/// The validated model of a chart (for diagrams and tools), or its diagnostics.
+pub fn load_model(file: &SourceFile, options: &Options) -> Result<model::Chart, Report> {
+    let mut diagnostics = Diagnostics::default();
+    match front_end(file, options, &mut diagnostics) {
+        Some((chart, _)) => Ok(chart),
+        None => Err(Report { file: file.clone(), diagnostics }),
+    }
 }
 
 /// Compiles a chart to Rust.

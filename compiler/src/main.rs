@@ -38,6 +38,17 @@ enum Command {
         #[command(flatten)]
         flags: Flags,
     },
+    /// Draw a chart: the state hierarchy, transitions labelled `event [cond]`,
+    /// initial states and history marked.
+    ///
+    /// Example: scxmlc graph fixtures/door.scxml | dot -Tsvg > door.svg
+    Graph {
+        chart: PathBuf,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        #[command(flatten)]
+        flags: Flags,
+    },
     /// Compile a chart, build it against the runtime and run it on a virtual clock.
     ///
     /// Prints one JSON object per line (enter, exit, event, log, and a final
@@ -53,6 +64,12 @@ enum Command {
         #[command(flatten)]
         flags: Flags,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(clap::Args, Clone)]
@@ -98,6 +115,26 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Graph { chart, format, flags } => {
+            let model =
+                scxmlc_compiler::load(&chart).and_then(|file| scxmlc_compiler::load_model(&file, &flags.options()));
+            match model {
+                Ok(model) => {
+                    print!(
+                        "{}",
+                        match format {
+                            GraphFormat::Dot => scxmlc_compiler::graph::dot(&model),
+                            GraphFormat::Mermaid => scxmlc_compiler::graph::mermaid(&model),
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(report) => {
+                    print_report(&report);
+                    ExitCode::from(1)
+                }
             }
         }
         Command::Simulate { chart, until, flags } => {
