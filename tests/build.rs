@@ -38,7 +38,8 @@ fn main() {
         cases.push((id, "optional".into(), "encoding".into(), chart));
     }
 
-    compile_fixtures(&manifest_dir.join("../fixtures"), &out_dir);
+    compile_fixtures(&manifest_dir.join("../fixtures"), &out_dir, "fixtures");
+    compile_fixtures(&manifest_dir.join("../fixtures/genesys"), &out_dir, "genesys");
 
     let mut suite = String::new();
     let mut table = String::from("pub static CASES: &[Case] = &[\n");
@@ -77,9 +78,9 @@ fn write_if_changed(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
-/// Compiles the bundled charts in `fixtures/` into `OUT_DIR/fixtures.rs`, one
-/// module each. These must compile: a failure here is a test failure.
-fn compile_fixtures(dir: &Path, out_dir: &Path) {
+/// Compiles the bundled charts of a `fixtures/` folder into `OUT_DIR/<group>.rs`,
+/// one module each. These must compile: a failure here is a test failure.
+fn compile_fixtures(dir: &Path, out_dir: &Path, group: &str) {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut charts: Vec<PathBuf> =
         std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
@@ -91,11 +92,11 @@ fn compile_fixtures(dir: &Path, out_dir: &Path) {
             .unwrap_or_else(|report| panic!("fixture {} does not compile:\n{report}", chart.display()));
         let stem = chart.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let module = stem.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-        write_if_changed(&out_dir.join(format!("fixture_{module}.rs")), &out.rust);
+        write_if_changed(&out_dir.join(format!("{group}_{module}.rs")), &out.rust);
         let _ = writeln!(
             modules,
-            "#[allow(dead_code, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/fixture_{module}.rs\"));\n}}"
+            "#[allow(dead_code, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{group}_{module}.rs\"));\n}}"
         );
     }
-    write_if_changed(&out_dir.join("fixtures.rs"), &modules);
+    write_if_changed(&out_dir.join(format!("{group}.rs")), &modules);
 }

@@ -510,7 +510,57 @@ impl<'a> Codegen<'a> {
                 quote!(core.cancel(&#id);)
             }
             Action::Send(s) => self.send(s),
+            Action::Platform(p) => {
+                let action = &p.action;
+                let prefix = &p.answer_prefix;
+                let request = self.platform_request(p);
+                let store = match p.requestid {
+                    Some(loc) => self.store(&self.scripts.place(loc), quote!(#rt::Value::String(requestid.clone()))),
+                    None => quote!(),
+                };
+                quote!({
+                    let attributes = #request;
+                    let requestid = core.platform_request(#action, #prefix, attributes);
+                    #store
+                })
+            }
         }
+    }
+
+    /// The evaluated attributes of a module action, and its children as
+    /// `children: [{element, ...attributes}]`.
+    fn platform_request(&self, p: &model::PlatformAction) -> TokenStream {
+        let rt = &self.rt;
+        let attrs = p.attributes.iter().map(|(name, value)| {
+            let v = match value {
+                ValueSource::Literal(s) => quote!(#rt::Value::from(#s)),
+                ValueSource::Expr(e) => self.expr(self.scripts.expr(*e)),
+            };
+            quote!(attributes.push((#name, #v));)
+        });
+        let children = if p.children.is_empty() {
+            quote!()
+        } else {
+            let items = p.children.iter().map(|c| {
+                let element = &c.action;
+                let inner = self.platform_request(c);
+                quote!({
+                    let object = #rt::Value::object();
+                    #rt::ops::set_str(&object, "element", #rt::Value::from(#element))?;
+                    for (k, v) in #inner {
+                        #rt::ops::set_str(&object, k, v)?;
+                    }
+                    object
+                })
+            });
+            quote!(attributes.push(("children", #rt::Value::array(vec![#(#items),*])));)
+        };
+        quote!({
+            let mut attributes: Vec<(&'static str, #rt::Value)> = Vec::new();
+            #(#attrs)*
+            #children
+            attributes
+        })
     }
 
     fn send(&self, s: &model::Send) -> TokenStream {
@@ -688,6 +738,7 @@ impl<'a> Codegen<'a> {
                 SystemVar::SessionId => quote!(core.session_id()),
                 SystemVar::Name => quote!(core.name()),
                 SystemVar::IoProcessors => quote!(core.io_processors()),
+                SystemVar::Genesys => quote!(core.genesys()),
             },
             Expr::Unbound(n) => quote!(Err::<#rt::Value, _>(#rt::ExecError::reference(#n))?),
             Expr::Invalid(msg) => quote!(Err::<#rt::Value, _>(#rt::ExecError::syntax(#msg))?),
@@ -830,6 +881,7 @@ fn system_name(s: SystemVar) -> &'static str {
         SystemVar::SessionId => "_sessionid",
         SystemVar::Name => "_name",
         SystemVar::IoProcessors => "_ioprocessors",
+        SystemVar::Genesys => "_genesys",
     }
 }
 

@@ -17,6 +17,7 @@ mod builder;
 pub mod codegen;
 pub mod diagnostic;
 pub mod emit;
+pub mod genesys;
 pub mod graph;
 pub mod ident;
 pub mod model;
@@ -34,12 +35,22 @@ pub struct Options {
     /// The path generated code uses to reach the runtime crate.
     pub runtime_path: String,
     /// Accept a bare `&` in attributes (with a warning), as vendor docs print them.
+    /// Always on in the Genesys dialect.
     pub lenient_ampersand: bool,
+    /// `None`: Genesys when the chart declares a Genesys module namespace, else W3C.
+    pub dialect: Option<model::Dialect>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { runtime_path: "::scxmlc_runtime".into(), lenient_ampersand: false }
+        Options { runtime_path: "::scxmlc_runtime".into(), lenient_ampersand: false, dialect: None }
+    }
+}
+
+impl Options {
+    /// The dialect a chart is compiled in under these options.
+    pub fn dialect_of(&self, text: &str) -> model::Dialect {
+        self.dialect.unwrap_or(if genesys::detect(text) { model::Dialect::Genesys } else { model::Dialect::W3c })
     }
 }
 
@@ -125,9 +136,11 @@ pub fn check(file: &SourceFile, options: &Options) -> Report {
 }
 
 fn front_end(file: &SourceFile, options: &Options, diags: &mut Diagnostics) -> Option<(model::Chart, script::Scripts)> {
-    let doc = parse::parse(&file.text, parse::ParseOptions { lenient_ampersand: options.lenient_ampersand }, diags)?;
+    let dialect = options.dialect_of(&file.text);
+    let lenient_ampersand = options.lenient_ampersand || dialect == model::Dialect::Genesys;
+    let doc = parse::parse(&file.text, parse::ParseOptions { lenient_ampersand }, diags)?;
     let base_dir = file.path.parent().filter(|p| p.is_dir());
-    let chart = model::build(&doc, model::ModelOptions { base_dir }, diags)?;
+    let chart = model::build(&doc, model::ModelOptions { base_dir, dialect }, diags)?;
     if diags.has_errors() {
         return None;
     }

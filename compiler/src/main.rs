@@ -49,18 +49,23 @@ enum Command {
         #[command(flatten)]
         flags: Flags,
     },
-    /// Compile a chart, build it against the runtime and run it on a virtual clock.
+    /// Compile a chart, build it against the runtime and run it on a virtual
+    /// clock, alone or against a scripted call scenario on the simulated platform.
     ///
-    /// Prints one JSON object per line (enter, exit, event, log, and a final
-    /// done). Exit status: 0 when a top-level final state was reached, 3 when
-    /// none was, 1 when the chart does not compile.
+    /// Prints one JSON object per line (enter, exit, event, log, request, and a
+    /// final done). Exit status: with a scenario that has `expect`, 0 when every
+    /// expectation is met and 4 when one is not; otherwise 0 when a top-level
+    /// final state was reached and 3 when none was; 1 when the chart does not compile.
     ///
-    /// Example: scxmlc simulate ../shared/w3c/ecma/test144.scxml
+    /// Example: scxmlc simulate fixtures/genesys/detach_redirect.scxml --scenario fixtures/genesys/scenarios/happy.json
     Simulate {
         chart: PathBuf,
-        /// Stop the virtual clock here (e.g. 90s, 2m).
-        #[arg(long, default_value = "10m")]
-        until: String,
+        /// A call scenario (JSON) to play on the simulated platform.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Stop the virtual clock here (e.g. 90s, 2m); default: the scenario's `until`, else 10m.
+        #[arg(long)]
+        until: Option<String>,
         #[command(flatten)]
         flags: Flags,
     },
@@ -137,12 +142,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Simulate { chart, until, flags } => {
-            let Some(until) = scxmlc_runtime::parse_duration(&until) else {
-                eprintln!("error: --until '{until}' is not a duration (e.g. 90s, 500ms, 2m)");
-                return ExitCode::from(2);
+        Command::Simulate { chart, scenario, until, flags } => {
+            let until = match until.as_deref().map(|u| (u, scxmlc_runtime::parse_duration(u))) {
+                None => None,
+                Some((_, Some(d))) => Some(d),
+                Some((u, None)) => {
+                    eprintln!("error: --until '{u}' is not a duration (e.g. 90s, 500ms, 2m)");
+                    return ExitCode::from(2);
+                }
             };
-            simulate::run(&chart, until, &flags.options())
+            simulate::run(&chart, scenario.as_deref(), until, &flags.options())
         }
     }
 }

@@ -24,6 +24,17 @@ pub enum StateKind {
     DeepHistory,
 }
 
+/// Which SCXML the chart is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// W3C SCXML 1.0.
+    #[default]
+    W3c,
+    /// Genesys Orchestration Server: module actions, `_data`, `_genesys`,
+    /// expressions in `<send>` attributes, `<initial>` under `<scxml>`.
+    Genesys,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Datamodel {
     Ecmascript,
@@ -32,6 +43,7 @@ pub enum Datamodel {
 
 #[derive(Debug)]
 pub struct Chart {
+    pub dialect: Dialect,
     pub name: Option<String>,
     pub datamodel: Datamodel,
     pub late_binding: bool,
@@ -145,14 +157,60 @@ pub enum ValueSource {
 
 #[derive(Debug)]
 pub enum Action {
-    Raise { event: String, span: Span },
+    Raise {
+        event: String,
+        span: Span,
+    },
     Send(Box<Send>),
-    Log { label: String, expr: Option<ExprId>, span: Span },
-    Assign { location: ExprId, value: Option<ExprId>, span: Span },
-    If { branches: Vec<(Option<ExprId>, Vec<Action>)>, span: Span },
-    Foreach { array: ExprId, item: ExprId, index: Option<ExprId>, body: Vec<Action>, span: Span },
-    Script { body: ExprId, span: Span },
-    Cancel { sendid: ValueSource, span: Span },
+    Log {
+        label: String,
+        expr: Option<ExprId>,
+        span: Span,
+    },
+    Assign {
+        location: ExprId,
+        value: Option<ExprId>,
+        span: Span,
+    },
+    If {
+        branches: Vec<(Option<ExprId>, Vec<Action>)>,
+        span: Span,
+    },
+    Foreach {
+        array: ExprId,
+        item: ExprId,
+        index: Option<ExprId>,
+        body: Vec<Action>,
+        span: Span,
+    },
+    Script {
+        body: ExprId,
+        span: Span,
+    },
+    Cancel {
+        sendid: ValueSource,
+        span: Span,
+    },
+    /// A vendor module action (Genesys `ixn:`, `queue:`, `dialog:`...).
+    Platform(Box<PlatformAction>),
+}
+
+/// A module action: evaluated attributes become a request to the platform;
+/// the answer comes back later as an event.
+#[derive(Debug)]
+pub struct PlatformAction {
+    /// Canonical `prefix:name`, e.g. `ixn:detach`.
+    pub action: String,
+    /// Answer events are `<prefix>.<name>.done` and `error.<prefix>.<name>`.
+    pub answer_prefix: String,
+    pub attributes: Vec<(String, ValueSource)>,
+    /// Where the platform's fresh request id is written.
+    pub requestid: Option<ExprId>,
+    /// Nested elements (`<queue:targets>`, `<dialog:prompt>`...), as data.
+    pub children: Vec<PlatformAction>,
+    /// We model this action; otherwise it is passed on as a generic request.
+    pub known: bool,
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -187,6 +245,7 @@ pub struct DoneData {
 pub struct ModelOptions<'a> {
     /// Where `src` attributes resolve; `None` forbids them.
     pub base_dir: Option<&'a Path>,
+    pub dialect: Dialect,
 }
 
 /// Builds the model; `None` only when the document is not an SCXML chart at all.
@@ -203,6 +262,7 @@ pub fn build(doc: &Document, options: ModelOptions<'_>, diags: &mut Diagnostics)
     }
     let mut b = Builder {
         chart: Chart {
+            dialect: options.dialect,
             name: root.attr_value("name").map(str::to_string),
             datamodel: Datamodel::Ecmascript,
             late_binding: false,
@@ -356,6 +416,12 @@ impl Builder<'_, '_> {
                 (_, "final") => {
                     self.state(child, Some(index), StateKind::Final);
                 }
+                (StateKind::Root, "initial") if self.options.dialect == Dialect::Genesys => {
+                    if initial_element.is_some() {
+                        self.diags.error("E0107", child.span, "a state has at most one <initial>");
+                    }
+                    initial_element = Some(child);
+                }
                 (StateKind::Root, "transition" | "history" | "initial") => self.unexpected(child, el),
                 (_, "history") => {
                     let k = match child.attr("type").map(|a| (a, a.value.as_str())) {
@@ -409,6 +475,14 @@ impl Builder<'_, '_> {
             (None, None) => {}
         }
         if kind == StateKind::Root {
+            if initial_element.is_some() {
+                // <initial> under <scxml> (Genesys): its transition is the document's.
+                let exec = self.chart.states[0].initial_exec.take();
+                self.chart.transitions[0].exec = exec;
+                if let Some((_, ids, span)) = self.pending_initial.iter().find(|(s, _, _)| *s == 0).cloned() {
+                    self.pending_targets.push((0, ids, span));
+                }
+            }
             if let Some(a) = initial_attr {
                 // <scxml initial="..."> sets the document's initial transition.
                 self.pending_targets.push((0, a.value.clone(), a.span));
@@ -693,11 +767,18 @@ impl Builder<'_, '_> {
             let c = children[i];
             i += 1;
             if !is_scxml(c) {
-                self.diags.warning(
-                    "W0100",
-                    c.span,
-                    format!("<{}> is in a namespace scxmlc does not know; it is ignored", c.name),
-                );
+                let module = c.namespace.as_deref().and_then(crate::genesys::module);
+                match module {
+                    Some(m) if self.options.dialect == Dialect::Genesys => {
+                        let action = self.platform_action(c, m, true);
+                        out.push(Action::Platform(Box::new(action)));
+                    }
+                    _ => self.diags.warning(
+                        "W0100",
+                        c.span,
+                        format!("<{}> is in a namespace scxmlc does not know; it is ignored", c.name),
+                    ),
+                }
                 continue;
             }
             if let Some(a) = self.action(c) {
@@ -790,6 +871,58 @@ impl Builder<'_, '_> {
         })
     }
 
+    fn platform_action(&mut self, c: &Element, module: &crate::genesys::Module, top: bool) -> PlatformAction {
+        let spec = crate::genesys::action_spec(module.name, &c.local);
+        if top && spec.is_none() {
+            self.diags.push(
+                Diagnostic::warning("W0300", c.span, format!("<{}> is not an action scxmlc models", c.name))
+                    .with_help("it is sent to the platform as a generic request with its evaluated attributes"),
+            );
+        }
+        if let Some(spec) = spec {
+            for required in spec.required {
+                if c.attr(required).is_none() {
+                    self.diags.error("E0301", c.span, format!("<{}> needs '{required}'", c.name));
+                }
+            }
+        }
+        let mut attributes = Vec::new();
+        let mut requestid = None;
+        for a in &c.attributes {
+            if a.name == "xmlns" || a.name.starts_with("xmlns:") {
+                continue;
+            }
+            if a.name == "requestid" {
+                requestid = Some(self.source(a, SourceKind::Location));
+                continue;
+            }
+            let literal = spec.is_some_and(|s| s.literal.contains(&a.name.as_str()))
+                || crate::genesys::LITERAL_CHILD_ATTRIBUTES.contains(&(c.local.as_str(), a.name.as_str()));
+            let value = if literal {
+                ValueSource::Literal(a.value.clone())
+            } else {
+                ValueSource::Expr(self.source(a, SourceKind::Expr))
+            };
+            attributes.push((a.name.clone(), value));
+        }
+        let children = c
+            .elements()
+            .filter_map(|child| {
+                let m = child.namespace.as_deref().and_then(crate::genesys::module)?;
+                Some(self.platform_action(child, m, false))
+            })
+            .collect();
+        PlatformAction {
+            action: format!("{}:{}", module.prefix, c.local),
+            answer_prefix: spec.map_or(module.name, |s| s.answer_prefix).to_string(),
+            attributes,
+            requestid,
+            children,
+            known: spec.is_some(),
+            span: c.span,
+        }
+    }
+
     fn cond_of(&mut self, c: &Element) -> Option<ExprId> {
         match c.attr("cond") {
             Some(a) => Some(self.source(a, SourceKind::Cond)),
@@ -801,10 +934,20 @@ impl Builder<'_, '_> {
     }
 
     fn send(&mut self, c: &Element) -> Option<Send> {
-        let event = self.value_source(c, "event", "eventexpr");
-        let target = self.value_source(c, "target", "targetexpr");
-        let type_ = self.value_source(c, "type", "typeexpr");
-        let delay = self.value_source(c, "delay", "delayexpr");
+        let mut event = self.value_source(c, "event", "eventexpr");
+        let mut target = self.value_source(c, "target", "targetexpr");
+        let mut type_ = self.value_source(c, "type", "typeexpr");
+        let mut delay = self.value_source(c, "delay", "delayexpr");
+        if self.options.dialect == Dialect::Genesys {
+            // ORS evaluates these attributes: `event="'X'"`, `delay="'33s'"`.
+            for (slot, name) in
+                [(&mut event, "event"), (&mut target, "target"), (&mut type_, "type"), (&mut delay, "delay")]
+            {
+                if let (Some(ValueSource::Literal(_)), Some(a)) = (&*slot, c.attr(name)) {
+                    *slot = Some(ValueSource::Expr(self.source(a, SourceKind::Expr)));
+                }
+            }
+        }
         let (id, idlocation) = match (c.attr("id"), c.attr("idlocation")) {
             (Some(a), Some(_)) => {
                 self.diags.error("E0130", a.span, "<send> takes 'id' or 'idlocation', not both");

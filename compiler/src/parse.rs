@@ -209,13 +209,16 @@ fn decode(
                 rest = &rest[i + consumed..];
             }
             _ if options.lenient_ampersand => {
+                // One warning for a run such as `&&`.
+                let run = rest[i..].bytes().take_while(|&b| b == b'&').count();
+                let text = "&".repeat(run);
                 diags.push(
-                    Diagnostic::warning("W0001", Span::new(at, at + 1), "bare '&' taken literally")
-                        .with_help("write '&amp;' (as in '&amp;&amp;'): XML requires it"),
+                    Diagnostic::warning("W0001", Span::new(at, at + run), format!("bare '{text}' taken literally"))
+                        .with_help(format!("write '{}': XML requires it", "&amp;".repeat(run))),
                 );
-                out.push('&');
-                pos += 1;
-                rest = &rest[i + 1..];
+                out.push_str(&text);
+                pos += run;
+                rest = &rest[i + run..];
             }
             _ => {
                 diags.push(
@@ -260,7 +263,9 @@ mod tests {
         let mut d = Diagnostics::default();
         let doc = parse(text, ParseOptions { lenient_ampersand: true }, &mut d);
         assert!(doc.is_some());
-        assert_eq!(d.warnings().count(), 2);
+        assert_eq!(d.warnings().count(), 1);
+        let span = d.items[0].span;
+        assert_eq!(&text[span.start..span.end], "&&");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub enum SystemVar {
     SessionId,
     Name,
     IoProcessors,
+    /// `_genesys`: the platform's object model (Genesys dialect).
+    Genesys,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,6 +376,36 @@ impl Lowerer<'_, '_> {
         Expr::Undefined
     }
 
+    fn genesys(&self) -> bool {
+        self.chart.dialect == crate::model::Dialect::Genesys
+    }
+
+    /// `_data.name` in the Genesys dialect: the datamodel variable itself.
+    fn data_member(&mut self, m: &js::MemberExpr) -> Option<Expr> {
+        if !self.genesys() {
+            return None;
+        }
+        let (js::Expr::Ident(obj), js::MemberProp::Ident(prop)) = (&*m.obj, &m.prop) else { return None };
+        if obj.sym != "_data" {
+            return None;
+        }
+        Some(match self.vars.iter().position(|v| v.name == *prop.sym) {
+            Some(v) => Expr::Var(v),
+            None => {
+                let span = self.span_of(m.span);
+                self.diags.push(
+                    Diagnostic::warning(
+                        "W0200",
+                        span,
+                        format!("'_data.{}' is not declared in the datamodel", prop.sym),
+                    )
+                    .with_help("declare it with <data ID=\"...\"/>; reading it raises error.execution"),
+                );
+                Expr::Unbound(format!("_data.{}", prop.sym))
+            }
+        })
+    }
+
     fn null_datamodel(&self) -> bool {
         self.chart.datamodel == Datamodel::Null
     }
@@ -387,6 +419,15 @@ impl Lowerer<'_, '_> {
             "_sessionid" => Expr::System(SystemVar::SessionId),
             "_name" => Expr::System(SystemVar::Name),
             "_ioprocessors" => Expr::System(SystemVar::IoProcessors),
+            "_genesys" if self.genesys() => Expr::System(SystemVar::Genesys),
+            "_data" if self.genesys() => {
+                let span = self.span_of(span);
+                self.diags.push(
+                    Diagnostic::error("E0204", span, "`_data` is only supported as `_data.<name>`")
+                        .with_help("name the variable: `_data.ixnid`"),
+                );
+                Expr::Undefined
+            }
             "undefined" => Expr::Undefined,
             "NaN" => Expr::Number(f64::NAN),
             "Infinity" => Expr::Number(f64::INFINITY),
@@ -411,6 +452,11 @@ impl Lowerer<'_, '_> {
                 _ => Place::Invalid(format!("cannot assign to '{}'", id.sym)),
             },
             js::Expr::Member(m) => {
+                match self.data_member(m) {
+                    Some(Expr::Var(v)) => return Place::Var(v),
+                    Some(Expr::Unbound(n)) => return Place::Unbound(n),
+                    _ => {}
+                }
                 let object = self.expr(&m.obj);
                 match &m.prop {
                     js::MemberProp::Ident(name) => Place::Member(object, name.sym.to_string()),
@@ -495,6 +541,9 @@ impl Lowerer<'_, '_> {
                 Expr::Object(props)
             }
             js::Expr::Member(m) => {
+                if let Some(e) = self.data_member(m) {
+                    return e;
+                }
                 // Namespaced builtins (`Math.PI`) read as constants.
                 if let (js::Expr::Ident(obj), js::MemberProp::Ident(prop)) = (&*m.obj, &m.prop) {
                     if obj.sym == "Math" && !self.vars.iter().any(|v| v.name == "Math") {

@@ -27,7 +27,7 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
-pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
+pub fn run(chart: &Path, scenario: Option<&Path>, until: Option<Duration>, options: &Options) -> ExitCode {
     let out = match scxmlc_compiler::compile_file(chart, options) {
         Ok(out) => out,
         Err(report) => {
@@ -38,7 +38,17 @@ pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
     if !out.report.diagnostics.items.is_empty() {
         eprintln!("{}", out.report.render_all());
     }
-    let project = cache_dir().join("project");
+    // One project per generated source: concurrent runs of different charts
+    // cannot trample each other, and all share one target dir, so the
+    // runtime is compiled once.
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        out.rust.hash(&mut h);
+        h.finish()
+    };
+    let package = format!("scxmlc-sim-{key:016x}");
+    let project = cache_dir().join("projects").join(&package);
     let runtime = match std::fs::canonicalize(runtime_dir()) {
         Ok(p) => p,
         Err(e) => {
@@ -47,19 +57,18 @@ pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
         }
     };
     let manifest = format!(
-        "[package]\nname = \"scxmlc-simulation\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+        "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nscxmlc_runtime = {{ path = {:?} }}\n\n[workspace]\n",
         runtime.display().to_string()
     );
-    let main = format!(
-        "#[allow(dead_code, clippy::all)]\nmod chart {{\n    include!(\"chart.rs\");\n}}\n\n\
-         fn main() {{\n    let until = ::std::time::Duration::from_micros({});\n    \
-         std::process::exit(scxmlc_runtime::trace::simulate(chart::Machine::new(), until));\n}}\n",
-        until.as_micros()
-    );
+    // The binary takes the scenario and the limit as arguments, so that one
+    // build of a chart serves every scenario.
+    let main = "#[allow(dead_code, clippy::all)]\nmod chart {\n    include!(\"chart.rs\");\n}\n\n\
+                fn main() {\n    let args: Vec<String> = std::env::args().collect();\n    \
+                std::process::exit(scxmlc_runtime::trace::simulate_main(chart::Machine::new(), &args));\n}\n";
     let written = std::fs::create_dir_all(project.join("src"))
         .and_then(|()| write_if_changed(&project.join("Cargo.toml"), &manifest))
-        .and_then(|()| write_if_changed(&project.join("src/main.rs"), &main))
+        .and_then(|()| write_if_changed(&project.join("src/main.rs"), main))
         .and_then(|()| write_if_changed(&project.join("src/chart.rs"), &out.rust));
     if let Err(e) = written {
         eprintln!("error: cannot write the simulation project in {}: {e}", project.display());
@@ -82,8 +91,15 @@ pub fn run(chart: &Path, until: Duration, options: &Options) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let binary = cache_dir().join("target/release/scxmlc-simulation");
-    match Command::new(&binary).status() {
+    let binary = cache_dir().join("target/release").join(&package);
+    let mut command = Command::new(&binary);
+    if let Some(until) = until {
+        command.arg("--until").arg(until.as_micros().to_string());
+    }
+    if let Some(scenario) = scenario {
+        command.arg("--scenario").arg(scenario);
+    }
+    match command.status() {
         Ok(s) => ExitCode::from(s.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1)),
         Err(e) => {
             eprintln!("error: cannot run {}: {e}", binary.display());

@@ -79,3 +79,51 @@ fn simulate_reports_a_chart_that_does_not_compile() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn simulate_plays_a_scenario_on_both_seed_charts() {
+    let scenario = repo("fixtures/genesys/scenarios/happy.json");
+    for chart in ["fixtures/genesys/detach_redirect.scxml", "fixtures/genesys/detach_redirect.as-printed.scxml"] {
+        let out = scxmlc()
+            .args(["simulate", "--scenario"])
+            .arg(&scenario)
+            .arg(repo(chart))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{chart}: {stdout}");
+        let last = stdout.lines().last().unwrap_or_default();
+        assert!(last.contains(r#""expect":"met""#) && last.contains(r#""t":"33.7s""#), "{last}");
+        assert!(stdout.contains(r#""kind":"request","action":"ixn:redirect""#), "{stdout}");
+        if chart.contains("as-printed") {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("warning[W0001]: bare '&&' taken literally"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn simulate_exits_four_when_an_expectation_is_not_met() {
+    let dir = std::env::temp_dir().join(format!("scxmlc-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let scenario = dir.join("wrong.json");
+    std::fs::write(
+        &scenario,
+        r#"{ "inject": [ { "at": "0s", "event": "interaction.added", "data": { "interactionid": "ixn-1" } } ],
+             "interactions": { "ixn-1": { "parties": { "ixn-1-1": { "device": "3001" } } } },
+             "responses": { "ixn:detach": [ { "after": "200ms" } ], "ixn:redirect": [ { "after": "500ms" } ] },
+             "until": "60s", "expect": { "final": "exit", "ended_at": "10s" } }"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = scxmlc()
+        .arg("simulate")
+        .arg(repo("fixtures/genesys/detach_redirect.scxml"))
+        .arg("--scenario")
+        .arg(&scenario)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{stdout}");
+    assert!(stdout.lines().last().unwrap_or_default().contains("expected the session to end at 10s"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

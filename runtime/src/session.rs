@@ -74,6 +74,10 @@ pub struct Core {
     event: Value,
     /// `_ioprocessors`, built once: it is the same object for the whole session.
     io_processors: Value,
+    /// `_genesys`: the platform's object model, kept by the host.
+    genesys: Value,
+    /// Platform requests not yet taken by the host.
+    outbox: Vec<crate::PlatformRequest>,
     observer: Box<dyn Observer>,
 }
 
@@ -95,6 +99,8 @@ impl Core {
             name: name.map_or(Value::Undefined, Value::from),
             event: Value::Undefined,
             io_processors: Value::Undefined,
+            genesys: Value::Undefined,
+            outbox: Vec::new(),
             observer: Box::new(NullObserver),
         }
     }
@@ -146,6 +152,44 @@ impl Core {
             self.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
         }
         self.io_processors.clone()
+    }
+
+    /// `_genesys`. Until the host sets one, an object with an empty
+    /// `ixn.interactions`, as a session starts with no interaction.
+    pub fn genesys(&mut self) -> Value {
+        if self.genesys.is_undefined() {
+            let ixn = Value::object_from([("interactions", Value::object())]);
+            self.genesys = Value::object_from([("ixn", ixn)]);
+        }
+        self.genesys.clone()
+    }
+
+    /// Replaces `_genesys` (the host's object model).
+    pub fn set_genesys(&mut self, root: Value) {
+        self.genesys = root;
+    }
+
+    /// Queues a module action for the platform; returns its fresh request id.
+    pub fn platform_request(
+        &mut self,
+        action: &'static str,
+        answer_prefix: &'static str,
+        attributes: Vec<(&'static str, Value)>,
+    ) -> Rc<str> {
+        self.seq += 1;
+        let requestid: Rc<str> = Rc::from(format!("{}-req{}", self.session_id, self.seq));
+        self.outbox.push(crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes });
+        requestid
+    }
+
+    /// The platform requests made since the last call, in order.
+    pub fn take_requests(&mut self) -> Vec<crate::PlatformRequest> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Moves the clock forward (a host delivering an event at a later time).
+    pub fn set_now(&mut self, now: Duration) {
+        self.now = self.now.max(now);
     }
 
     /// `<raise>`.

@@ -7,11 +7,11 @@ use std::time::Duration;
 /// Prints each observation as one JSON line on standard output.
 pub struct JsonTrace;
 
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     Value::from(s).to_json().unwrap_or_default()
 }
 
-fn line(now: Duration, kind: &str, fields: &[(&str, String)]) {
+pub(crate) fn line(now: Duration, kind: &str, fields: &[(&str, String)]) {
     let mut out = format!("{{\"t\":{},\"kind\":{}", quote(&format_duration(now)), quote(kind));
     for (k, v) in fields {
         out.push_str(&format!(",{}:{}", quote(k), v));
@@ -80,5 +80,33 @@ impl Observer for TracingObserver {
     }
     fn event(&mut self, now: Duration, event: &Event) {
         tracing::debug!(t = %format_duration(now), name = %event.name, "event");
+    }
+}
+
+/// The `main` of a `scxmlc simulate` build: `[--until MICROSECONDS] [--scenario FILE]`.
+/// Runs the chart alone, or against the scenario, and returns the exit status.
+pub fn simulate_main<C: Chart>(chart: C, args: &[String]) -> i32 {
+    let mut until = None;
+    let mut scenario = None;
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--until", Some(v)) => until = v.parse::<u64>().ok().map(Duration::from_micros),
+            ("--scenario", Some(path)) => scenario = Some(path.clone()),
+            _ => {
+                eprintln!("usage: [--until MICROSECONDS] [--scenario FILE]");
+                return 2;
+            }
+        }
+    }
+    match scenario {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => crate::sim::simulate_scenario(chart, &text, until),
+            Err(e) => {
+                eprintln!("error: cannot read the scenario {path}: {e}");
+                2
+            }
+        },
+        None => simulate(chart, until.unwrap_or(Duration::from_secs(600))),
     }
 }

@@ -70,6 +70,11 @@ pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
+/// The Genesys strategies in `fixtures/genesys/`, compiled.
+pub mod genesys {
+    include!(concat!(env!("OUT_DIR"), "/genesys.rs"));
+}
+
 /// An observer that keeps every observation as a line, for assertions.
 #[derive(Clone, Default)]
 pub struct Recorder {

@@ -1,0 +1,416 @@
+//! The simulated platform: a scripted switch that plays a scenario file
+//! (`SCENARIOS.md`) against one session on a virtual clock. It injects
+//! events, answers platform requests as the scenario says, records what
+//! happened and checks the scenario's expectations.
+use crate::platform::PlatformRequest;
+use crate::trace::{line, quote};
+use crate::{format_duration, parse_duration, parse_json, Chart, Event, Observer, Session, Status, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How the platform answers one request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    /// `interaction.<action>.done` after a delay.
+    Done { after: Duration },
+    /// `error.interaction.<action>` after a delay.
+    Error { after: Duration, error: String, description: Option<String> },
+    /// No answer, ever.
+    Never,
+}
+
+#[derive(Clone, Debug)]
+pub struct Inject {
+    pub at: Duration,
+    pub event: String,
+    pub data: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub description: String,
+    /// `_genesys.ixn.interactions` before the session starts.
+    pub interactions: Value,
+    pub inject: Vec<Inject>,
+    /// Answers per action (`ixn:detach`), used in order; the last repeats.
+    pub responses: Vec<(String, Vec<Response>)>,
+    pub until: Option<Duration>,
+    pub expect: Option<Value>,
+}
+
+fn field(v: &Value, key: &str) -> Value {
+    crate::ops::get_str(v, key).unwrap_or_default()
+}
+
+fn duration_field(v: &Value, key: &str, context: &str) -> Result<Option<Duration>, String> {
+    match field(v, key) {
+        Value::Undefined => Ok(None),
+        Value::String(s) => {
+            parse_duration(&s).map(Some).ok_or_else(|| format!("{context}: '{key}' is not a duration: {s:?}"))
+        }
+        other => Err(format!("{context}: '{key}' must be a duration string, not {}", other.type_of())),
+    }
+}
+
+impl Scenario {
+    pub fn parse(text: &str) -> Result<Scenario, String> {
+        let root = parse_json(text).ok_or("the scenario is not valid JSON")?;
+        if !matches!(root, Value::Object(_)) {
+            return Err("a scenario is a JSON object".into());
+        }
+        let mut inject = Vec::new();
+        if let Value::Array(items) = field(&root, "inject") {
+            for (i, item) in items.borrow().iter().enumerate() {
+                let context = format!("inject[{i}]");
+                let at = duration_field(item, "at", &context)?.unwrap_or_default();
+                let Value::String(event) = field(item, "event") else {
+                    return Err(format!("{context}: 'event' must be a string"));
+                };
+                inject.push(Inject { at, event: event.to_string(), data: field(item, "data") });
+            }
+        }
+        let mut responses = Vec::new();
+        if let Value::Object(map) = field(&root, "responses") {
+            for (action, list) in map.borrow().iter() {
+                let Value::Array(list) = list else {
+                    return Err(format!("responses.{action}: a list of responses"));
+                };
+                let mut parsed = Vec::new();
+                for (i, r) in list.borrow().iter().enumerate() {
+                    let context = format!("responses.{action}[{i}]");
+                    if field(r, "never").truthy() {
+                        parsed.push(Response::Never);
+                        continue;
+                    }
+                    let after = duration_field(r, "after", &context)?.unwrap_or_default();
+                    parsed.push(match field(r, "error") {
+                        Value::Undefined => Response::Done { after },
+                        error => Response::Error {
+                            after,
+                            error: error.to_js_string(),
+                            description: match field(r, "description") {
+                                Value::Undefined => None,
+                                d => Some(d.to_js_string()),
+                            },
+                        },
+                    });
+                }
+                responses.push((action.to_string(), parsed));
+            }
+        }
+        Ok(Scenario {
+            description: field(&root, "description").to_js_string(),
+            interactions: match field(&root, "interactions") {
+                Value::Undefined => Value::object(),
+                v => v,
+            },
+            inject,
+            responses,
+            until: duration_field(&root, "until", "scenario")?,
+            expect: match field(&root, "expect") {
+                Value::Undefined => None,
+                v => Some(v),
+            },
+        })
+    }
+}
+
+/// A request as the platform saw it.
+#[derive(Clone, Debug)]
+pub struct RequestRecord {
+    pub at: Duration,
+    pub request: PlatformRequest,
+}
+
+/// What one scenario run did.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub final_state: Option<&'static str>,
+    pub ended_at: Option<Duration>,
+    pub stopped_at: Duration,
+    pub active: Vec<&'static str>,
+    pub requests: Vec<RequestRecord>,
+    pub logs: Vec<String>,
+    pub halted: Option<String>,
+}
+
+/// Records log lines and, when asked, prints the JSON trace.
+struct SimObserver {
+    print: bool,
+    logs: Rc<RefCell<Vec<String>>>,
+}
+
+impl Observer for SimObserver {
+    fn log(&mut self, now: Duration, label: &str, text: &str) {
+        self.logs.borrow_mut().push(text.to_string());
+        if self.print {
+            crate::trace::JsonTrace.log(now, label, text);
+        }
+    }
+    fn enter(&mut self, now: Duration, state: &str) {
+        if self.print {
+            crate::trace::JsonTrace.enter(now, state);
+        }
+    }
+    fn exit(&mut self, now: Duration, state: &str) {
+        if self.print {
+            crate::trace::JsonTrace.exit(now, state);
+        }
+    }
+    fn event(&mut self, now: Duration, event: &Event) {
+        if self.print {
+            crate::trace::JsonTrace.event(now, event);
+        }
+    }
+}
+
+/// The scripted switch: answers each action from the scenario's list.
+pub struct SimulatedPlatform {
+    responses: Vec<(String, Vec<Response>, usize)>,
+}
+
+impl SimulatedPlatform {
+    pub fn new(scenario: &Scenario) -> Self {
+        SimulatedPlatform { responses: scenario.responses.iter().map(|(a, r)| (a.clone(), r.clone(), 0)).collect() }
+    }
+
+    /// The answer to a request and when it arrives; `None` for no answer.
+    /// An action the scenario does not list succeeds at once.
+    pub fn answer(&mut self, request: &PlatformRequest) -> Option<(Duration, Event)> {
+        let response = match self.responses.iter_mut().find(|(a, _, _)| a == request.action) {
+            Some((_, list, next)) => {
+                let r = list.get((*next).min(list.len().saturating_sub(1))).cloned();
+                *next += 1;
+                r.unwrap_or(Response::Done { after: Duration::ZERO })
+            }
+            None => Response::Done { after: Duration::ZERO },
+        };
+        let data = Value::object_from([("requestid", Value::String(request.requestid.clone()))]);
+        if let Some(id) = request.attribute("interactionid") {
+            let _ = crate::ops::set_str(&data, "interactionid", id.clone());
+        }
+        match response {
+            Response::Never => None,
+            Response::Done { after } => {
+                Some((after, Event::external(&format!("{}.done", request.answer_name())).with_data(data)))
+            }
+            Response::Error { after, error, description } => {
+                let _ = crate::ops::set_str(&data, "error", Value::from(error));
+                let _ = crate::ops::set_str(&data, "description", Value::from(description.unwrap_or_default()));
+                Some((after, Event::external(&format!("error.{}", request.answer_name())).with_data(data)))
+            }
+        }
+    }
+}
+
+impl crate::Platform for SimulatedPlatform {
+    fn request(&mut self, _now: Duration, _request: PlatformRequest) {}
+}
+
+const DEFAULT_UNTIL: Duration = Duration::from_secs(600);
+/// External events one run may process: a chart that feeds itself must stop.
+const EVENT_BUDGET: usize = 1_000_000;
+
+/// Plays a scenario against a chart. `print` writes the JSON trace to stdout.
+pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, print: bool) -> Run {
+    let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
+    let logs = Rc::new(RefCell::new(Vec::new()));
+    let mut session = Session::new(chart);
+    session.set_observer(Box::new(SimObserver { print, logs: logs.clone() }));
+    let ixn = Value::object_from([("interactions", scenario.interactions.deep_clone())]);
+    session.core.set_genesys(Value::object_from([("ixn", ixn)]));
+    let mut platform = SimulatedPlatform::new(scenario);
+    let mut pending: BTreeMap<(Duration, u64), Event> = BTreeMap::new();
+    let mut seq = 0u64;
+    for inject in &scenario.inject {
+        seq += 1;
+        pending.insert((inject.at, seq), Event::external(&inject.event).with_data(inject.data.deep_clone()));
+    }
+    let mut requests = Vec::new();
+    let mut budget = EVENT_BUDGET;
+    session.start();
+    loop {
+        for request in session.core.take_requests() {
+            let now = session.core.now();
+            if print {
+                let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
+                for (k, v) in &request.attributes {
+                    fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
+                }
+                line(now, "request", &fields);
+            }
+            if let Some((after, answer)) = platform.answer(&request) {
+                seq += 1;
+                pending.insert((now + after, seq), answer);
+            }
+            requests.push(RequestRecord { at: now, request });
+        }
+        if !session.is_running() || budget == 0 {
+            break;
+        }
+        budget -= 1;
+        let next_event = pending.keys().next().map(|(t, _)| *t);
+        let next_timer = session.core.next_timer();
+        match (next_event, next_timer) {
+            // At the same instant the platform's event goes first: it was scheduled earlier.
+            (Some(e), t) if e <= until && t.is_none_or(|t| e <= t) => {
+                if let Some((_, event)) = pending.pop_first() {
+                    session.core.set_now(e);
+                    session.send(event);
+                    session.run_until_idle();
+                }
+            }
+            (_, Some(t)) if t <= until => {
+                session.fire_next_timer();
+                session.run_until_idle();
+            }
+            _ => break,
+        }
+    }
+    let ended = matches!(session.status(), Status::Done(_));
+    let halted = match session.status() {
+        Status::Halted(why) => Some(why.clone()),
+        _ => None,
+    };
+    if !ended {
+        session.core.set_now(until);
+    }
+    let logs = logs.borrow().clone();
+    Run {
+        final_state: session.final_state(),
+        ended_at: ended.then(|| session.core.now()),
+        stopped_at: session.core.now(),
+        active: session.active_states(),
+        requests,
+        logs,
+        halted,
+    }
+}
+
+/// Deep equality that ignores the order of object keys (for expectations).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(v, w)| same_value(v, w))
+        }
+        _ => crate::ops::strict_eq(a, b),
+    }
+}
+
+fn show(v: &Value) -> String {
+    v.to_json().unwrap_or_else(|| "undefined".into())
+}
+
+/// Checks a run against the scenario's `expect`: `Err` names the first unmet expectation.
+pub fn check(expect: &Value, run: &Run) -> Result<(), String> {
+    match field(expect, "final") {
+        Value::Undefined => {}
+        Value::Null if run.final_state.is_some() => {
+            return Err(format!(
+                "expected no final state, but the session ended in '{}'",
+                run.final_state.unwrap_or("")
+            ))
+        }
+        Value::Null => {}
+        want => {
+            let want = want.to_js_string();
+            if run.final_state != Some(want.as_str()) {
+                return Err(format!("expected final state '{want}', got {:?}", run.final_state));
+            }
+        }
+    }
+    if let Some(want) = duration_field(expect, "ended_at", "expect").map_err(|e| e.to_string())? {
+        if run.ended_at != Some(want) {
+            let got = run.ended_at.map_or("never".to_string(), format_duration);
+            return Err(format!("expected the session to end at {}, it ended {got}", format_duration(want)));
+        }
+    }
+    if let Value::Array(want) = field(expect, "active") {
+        let want: Vec<String> = want.borrow().iter().map(Value::to_js_string).collect();
+        if want != run.active {
+            return Err(format!("expected active states {want:?}, got {:?}", run.active));
+        }
+    }
+    if let Value::Array(want) = field(expect, "requests") {
+        let want = want.borrow();
+        if want.len() != run.requests.len() {
+            let got: Vec<String> =
+                run.requests.iter().map(|r| format!("{}@{}", r.request.action, format_duration(r.at))).collect();
+            return Err(format!("expected {} platform requests, got {}: {got:?}", want.len(), run.requests.len()));
+        }
+        for (i, (w, got)) in want.iter().zip(&run.requests).enumerate() {
+            let Value::Object(w) = w else { continue };
+            for (key, value) in w.borrow().iter() {
+                let ok = match key {
+                    "action" => value.to_js_string() == got.request.action,
+                    "at" => parse_duration(&value.to_js_string()) == Some(got.at),
+                    k => got.request.attribute(k).is_some_and(|v| same_value(v, value)),
+                };
+                if !ok {
+                    let actual = match key {
+                        "action" => quote(got.request.action),
+                        "at" => quote(&format_duration(got.at)),
+                        k => got.request.attribute(k).map_or("nothing".into(), show),
+                    };
+                    return Err(format!(
+                        "request {} ({}): expected {key} {}, got {actual}",
+                        i + 1,
+                        got.request.action,
+                        show(value)
+                    ));
+                }
+            }
+        }
+    }
+    if let Value::Array(want) = field(expect, "log_prefixes") {
+        let mut logs = run.logs.iter();
+        for prefix in want.borrow().iter() {
+            let prefix = prefix.to_js_string();
+            if !logs.any(|l| l.starts_with(&prefix)) {
+                return Err(format!("expected a log line starting {prefix:?} (in order)"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `scxmlc simulate --scenario`: plays, prints the trace and a `done` line,
+/// and returns the exit status SCENARIOS.md specifies.
+pub fn simulate_scenario<C: Chart>(chart: C, scenario_text: &str, until: Option<Duration>) -> i32 {
+    let scenario = match Scenario::parse(scenario_text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let run = play(chart, &scenario, until, true);
+    let verdict = scenario.expect.as_ref().map(|e| check(e, &run));
+    let active: Vec<String> = run.active.iter().map(|s| quote(s)).collect();
+    let mut fields = vec![
+        ("final", run.final_state.map_or_else(|| "null".to_string(), quote)),
+        ("active", format!("[{}]", active.join(","))),
+    ];
+    match &verdict {
+        Some(Ok(())) => fields.push(("expect", quote("met"))),
+        Some(Err(why)) => fields.push(("expect", quote(why))),
+        None => {}
+    }
+    if let Some(why) = &run.halted {
+        fields.push(("error", quote(why)));
+    }
+    line(run.stopped_at, "done", &fields);
+    match verdict {
+        Some(Ok(())) => 0,
+        Some(Err(_)) => 4,
+        None if run.final_state.is_some() => 0,
+        None => 3,
+    }
+}

@@ -1,0 +1,67 @@
+//! The seed strategy and the call scenarios of `fixtures/genesys/scenarios`,
+//! played on the simulated platform against both the well-formed chart and
+//! the text as the vendor's page prints it.
+use scxmlc_runtime::sim::{check, play, Scenario};
+use scxmlc_runtime::Chart;
+use scxmlc_tests::genesys::{detach_redirect, detach_redirect_as_printed};
+use std::path::PathBuf;
+
+fn scenarios() -> Vec<(String, Scenario)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/genesys/scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}"));
+            let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            (name.clone(), Scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}")))
+        })
+        .collect()
+}
+
+fn all_met<C: Chart>(make: fn() -> C) {
+    let scenarios = scenarios();
+    assert_eq!(scenarios.len(), 6, "the six seed scenarios");
+    for (name, scenario) in scenarios {
+        let run = play(make(), &scenario, None, false);
+        let expect = scenario.expect.as_ref().unwrap_or_else(|| panic!("{name} has no expect"));
+        if let Err(why) = check(expect, &run) {
+            panic!("{name}: {why}\nlogs: {:#?}\nrequests: {:#?}", run.logs, run.requests);
+        }
+    }
+}
+
+#[test]
+fn seed_scenarios_pass_on_the_well_formed_chart() {
+    all_met(detach_redirect::Machine::new);
+}
+
+#[test]
+fn seed_scenarios_pass_on_the_chart_as_printed() {
+    all_met(detach_redirect_as_printed::Machine::new);
+}
+
+#[test]
+fn a_wrong_expectation_is_reported() {
+    let (_, scenario) = scenarios().into_iter().find(|(n, _)| n == "happy").unwrap_or_else(|| panic!("happy"));
+    let run = play(detach_redirect::Machine::new(), &scenario, None, false);
+    let wrong = scxmlc_runtime::parse_json(r#"{"final": "exit", "ended_at": "33.6s"}"#).unwrap_or_default();
+    let why = check(&wrong, &run).expect_err("33.6s is not when the session ended");
+    assert!(why.contains("33.7s"), "{why}");
+    let wrong = scxmlc_runtime::parse_json(r#"{"requests": [{"action": "ixn:detach", "interactionid": "ixn-9"}]}"#)
+        .unwrap_or_default();
+    assert!(check(&wrong, &run).is_err());
+}
+
+#[test]
+fn requests_carry_fresh_ids_written_to_the_requestid_location() {
+    let (_, scenario) = scenarios().into_iter().find(|(n, _)| n == "retry_then_success").unwrap_or_else(|| panic!());
+    let run = play(detach_redirect::Machine::new(), &scenario, None, false);
+    let ids: std::collections::BTreeSet<_> = run.requests.iter().map(|r| r.request.requestid.clone()).collect();
+    assert_eq!(ids.len(), run.requests.len(), "every request has its own id");
+}
