@@ -1,0 +1,49 @@
+//! Events per second of the compiled benchmark charts, beside a
+//! hand-written enum+match baseline measured in the same run.
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use scxmlc_bench::charts::*;
+use scxmlc_bench::{feed, handwritten};
+use scxmlc_runtime::{Chart, Event, Session};
+use std::time::Duration;
+
+/// Events fed per iteration.
+const BATCH: usize = 10_000;
+
+fn generated<C: Chart>(c: &mut Criterion, group: &str, session: Session<C>, event: &str, per_event: u64) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(BATCH as u64 * per_event));
+    let mut session = session;
+    session.start();
+    let event = Event::external(event);
+    g.bench_function(BenchmarkId::new("generated", BATCH), |b| b.iter(|| feed(&mut session, black_box(&event), BATCH)));
+    if group == "flat" {
+        let mut h = handwritten::Flat::default();
+        g.bench_function(BenchmarkId::new("handwritten", BATCH), |b| {
+            b.iter(|| {
+                for _ in 0..BATCH {
+                    h.dispatch(black_box(handwritten::Event::Tick));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+fn throughput(c: &mut Criterion) {
+    generated(c, "flat", flat::Machine::session(), "tick", 1);
+    generated(c, "deep", deep::Machine::session(), "tick", 1);
+    generated(c, "parallel", parallel::Machine::session(), "tick", 1);
+    // Microsteps, not events: 2002 per "start".
+    generated(c, "eventless", eventless::Machine::session(), "start", 2002);
+    generated(c, "flat-null", flat_null::Machine::session(), "tick", 1);
+    generated(c, "deep-null", deep_null::Machine::session(), "tick", 1);
+    generated(c, "parallel-null", parallel_null::Machine::session(), "tick", 1);
+    generated(c, "eventless-null", eventless_null::Machine::session(), "start", 18);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    targets = throughput
+}
+criterion_main!(benches);

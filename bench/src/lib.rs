@@ -1,0 +1,159 @@
+//! The benchmark charts of `../shared/bench`, compiled, and the hand-written
+//! baseline they are measured against.
+pub mod charts {
+    include!(concat!(env!("OUT_DIR"), "/charts.rs"));
+}
+
+/// `flat.scxml` written by hand as a Rust `enum` + `match`: the floor any
+/// compiled chart is measured against. Same semantics: the guarded
+/// transition toggles the state and counts; the fallback counts misses.
+pub mod handwritten {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum State {
+        A,
+        B,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Event {
+        Tick,
+    }
+
+    #[derive(Debug)]
+    pub struct Flat {
+        pub state: State,
+        pub count: u64,
+        pub misses: u64,
+    }
+
+    impl Default for Flat {
+        fn default() -> Self {
+            Flat { state: State::A, count: 0, misses: 0 }
+        }
+    }
+
+    impl Flat {
+        /// Not inlined, as a chart's dispatch is not: a fair floor.
+        #[inline(never)]
+        pub fn dispatch(&mut self, event: Event) {
+            match (self.state, event) {
+                (State::A, Event::Tick) if self.count % 2 == 0 => {
+                    self.count += 1;
+                    self.state = State::B;
+                }
+                (State::B, Event::Tick) if self.count % 2 == 1 => {
+                    self.count += 1;
+                    self.state = State::A;
+                }
+                (_, Event::Tick) => self.misses += 1,
+            }
+        }
+    }
+}
+
+/// Feeds `n` copies of an external event and runs each to completion.
+pub fn feed<C: scxmlc_runtime::Chart>(session: &mut scxmlc_runtime::Session<C>, event: &scxmlc_runtime::Event, n: usize) {
+    for _ in 0..n {
+        session.process_external(event.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each chart's header states its final values after N events: a fast
+    //! engine that computes the wrong thing must fail here, not look good.
+    use super::charts::*;
+    use super::feed;
+    use scxmlc_runtime::{Event, Value};
+
+    fn num(v: &Value) -> f64 {
+        match v {
+            Value::Number(n) => *n,
+            other => panic!("expected a number, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flat_counts_every_tick() {
+        for n in [0usize, 1, 7, 1000] {
+            let mut s = flat::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            assert_eq!(num(&s.chart.data.count), n as f64);
+            assert_eq!(num(&s.chart.data.misses), 0.0);
+            assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
+            let mut s = flat_null::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
+        }
+    }
+
+    #[test]
+    fn deep_hops_between_the_two_towers() {
+        for n in [1usize, 2, 9, 100] {
+            let mut s = deep::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            assert_eq!(num(&s.chart.data.entries), (6 * n + 1) as f64, "n={n}");
+            assert_eq!(num(&s.chart.data.exits), (6 * n - 5) as f64, "n={n}");
+            assert_eq!(num(&s.chart.data.hops), (n - 1) as f64, "n={n}");
+            let leaf = if n % 2 == 1 { "b6" } else { "q6" };
+            assert!(s.is_in(leaf), "n={n}: {:?}", s.active_states());
+            let mut s = deep_null::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            assert!(s.is_in(leaf), "null n={n}: {:?}", s.active_states());
+        }
+    }
+
+    #[test]
+    fn parallel_regions_advance_together() {
+        for n in [0usize, 1, 5, 300] {
+            let mut s = parallel::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            let d = &s.chart.data;
+            for v in [&d.n1, &d.n2, &d.n3, &d.n4] {
+                assert_eq!(num(v), n as f64);
+            }
+            let k = n % 3 + 1;
+            for region in ["a", "b", "c", "d"] {
+                assert!(s.is_in(&format!("{region}{k}")), "n={n}: {:?}", s.active_states());
+            }
+            let mut s = parallel_null::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("tick"), n);
+            for region in ["a", "b", "c", "d"] {
+                assert!(s.is_in(&format!("{region}{k}")), "null n={n}: {:?}", s.active_states());
+            }
+        }
+    }
+
+    #[test]
+    fn eventless_loops_run_to_completion() {
+        for n in [0usize, 1, 3] {
+            let mut s = eventless::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("start"), n);
+            let d = &s.chart.data;
+            assert_eq!(num(&d.runs), n as f64);
+            assert_eq!(num(&d.total), (n * 1000) as f64);
+            assert_eq!(num(&d.i), if n >= 1 { 1000.0 } else { 0.0 });
+            assert_eq!(s.active_states(), ["idle"]);
+            let mut s = eventless_null::Machine::session();
+            s.start();
+            feed(&mut s, &Event::external("start"), n);
+            assert_eq!(s.active_states(), ["idle"]);
+        }
+    }
+
+    #[test]
+    fn the_baseline_agrees_with_the_chart() {
+        let mut h = super::handwritten::Flat::default();
+        for _ in 0..1001 {
+            h.dispatch(super::handwritten::Event::Tick);
+        }
+        assert_eq!((h.count, h.misses, h.state), (1001, 0, super::handwritten::State::B));
+    }
+}
