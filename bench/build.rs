@@ -5,9 +5,7 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=SCXML_BENCH_DIR");
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let dir = std::env::var_os("SCXML_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../../shared/bench"));
+    let dir = std::env::var_os("SCXML_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("../../shared/bench"));
     println!("cargo:rerun-if-changed={}", dir.display());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     let mut modules = String::new();

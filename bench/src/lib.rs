@@ -52,7 +52,11 @@ pub mod handwritten {
 }
 
 /// Feeds `n` copies of an external event and runs each to completion.
-pub fn feed<C: scxmlc_runtime::Chart>(session: &mut scxmlc_runtime::Session<C>, event: &scxmlc_runtime::Event, n: usize) {
+pub fn feed<C: scxmlc_runtime::Chart>(
+    session: &mut scxmlc_runtime::Session<C>,
+    event: &scxmlc_runtime::Event,
+    n: usize,
+) {
     for _ in 0..n {
         session.process_external(event.clone());
     }

@@ -149,6 +149,7 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         let mut items = Vec::new();
         let mut state_names = Vec::new();
+        let last_descendants = crate::ir::last_descendants(self.chart);
         for (i, s) in self.chart.states.iter().enumerate() {
             let name = format_ident!("STATE_{}", i);
             let kind = match s.kind {
@@ -165,6 +166,7 @@ impl<'a> Codegen<'a> {
                 Some(p) => self.state_ref(p),
                 None => quote!(#rt::NO_STATE),
             };
+            let last_descendant = self.state_ref(last_descendants[i]);
             let children = s.children.iter().map(|&c| self.state_ref(c));
             let history = s.history.iter().map(|&c| self.state_ref(c));
             let initial = s.initial.iter().map(|&c| self.state_ref(c));
@@ -184,6 +186,7 @@ impl<'a> Codegen<'a> {
                     id: #id,
                     kind: #rt::StateKind::#kind,
                     parent: #parent,
+                    last_descendant: #last_descendant,
                     children: &[#(#children),*],
                     history: &[#(#history),*],
                     initial: &[#(#initial),*],
@@ -205,6 +208,18 @@ impl<'a> Codegen<'a> {
             let has_cond = t.cond.is_some();
             let internal = t.internal;
             let exec = opt_u32(t.exec);
+            let domain = match crate::ir::static_domain(self.chart, i) {
+                Some(d) => self.state_ref(d),
+                None => quote!(#rt::NO_STATE),
+            };
+            let (entry, default_entry) = match crate::ir::static_entry(self.chart, i) {
+                Some((states, default)) => {
+                    let states = states.iter().map(|&s| self.state_ref(s));
+                    let default = default.iter().map(|&s| self.state_ref(s));
+                    (quote!(Some(&[#(#states),*])), quote!(&[#(#default),*]))
+                }
+                None => (quote!(None), quote!(&[])),
+            };
             let ids = |v: &[model::StateId]| {
                 v.iter().map(|&s| self.chart.states[usize::from(s)].id.as_str()).collect::<Vec<_>>().join(" ")
             };
@@ -229,6 +244,9 @@ impl<'a> Codegen<'a> {
                     has_cond: #has_cond,
                     internal: #internal,
                     exec: #exec,
+                    domain: #domain,
+                    entry: #entry,
+                    default_entry: #default_entry,
                 };
             });
             transition_names.push(name);
@@ -247,6 +265,7 @@ impl<'a> Codegen<'a> {
             None => quote!(None),
         };
         let late = self.chart.late_binding;
+        let has_eventless = crate::ir::has_eventless(self.chart);
         // init_data: per owning state, in document order.
         let mut owners: Vec<model::StateId> = self.chart.data.iter().map(|d| d.owner).collect();
         owners.dedup();
@@ -284,6 +303,7 @@ impl<'a> Codegen<'a> {
                 const TRANSITIONS: &'static [#rt::TransitionInfo] = TRANSITIONS;
                 const NAME: Option<&'static str> = #name;
                 const LATE_BINDING: bool = #late;
+                const HAS_EVENTLESS: bool = #has_eventless;
 
                 #[allow(unused_variables)]
                 fn init_data(&mut self, core: &mut #rt::Core, state: u16) {

@@ -20,6 +20,7 @@ pub mod emit;
 pub mod genesys;
 pub mod graph;
 pub mod ident;
+pub mod ir;
 pub mod model;
 pub mod parse;
 pub mod script;

@@ -24,6 +24,9 @@ pub struct StateInfo {
     pub id: &'static str,
     pub kind: StateKind,
     pub parent: u16,
+    /// The last state of this state's subtree: its descendants are
+    /// `index + 1 ..= last_descendant` (states are numbered in document order).
+    pub last_descendant: u16,
     /// `<state>`, `<parallel>` and `<final>` children in document order.
     pub children: &'static [u16],
     /// `<history>` children.
@@ -48,6 +51,15 @@ pub struct TransitionInfo {
     pub has_cond: bool,
     pub internal: bool,
     pub exec: Option<u32>,
+    /// The transition domain, when the compiler could compute it (no history
+    /// target); [`NO_STATE`] otherwise.
+    pub domain: u16,
+    /// The states this transition enters, in document order, when the
+    /// compiler could work them out (no history involved); used when it is
+    /// the only transition of its microstep.
+    pub entry: Option<&'static [u16]>,
+    /// Those of `entry` entered by default: their `<initial>` content runs.
+    pub default_entry: &'static [u16],
 }
 
 /// Implemented by each generated chart.
@@ -58,6 +70,8 @@ pub trait Chart {
     /// The `name` attribute of `<scxml>`.
     const NAME: Option<&'static str>;
     const LATE_BINDING: bool;
+    /// Some transition has no event: otherwise the eventless pass is skipped.
+    const HAS_EVENTLESS: bool;
 
     /// Initialises the `<data>` declared directly in `state` (0: the top-level datamodel).
     /// Failures raise `error.execution` through `core` and leave the variable undefined.

@@ -22,7 +22,7 @@ pub use error::{ErrorKind, ExecError};
 pub use event::{Event, EventKind};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
-pub use session::{Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status};
+pub use session::{ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status};
 pub use time::{format_duration, parse_duration};
 pub use value::{Object, Value};
 

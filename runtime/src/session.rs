@@ -71,7 +71,9 @@ pub struct Core {
     seq: u64,
     session_id: Rc<str>,
     name: Value,
-    event: Value,
+    /// The event being processed, and `_event` once something has read it.
+    current: Option<Event>,
+    event_value: Value,
     /// `_ioprocessors`, built once: it is the same object for the whole session.
     io_processors: Value,
     /// `_genesys`: the platform's object model, kept by the host.
@@ -97,7 +99,8 @@ impl Core {
             seq: 0,
             session_id: Rc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
-            event: Value::Undefined,
+            current: None,
+            event_value: Value::Undefined,
             io_processors: Value::Undefined,
             genesys: Value::Undefined,
             outbox: Vec::new(),
@@ -140,8 +143,26 @@ impl Core {
         self.name.clone()
     }
     /// `_event`: the event being processed.
-    pub fn event(&self) -> Value {
-        self.event.clone()
+    pub fn event(&mut self) -> Value {
+        if self.event_value.is_undefined() {
+            if let Some(event) = &self.current {
+                self.event_value = event.to_value();
+            }
+        }
+        self.event_value.clone()
+    }
+
+    /// Active states in document order.
+    pub fn active(&self) -> ActiveStates<'_> {
+        self.active_in(0, u16::MAX)
+    }
+
+    /// Active states with indices in `lo..=hi`, in document order.
+    pub fn active_in(&self, lo: u16, hi: u16) -> ActiveStates<'_> {
+        let lo = usize::from(lo);
+        let word = lo / 64;
+        let first = self.config.get(word).map_or(0, |w| w & (!0u64 << (lo % 64)));
+        ActiveStates { words: &self.config, word, bits: first, hi: usize::from(hi) }
     }
 
     /// `_ioprocessors`.
@@ -276,6 +297,33 @@ impl Core {
     }
 }
 
+/// Iterates set bits of the configuration, a word at a time.
+pub struct ActiveStates<'a> {
+    words: &'a [u64],
+    word: usize,
+    bits: u64,
+    hi: usize,
+}
+
+impl Iterator for ActiveStates<'_> {
+    type Item = u16;
+
+    fn next(&mut self) -> Option<u16> {
+        loop {
+            if self.bits != 0 {
+                let i = self.word * 64 + self.bits.trailing_zeros() as usize;
+                self.bits &= self.bits - 1;
+                return (i <= self.hi).then_some(i as u16);
+            }
+            self.word += 1;
+            if self.word >= self.words.len() || self.word * 64 > self.hi {
+                return None;
+            }
+            self.bits = self.words[self.word];
+        }
+    }
+}
+
 /// One running statechart.
 pub struct Session<C: Chart> {
     pub chart: C,
@@ -286,6 +334,13 @@ pub struct Session<C: Chart> {
     max_microsteps: usize,
     /// The configuration when the session ended (it exits every state then).
     final_configuration: Vec<u16>,
+    // Scratch space reused by every microstep, so that steady-state event
+    // processing does not allocate.
+    enabled: Vec<u32>,
+    atomic: Vec<u16>,
+    exit_set: Vec<u16>,
+    targets: Vec<u16>,
+    entry: EntrySet,
 }
 
 impl<C: Chart> Session<C> {
@@ -303,6 +358,11 @@ impl<C: Chart> Session<C> {
             status: Status::NotStarted,
             max_microsteps: options.max_microsteps,
             final_configuration: Vec::new(),
+            enabled: Vec::new(),
+            atomic: Vec::new(),
+            exit_set: Vec::new(),
+            targets: Vec::new(),
+            entry: EntrySet::default(),
         }
     }
 
@@ -332,7 +392,7 @@ impl<C: Chart> Session<C> {
         if matches!(self.status, Status::Done(_)) {
             return self.final_configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
         }
-        self.active_in_document_order().map(|s| C::STATES[usize::from(s)].id).collect()
+        self.core.active().map(|s| C::STATES[usize::from(s)].id).collect()
     }
 
     pub fn is_in(&self, id: &str) -> bool {
@@ -415,9 +475,9 @@ impl<C: Chart> Session<C> {
             return;
         }
         self.set_event(event);
-        let enabled = self.select_transitions(false);
-        if !enabled.is_empty() {
-            self.microstep(&enabled);
+        self.select_transitions(false);
+        if !self.enabled.is_empty() {
+            self.microstep();
         }
         self.macrostep();
     }
@@ -472,7 +532,9 @@ impl<C: Chart> Session<C> {
 
     fn set_event(&mut self, event: Event) {
         self.core.observer.event(self.core.now, &event);
-        self.core.event = event.to_value();
+        self.core.current = Some(event);
+        // `_event` is built on first use: most charts never read it.
+        self.core.event_value = Value::Undefined;
     }
 
     fn run_block(&mut self, block: u32) {
@@ -484,16 +546,14 @@ impl<C: Chart> Session<C> {
     fn macrostep(&mut self) {
         let mut steps = 0usize;
         while self.is_running() {
-            let mut enabled = self.select_transitions(true);
-            if enabled.is_empty() {
-                let Some(event) = self.core.internal.pop_front() else {
-                    break;
-                };
+            self.select_transitions(true);
+            if self.enabled.is_empty() {
+                let Some(event) = self.core.internal.pop_front() else { break };
                 self.set_event(event);
-                enabled = self.select_transitions(false);
+                self.select_transitions(false);
             }
-            if !enabled.is_empty() {
-                self.microstep(&enabled);
+            if !self.enabled.is_empty() {
+                self.microstep();
                 steps += 1;
                 if steps > self.max_microsteps {
                     self.status = Status::Halted(format!(
@@ -510,7 +570,7 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        self.final_configuration = self.active_in_document_order().collect();
+        self.final_configuration = self.core.active().collect();
         let mut active = self.final_configuration.clone();
         active.reverse();
         for s in active {
@@ -532,16 +592,10 @@ impl<C: Chart> Session<C> {
         &C::TRANSITIONS[t as usize]
     }
 
-    /// `a` is a proper descendant of `b`.
+    /// `a` is a proper descendant of `b`: descendants are a contiguous range
+    /// in document order.
     fn is_descendant(a: u16, b: u16) -> bool {
-        let mut s = Self::state(a).parent;
-        while s != NO_STATE {
-            if s == b {
-                return true;
-            }
-            s = Self::state(s).parent;
-        }
-        false
+        a > b && a <= Self::state(b).last_descendant
     }
 
     fn is_compound(s: u16) -> bool {
@@ -567,17 +621,19 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    fn active_in_document_order(&self) -> impl Iterator<Item = u16> + '_ {
-        (1..C::STATES.len() as u16).filter(|s| self.core.is_active(*s))
-    }
-
     // ---- transition selection ----------------------------------------
 
-    fn select_transitions(&mut self, eventless: bool) -> Vec<u32> {
-        let mut enabled: Vec<u32> = Vec::new();
-        let atomic: Vec<u16> = self.active_in_document_order().filter(|&s| Self::is_atomic(s)).collect();
-        let name = if eventless { None } else { self.current_event_name() };
-        for state in atomic {
+    /// Fills `self.enabled` with the optimal enabled transition set.
+    fn select_transitions(&mut self, eventless: bool) {
+        self.enabled.clear();
+        if eventless && !C::HAS_EVENTLESS {
+            return;
+        }
+        let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
+        let mut atomic = std::mem::take(&mut self.atomic);
+        atomic.clear();
+        atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
+        for &state in &atomic {
             let mut s = state;
             'ancestors: while s != NO_STATE {
                 for &t in Self::state(s).transitions {
@@ -587,8 +643,8 @@ impl<C: Chart> Session<C> {
                         Some(name) => info.events.iter().any(|d| event_matches(d, name)),
                     };
                     if matches && self.condition_holds(t) {
-                        if !enabled.contains(&t) {
-                            enabled.push(t);
+                        if !self.enabled.contains(&t) {
+                            self.enabled.push(t);
                         }
                         break 'ancestors;
                     }
@@ -596,13 +652,9 @@ impl<C: Chart> Session<C> {
                 s = Self::state(s).parent;
             }
         }
-        self.remove_conflicting_transitions(enabled)
-    }
-
-    fn current_event_name(&self) -> Option<String> {
-        match crate::ops::get_str(&self.core.event, "name") {
-            Ok(Value::String(s)) => Some(s.to_string()),
-            _ => Some(String::new()),
+        self.atomic = atomic;
+        if self.enabled.len() > 1 {
+            self.remove_conflicting_transitions();
         }
     }
 
@@ -619,14 +671,28 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    fn remove_conflicting_transitions(&self, enabled: Vec<u32>) -> Vec<u32> {
-        let mut filtered: Vec<(u32, Vec<u16>)> = Vec::new();
-        for t1 in enabled {
-            let exit1 = self.compute_exit_set(&[t1]);
+    /// The states a transition exits lie in its domain's descendant range:
+    /// `None` for a targetless transition, which exits nothing.
+    fn exit_range(&self, t: u32) -> Option<(u16, u16)> {
+        if Self::transition(t).targets.is_empty() {
+            return None;
+        }
+        self.transition_domain(t).map(|d| (d + 1, Self::state(d).last_descendant))
+    }
+
+    /// W3C `removeConflictingTransitions`. Two exit sets intersect exactly
+    /// when both are non-empty and their domains' ranges overlap (ranges of
+    /// a tree nest or are disjoint, and each holds its transition's active source).
+    fn remove_conflicting_transitions(&mut self) {
+        let enabled = std::mem::take(&mut self.enabled);
+        let mut filtered: Vec<(u32, Option<(u16, u16)>)> = Vec::with_capacity(enabled.len());
+        for &t1 in &enabled {
+            let r1 = self.exit_range(t1);
             let mut preempted = false;
             let mut to_remove = Vec::new();
-            for (i, (t2, exit2)) in filtered.iter().enumerate() {
-                if exit1.iter().any(|s| exit2.contains(s)) {
+            for (i, (t2, r2)) in filtered.iter().enumerate() {
+                let overlap = matches!((r1, *r2), (Some((a, b)), Some((c, d))) if a <= d && c <= b);
+                if overlap {
                     if Self::is_descendant(Self::transition(t1).source, Self::transition(*t2).source) {
                         to_remove.push(i);
                     } else {
@@ -639,28 +705,26 @@ impl<C: Chart> Session<C> {
                 for i in to_remove.into_iter().rev() {
                     filtered.remove(i);
                 }
-                filtered.push((t1, exit1));
+                filtered.push((t1, r1));
             }
         }
-        filtered.into_iter().map(|(t, _)| t).collect()
+        self.enabled = enabled;
+        self.enabled.clear();
+        self.enabled.extend(filtered.into_iter().map(|(t, _)| t));
     }
 
     // ---- microstep ---------------------------------------------------
 
-    fn microstep(&mut self, enabled: &[u32]) {
-        self.exit_states(enabled);
-        for &t in enabled {
+    fn microstep(&mut self) {
+        let enabled = std::mem::take(&mut self.enabled);
+        self.exit_states(&enabled);
+        for &t in &enabled {
             if let Some(block) = Self::transition(t).exec {
                 self.run_block(block);
             }
         }
-        self.enter_states(enabled);
-    }
-
-    fn effective_targets(&self, t: u32) -> Vec<u16> {
-        let mut out = Vec::new();
-        self.push_effective_targets(Self::transition(t).targets, &mut out);
-        out
+        self.enter_states(&enabled);
+        self.enabled = enabled;
     }
 
     fn push_effective_targets(&self, targets: &[u16], out: &mut Vec<u16>) {
@@ -682,9 +746,15 @@ impl<C: Chart> Session<C> {
         }
     }
 
+    /// W3C `getTransitionDomain`: precomputed by the compiler unless a
+    /// target is a history state, whose meaning depends on the run.
     fn transition_domain(&self, t: u32) -> Option<u16> {
         let info = Self::transition(t);
-        let targets = self.effective_targets(t);
+        if info.domain != NO_STATE {
+            return Some(info.domain);
+        }
+        let mut targets = Vec::new();
+        self.push_effective_targets(info.targets, &mut targets);
         if targets.is_empty() {
             return None;
         }
@@ -694,79 +764,73 @@ impl<C: Chart> Session<C> {
         {
             return Some(info.source);
         }
-        Some(Self::find_lcca(info.source, &targets))
-    }
-
-    fn find_lcca(head: u16, tail: &[u16]) -> u16 {
-        let mut anc = Self::state(head).parent;
+        let mut anc = Self::state(info.source).parent;
         while anc != NO_STATE {
-            if Self::is_compound(anc) && tail.iter().all(|&s| Self::is_descendant(s, anc)) {
-                return anc;
+            if Self::is_compound(anc) && targets.iter().all(|&s| Self::is_descendant(s, anc)) {
+                return Some(anc);
             }
             anc = Self::state(anc).parent;
         }
-        0
-    }
-
-    fn compute_exit_set(&self, transitions: &[u32]) -> Vec<u16> {
-        let mut out = Vec::new();
-        for &t in transitions {
-            if Self::transition(t).targets.is_empty() {
-                continue;
-            }
-            if let Some(domain) = self.transition_domain(t) {
-                for s in self.active_in_document_order() {
-                    if Self::is_descendant(s, domain) && !out.contains(&s) {
-                        out.push(s);
-                    }
-                }
-            }
-        }
-        out
+        Some(0)
     }
 
     fn exit_states(&mut self, enabled: &[u32]) {
-        let mut to_exit = self.compute_exit_set(enabled);
+        let mut to_exit = std::mem::take(&mut self.exit_set);
+        to_exit.clear();
+        for &t in enabled {
+            if let Some((lo, hi)) = self.exit_range(t) {
+                to_exit.extend(self.core.active_in(lo, hi));
+            }
+        }
         to_exit.sort_unstable_by(|a, b| b.cmp(a));
+        to_exit.dedup();
         for &s in &to_exit {
             for &h in Self::state(s).history {
-                let deep = Self::state(h).kind == StateKind::DeepHistory;
-                let recorded: Vec<u16> = self
-                    .active_in_document_order()
-                    .filter(|&a| {
-                        if deep {
-                            Self::is_atomic(a) && Self::is_descendant(a, s)
-                        } else {
-                            Self::state(a).parent == s
-                        }
-                    })
-                    .collect();
+                let recorded: Vec<u16> = if Self::state(h).kind == StateKind::DeepHistory {
+                    self.core.active_in(s + 1, Self::state(s).last_descendant).filter(|&a| Self::is_atomic(a)).collect()
+                } else {
+                    Self::state(s).children.iter().copied().filter(|&c| self.core.is_active(c)).collect()
+                };
                 self.history[usize::from(h)] = Some(recorded);
             }
         }
-        for s in to_exit {
+        for &s in &to_exit {
             for &block in Self::state(s).onexit {
                 self.run_block(block);
             }
             self.core.set_active(s, false);
             self.core.observer.exit(self.core.now, Self::state(s).id);
         }
+        self.exit_set = to_exit;
     }
 
     fn enter_states(&mut self, enabled: &[u32]) {
-        let mut entry = EntrySet::default();
-        for &t in enabled {
+        let mut entry = std::mem::take(&mut self.entry);
+        entry.clear();
+        let mut targets = std::mem::take(&mut self.targets);
+        let precomputed = match enabled {
+            [t] => Self::transition(*t).entry.map(|states| (states, Self::transition(*t).default_entry)),
+            _ => None,
+        };
+        if let Some((states, default)) = precomputed {
+            entry.states.extend_from_slice(states);
+            entry.default_entry.extend_from_slice(default);
+        }
+        for &t in enabled.iter().filter(|_| precomputed.is_none()) {
             for &s in Self::transition(t).targets {
                 self.add_descendants(s, &mut entry);
             }
             let domain = self.transition_domain(t);
-            for s in self.effective_targets(t) {
+            targets.clear();
+            self.push_effective_targets(Self::transition(t).targets, &mut targets);
+            for &s in &targets {
                 self.add_ancestors(s, domain, &mut entry);
             }
         }
-        let mut to_enter = entry.states;
-        to_enter.sort_unstable();
-        for s in to_enter {
+        self.targets = targets;
+        entry.states.sort_unstable();
+        for i in 0..entry.states.len() {
+            let s = entry.states[i];
             self.core.set_active(s, true);
             self.core.observer.enter(self.core.now, Self::state(s).id);
             if C::LATE_BINDING {
@@ -800,6 +864,7 @@ impl<C: Chart> Session<C> {
                 }
             }
         }
+        self.entry = entry;
     }
 
     fn done_data(&mut self, s: u16) -> Value {
@@ -892,6 +957,12 @@ impl EntrySet {
         if !self.states.contains(&s) {
             self.states.push(s);
         }
+    }
+
+    fn clear(&mut self) {
+        self.states.clear();
+        self.default_entry.clear();
+        self.history_content.clear();
     }
 }
 

@@ -77,6 +77,7 @@ impl Value {
     }
 
     /// ECMAScript ToBoolean.
+    #[inline]
     pub fn truthy(&self) -> bool {
         match self {
             Value::Undefined | Value::Null => false,
@@ -88,6 +89,7 @@ impl Value {
     }
 
     /// ECMAScript ToNumber.
+    #[inline]
     pub fn to_number(&self) -> f64 {
         match self {
             Value::Undefined => f64::NAN,

@@ -1,0 +1,24 @@
+//! Runs one benchmark chart for a fixed number of events, for profilers
+//! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`.
+use scxmlc_bench::charts::*;
+use scxmlc_bench::feed;
+use scxmlc_runtime::{Chart, Event, Session};
+
+fn run<C: Chart>(mut session: Session<C>, event: &str, n: usize) {
+    session.start();
+    feed(&mut session, &Event::external(event), n);
+    println!("{:?}", session.active_states());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let chart = args.get(1).map_or("flat", String::as_str);
+    let n: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    match chart {
+        "flat" => run(flat::Machine::session(), "tick", n),
+        "deep" => run(deep::Machine::session(), "tick", n),
+        "parallel" => run(parallel::Machine::session(), "tick", n),
+        "eventless" => run(eventless::Machine::session(), "start", n),
+        other => eprintln!("unknown chart {other}"),
+    }
+}
