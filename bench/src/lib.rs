@@ -37,7 +37,7 @@ pub mod handwritten {
         #[inline(never)]
         pub fn dispatch(&mut self, event: Event) {
             match (self.state, event) {
-                (State::A, Event::Tick) if self.count % 2 == 0 => {
+                (State::A, Event::Tick) if self.count.is_multiple_of(2) => {
                     self.count += 1;
                     self.state = State::B;
                 }
