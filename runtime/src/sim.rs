@@ -11,10 +11,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 /// How the platform answers one request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Response {
-    /// `interaction.<action>.done` after a delay.
-    Done { after: Duration },
+    /// `interaction.<action>.done` after a delay, with extra answer data
+    /// (`queue.submit.done` carries the selected target, for instance).
+    Done { after: Duration, data: Value },
     /// `error.interaction.<action>` after a delay.
     Error { after: Duration, error: String, description: Option<String> },
     /// No answer, ever.
@@ -86,7 +87,7 @@ impl Scenario {
                     }
                     let after = duration_field(r, "after", &context)?.unwrap_or_default();
                     parsed.push(match field(r, "error") {
-                        Value::Undefined => Response::Done { after },
+                        Value::Undefined => Response::Done { after, data: field(r, "data") },
                         error => Response::Error {
                             after,
                             error: error.to_js_string(),
@@ -183,9 +184,9 @@ impl SimulatedPlatform {
             Some((_, list, next)) => {
                 let r = list.get((*next).min(list.len().saturating_sub(1))).cloned();
                 *next += 1;
-                r.unwrap_or(Response::Done { after: Duration::ZERO })
+                r.unwrap_or(Response::Done { after: Duration::ZERO, data: Value::Undefined })
             }
-            None => Response::Done { after: Duration::ZERO },
+            None => Response::Done { after: Duration::ZERO, data: Value::Undefined },
         };
         let data = Value::object_from([("requestid", Value::String(request.requestid.clone()))]);
         if let Some(id) = request.attribute("interactionid") {
@@ -193,7 +194,12 @@ impl SimulatedPlatform {
         }
         match response {
             Response::Never => None,
-            Response::Done { after } => {
+            Response::Done { after, data: extra } => {
+                if let Value::Object(extra) = extra.deep_clone() {
+                    for (k, v) in extra.borrow().iter() {
+                        let _ = crate::ops::set_str(&data, k, v.clone());
+                    }
+                }
                 Some((after, Event::external(&format!("{}.done", request.answer_name())).with_data(data)))
             }
             Response::Error { after, error, description } => {

@@ -65,3 +65,34 @@ fn requests_carry_fresh_ids_written_to_the_requestid_location() {
     let ids: std::collections::BTreeSet<_> = run.requests.iter().map(|r| r.request.requestid.clone()).collect();
     assert_eq!(ids.len(), run.requests.len(), "every request has its own id");
 }
+
+/// Every scenario under `fixtures/genesys/scenarios/<strategy>/` against
+/// `fixtures/genesys/<strategy>.scxml`.
+fn strategy_scenarios<C: Chart>(strategy: &str, make: fn() -> C) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/genesys/scenarios").join(strategy);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{strategy}: at least two scenarios");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        let scenario = Scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let run = play(make(), &scenario, None, false);
+        let expect = scenario.expect.as_ref().unwrap_or_else(|| panic!("{} has no expect", path.display()));
+        if let Err(why) = check(expect, &run) {
+            panic!("{}: {why}\nlogs: {:#?}\nrequests: {:#?}", path.display(), run.logs, run.requests);
+        }
+    }
+}
+
+#[test]
+fn queue_route_submits_then_redirects_or_overflows() {
+    strategy_scenarios("queue_route", scxmlc_tests::genesys::queue_route::Machine::new);
+}
+
+#[test]
+fn greeting_answers_plays_collects_and_stores_user_data() {
+    strategy_scenarios("greeting", scxmlc_tests::genesys::greeting::Machine::new);
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Instructions per event for the benchmark charts, from callgrind: exact and
+# repeatable where wall-clock times on a shared machine are not.
+# Usage: bench/callgrind.sh [EVENTS]   (needs valgrind)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-20000}
+cargo build -q --release -p scxmlc_bench --example profile
+bin=target/release/examples/profile
+count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/refs:/ {gsub(",", "", $NF); print $NF}'; }
+printf '%-10s %14s\n' chart 'instr/event'
+for chart in flat deep parallel eventless; do
+    events=$n
+    [ "$chart" = eventless ] && events=$((n / 1000 + 1))
+    base=$(count "$bin" "$chart" 0)
+    total=$(count "$bin" "$chart" "$events")
+    printf '%-10s %14.1f\n' "$chart" "$(echo "($total - $base) / $events" | bc -l)"
+done
