@@ -8,6 +8,7 @@
 mod chart;
 mod error;
 mod event;
+pub mod host;
 mod json;
 pub mod ops;
 mod platform;

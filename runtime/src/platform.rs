@@ -30,8 +30,15 @@ impl PlatformRequest {
 }
 
 /// What a deployment implements against its switch or contact-center API.
-/// The simulated platform in [`crate::sim`] is the reference implementation.
+///
+/// A platform that knows when it will answer (the simulator) returns the
+/// answer with its delay; one that answers asynchronously returns `None`
+/// and later hands the answer to [`crate::host::Host::answer`], which routes
+/// it to the session that made the request by its request id.
 pub trait Platform {
-    /// Takes a request; answers later through the host as an event.
-    fn request(&mut self, now: std::time::Duration, request: PlatformRequest);
+    fn request(
+        &mut self,
+        now: std::time::Duration,
+        request: &PlatformRequest,
+    ) -> Option<(std::time::Duration, crate::Event)>;
 }

@@ -212,7 +212,9 @@ impl SimulatedPlatform {
 }
 
 impl crate::Platform for SimulatedPlatform {
-    fn request(&mut self, _now: Duration, _request: PlatformRequest) {}
+    fn request(&mut self, _now: Duration, request: &PlatformRequest) -> Option<(Duration, Event)> {
+        self.answer(request)
+    }
 }
 
 const DEFAULT_UNTIL: Duration = Duration::from_secs(600);

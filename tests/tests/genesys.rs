@@ -96,3 +96,46 @@ fn queue_route_submits_then_redirects_or_overflows() {
 fn greeting_answers_plays_collects_and_stores_user_data() {
     strategy_scenarios("greeting", scxmlc_tests::genesys::greeting::Machine::new);
 }
+
+#[test]
+fn a_hundred_thousand_concurrent_seed_sessions() {
+    use scxmlc_runtime::host::Host;
+    use scxmlc_runtime::sim::SimulatedPlatform;
+    use scxmlc_runtime::{Event, Value};
+    use std::time::Duration;
+
+    const SESSIONS: usize = 100_000;
+    let (_, happy) = scenarios().into_iter().find(|(n, _)| n == "happy").unwrap_or_else(|| panic!("happy"));
+    let mut host: Host<detach_redirect::Machine, _> = Host::new(SimulatedPlatform::new(&happy));
+    let passed = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let counter = passed.clone();
+    host.on_end(move |_, s| {
+        if s.chart.data.test_result.to_js_string() == "PASSED" {
+            counter.set(counter.get() + 1);
+        }
+    });
+    for i in 0..SESSIONS {
+        let ixn = format!("ixn-{i}");
+        let id = host.spawn(detach_redirect::Machine::new(), |s| {
+            let party = Value::object_from([("device", Value::from("3001")), ("switch", Value::from("tel_sw"))]);
+            let parties = Value::object_from([(format!("{ixn}-1").as_str(), party)]);
+            let interactions = Value::object_from([(ixn.as_str(), Value::object_from([("parties", parties)]))]);
+            s.core.set_genesys(Value::object_from([("ixn", Value::object_from([("interactions", interactions)]))]));
+        });
+        // Calls arrive spread over the first ten seconds.
+        let at = Duration::from_micros((i as u64 * 100) % 10_000_000);
+        host.deliver(
+            id,
+            at,
+            Event::external("interaction.added")
+                .with_data(Value::object_from([("interactionid", Value::from(ixn.as_str()))])),
+        );
+    }
+    // All are alive at once: the last call arrives before the first one ends (33.7 s).
+    host.run_until(Duration::from_secs(20));
+    assert_eq!(host.ended(), 0, "no session ends before its 33 s wait");
+    host.run_until(Duration::from_secs(60));
+    assert_eq!(host.ended(), SESSIONS);
+    assert_eq!(host.ended_in("exit"), SESSIONS, "every session reached `exit`");
+    assert_eq!(passed.get(), SESSIONS, "every session ended with test_result PASSED");
+}
