@@ -87,9 +87,16 @@ fn expand(input: Input) -> TokenStream2 {
         Chart::Path(lit) => {
             let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
             let path = root.join(lit.value());
+            // Diagnostics name the chart as the user wrote it, relative to their crate.
             match scxmlc_compiler::load(&path) {
-                Ok(file) => (file, lit, Some(path)),
-                Err(report) => return failure(&vis, &name, &report, lit.span(), None),
+                Ok(mut file) => {
+                    file.path = PathBuf::from(lit.value());
+                    (file, lit, Some(path))
+                }
+                Err(mut report) => {
+                    report.file.path = PathBuf::from(lit.value());
+                    return failure(&vis, &name, &report, lit.span(), None);
+                }
             }
         }
     };
