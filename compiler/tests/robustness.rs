@@ -106,7 +106,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 fn mutated_charts_never_panic_the_compiler() {
     let corpus = corpus();
     assert!(corpus.len() > 100, "the corpus is missing: {}", corpus.len());
-    let mut rng = Rng(0x5eed_0f_5c_0a11);
+    let mut rng = Rng(0x5eed_0f5c_0a11);
     let mut executions = 0usize;
     let mut rejected = 0usize;
     for (path, text) in &corpus {
