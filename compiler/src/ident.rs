@@ -81,11 +81,18 @@ impl Names {
         Names { taken: names.iter().map(|s| s.to_string()).collect() }
     }
 
+    /// `base`, or `base` with a number that keeps its case style
+    /// (`self_` → `self_2`, `Self_` → `Self2`) so the lints stay quiet.
     pub fn unique(&mut self, base: String) -> String {
         if self.taken.insert(base.clone()) {
             return base;
         }
-        (2..).map(|n| format!("{base}_{n}")).find(|candidate| self.taken.insert(candidate.clone())).unwrap_or(base)
+        let stem = base.trim_end_matches('_');
+        let camel = stem.starts_with(|c: char| c.is_ascii_uppercase());
+        (2..)
+            .map(|n| if camel { format!("{stem}{n}") } else { format!("{stem}_{n}") })
+            .find(|candidate| !KEYWORDS.contains(&candidate.as_str()) && self.taken.insert(candidate.clone()))
+            .unwrap_or(base)
     }
 }
 
@@ -119,5 +126,10 @@ mod tests {
         assert_eq!(n.unique(snake("Var1")), "var1");
         assert_eq!(n.unique(snake("var1")), "var1_2");
         assert_eq!(n.unique(snake("VAR1")), "var1_3");
+        assert_eq!(n.unique(snake("self")), "self_");
+        assert_eq!(n.unique(snake("Self")), "self_2");
+        let mut n = Names::default();
+        assert_eq!(n.unique(camel("Self")), "Self_");
+        assert_eq!(n.unique(camel("self")), "Self2");
     }
 }

@@ -11,11 +11,11 @@ fn rust_keywords_and_case_only_differences_are_distinct_and_work() {
     let d = &session.chart.data;
     // Three variables that differ only in case stay three slots.
     assert!(
-        matches!((&d.self_, &d.self__2, &d.self__3), (Value::Number(a), Value::Number(b), Value::Number(c)) if (*a, *b, *c) == (1.0, 2.0, 3.0))
+        matches!((&d.self_, &d.self_2, &d.self_3), (Value::Number(a), Value::Number(b), Value::Number(c)) if (*a, *b, *c) == (1.0, 2.0, 3.0))
     );
     assert_eq!(d.r_try.to_js_string(), "\"); panic!(\"");
     assert_eq!(keywords::State::Self_.id(), "Self");
-    assert_eq!(keywords::State::Self__2.id(), "self");
+    assert_eq!(keywords::State::Self2.id(), "self");
 }
 
 #[test]
