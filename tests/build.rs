@@ -53,7 +53,7 @@ fn main() {
                     suite,
                     "#[allow(dead_code, unused, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/w3c/{module}.rs\"));\n}}"
                 );
-                format!("Outcome::Compiled(|| run_chart({module}::Machine::new()))")
+                format!("Outcome::Compiled(|| record_chart({module}::Machine::new()))")
             }
             Err(report) => {
                 let first = report.diagnostics.errors().next().map(|d| report.headline(d)).unwrap_or_default();

@@ -800,7 +800,8 @@ impl Builder<'_, '_> {
             }
             "log" => Action::Log {
                 label: c.attr_value("label").unwrap_or("").to_string(),
-                expr: c.attr("expr").map(|a| self.source(a, SourceKind::Expr)),
+                // An empty `expr` logs the label alone.
+                expr: c.attr("expr").filter(|a| !a.value.trim().is_empty()).map(|a| self.source(a, SourceKind::Expr)),
                 span,
             },
             "assign" => {
