@@ -346,8 +346,11 @@ impl<'a> Codegen<'a> {
 
     fn functions(&self) -> TokenStream {
         let rt = &self.rt;
+        // Generated code must not panic on chart behaviour: every failure is
+        // an ExecError. The deny list keeps it so.
         let attrs = quote! {
             #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+            #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
         };
         let mut out = Vec::new();
         for (i, d) in self.chart.data.iter().enumerate() {

@@ -732,10 +732,11 @@ impl Lowerer<'_, '_> {
                     }
                 }
                 let name = method.sym.to_string();
+                // The receiver first: its own problems (a regex literal) say more.
+                let receiver = self.expr(&m.obj);
                 if !scxmlc_runtime_methods().contains(&name.as_str()) {
                     return self.unsupported(method.span, &format!("the method '{name}'"));
                 }
-                let receiver = self.expr(&m.obj);
                 let args = self.exprs(&c.args);
                 Expr::CallMethod(Box::new(receiver), name, args)
             }

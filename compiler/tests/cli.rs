@@ -127,3 +127,57 @@ fn simulate_exits_four_when_an_expectation_is_not_met() {
     assert!(stdout.lines().last().unwrap_or_default().contains("expected the session to end at 10s"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_rejects_every_broken_chart_with_a_location() {
+    let dir = repo("fixtures/invalid");
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "scxml"))
+        .collect();
+    charts.sort();
+    for chart in charts {
+        let out = scxmlc().arg("check").arg(&chart).output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", chart.display());
+        let name = chart.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        assert!(stderr.contains(&format!("{name}:")) && stderr.contains("error["), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn builder_cli_and_library_emit_the_same_bytes() {
+    let mut charts =
+        vec![repo("fixtures/genesys/detach_redirect.scxml"), repo("fixtures/genesys/detach_redirect.as-printed.scxml")];
+    let w3c = w3c("");
+    let mut w3c_charts: Vec<PathBuf> =
+        std::fs::read_dir(&w3c).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    w3c_charts.retain(|p| p.extension().is_some_and(|x| x == "scxml"));
+    w3c_charts.sort();
+    charts.extend(w3c_charts);
+    assert!(charts.len() > 100);
+    let out_dir = std::env::temp_dir().join(format!("scxmlc-front-ends-{}", std::process::id()));
+    let mut compared = 0;
+    for chart in &charts {
+        let Ok(lib) = scxmlc_compiler::compile_file(chart, &scxmlc_compiler::Options::default()) else { continue };
+        // What the macro expands to: the same tokens, formatted.
+        let from_tokens =
+            scxmlc_compiler::emit::format(&lib.tokens, &chart.file_name().unwrap_or_default().to_string_lossy())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_tokens, lib.rust, "{}", chart.display());
+        let written = scxmlc_compiler::Builder::new()
+            .out_dir(&out_dir)
+            .emit_rerun_if_changed(false)
+            .chart_as(chart, "chart")
+            .compile()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let built = std::fs::read_to_string(&written[0]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(built, lib.rust, "builder: {}", chart.display());
+        let cli = scxmlc().arg("transpile").arg(chart).output().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(String::from_utf8_lossy(&cli.stdout), lib.rust, "cli: {}", chart.display());
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared}");
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
