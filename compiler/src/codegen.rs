@@ -44,6 +44,7 @@ impl<'a> Codegen<'a> {
                     BlockRole::Transition(t) => format!("transition_{t}"),
                     BlockRole::Initial(s) => format!("initial_{}", state_snake(s)),
                     BlockRole::HistoryDefault(s) => format!("history_default_{}", state_snake(s)),
+                    BlockRole::Finalize(i) => format!("finalize_{i}"),
                 };
                 ident(&fns.unique(base))
             })
@@ -79,6 +80,7 @@ impl<'a> Codegen<'a> {
         let tables = self.tables();
         let functions = self.functions();
         let chart_impl = self.chart_impl();
+        let children = self.children();
         quote! {
             #states
             #data
@@ -99,7 +101,67 @@ impl<'a> Codegen<'a> {
             #tables
             #chart_impl
             #functions
+            #children
         }
+    }
+
+    /// Each invoked chart as a nested module, and one function per
+    /// `<invoke>` that evaluates its type, id location and parameters.
+    fn children(&self) -> TokenStream {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        for (i, child) in self.chart.children.iter().enumerate() {
+            let module = format_ident!("child_{}", i);
+            let file = child.file.as_ref().unwrap_or(self.file);
+            let scripts = &self.scripts.children[i];
+            let tokens =
+                Codegen::new(&child.chart, scripts, file, &self.rt.to_string()).generate(&mut Diagnostics::default());
+            out.push(quote! {
+                #[allow(dead_code, unreachable_code, unused_variables, clippy::all)]
+                pub mod #module {
+                    #tokens
+                }
+            });
+        }
+        for (i, inv) in self.chart.invokes.iter().enumerate() {
+            let f = format_ident!("invoke_{}", i);
+            let module = format_ident!("child_{}", inv.child);
+            let check_type = match &inv.type_ {
+                Some(ValueSource::Expr(e)) => {
+                    let e = self.expr(self.scripts.expr(*e));
+                    quote! {
+                        let type_ = (#e).to_js_string();
+                        if !#rt::is_scxml_invoke_type(&type_) {
+                            return Err(#rt::ExecError::new(#rt::ErrorKind::Send, format!("unsupported invoke type '{}'", type_)));
+                        }
+                    }
+                }
+                _ => quote!(),
+            };
+            let store_id = match inv.idlocation {
+                Some(loc) => self.store(&self.scripts.place(loc), quote!(#rt::Value::from(invokeid))),
+                None => quote!(),
+            };
+            let vars = inv
+                .namelist
+                .iter()
+                .map(|(name, e)| (name.as_str(), self.expr(self.scripts.expr(*e))))
+                .chain(inv.params.iter().map(|p| (p.name.as_str(), self.expr(self.scripts.expr(p.value)))))
+                .map(|(name, v)| quote!(vars.push((#name, #v));));
+            let doc = format!(" Starts the child of the <invoke> at {}", self.line(inv.span.start));
+            out.push(quote! {
+                #[doc = #doc]
+                #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+                fn #f(d: &mut Data, core: &mut #rt::Core, invokeid: &str) -> Result<#rt::InvokeStart, #rt::ExecError> {
+                    #check_type
+                    #store_id
+                    let mut vars: Vec<(&'static str, #rt::Value)> = Vec::new();
+                    #(#vars)*
+                    Ok(#rt::InvokeStart { child: Box::new(#rt::Session::new(#module::Machine::new())), vars })
+                }
+            });
+        }
+        quote!(#(#out)*)
     }
 
     fn states(&self) -> TokenStream {
@@ -266,6 +328,26 @@ impl<'a> Codegen<'a> {
         };
         let late = self.chart.late_binding;
         let has_eventless = crate::ir::has_eventless(self.chart);
+        let invoke_infos = self.chart.invokes.iter().map(|inv| {
+            let state = self.state_ref(inv.state);
+            let id = match &inv.id {
+                Some(id) => quote!(Some(#id)),
+                None => quote!(None),
+            };
+            let autoforward = inv.autoforward;
+            let finalize = opt_u32(inv.finalize);
+            quote!(#rt::InvokeInfo { state: #state, id: #id, autoforward: #autoforward, finalize: #finalize })
+        });
+        let set_var_arms = self.scripts.vars.iter().enumerate().map(|(i, v)| {
+            let f = &self.fields[i];
+            let name = &v.name;
+            quote!(#name => { self.data.#f = value; true })
+        });
+        let invoke_arms = (0..self.chart.invokes.len()).map(|i| {
+            let f = format_ident!("invoke_{}", i);
+            let i = Literal::u32_unsuffixed(i as u32);
+            quote!(#i => #f(d, core, invokeid),)
+        });
         // init_data: per owning state, in document order.
         let mut owners: Vec<model::StateId> = self.chart.data.iter().map(|d| d.owner).collect();
         owners.dedup();
@@ -304,6 +386,24 @@ impl<'a> Codegen<'a> {
                 const NAME: Option<&'static str> = #name;
                 const LATE_BINDING: bool = #late;
                 const HAS_EVENTLESS: bool = #has_eventless;
+                const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
+
+                #[allow(unused_variables)]
+                fn set_var(&mut self, name: &str, value: #rt::Value) -> bool {
+                    match name {
+                        #(#set_var_arms)*
+                        _ => false,
+                    }
+                }
+
+                #[allow(unused_variables)]
+                fn invoke(&mut self, core: &mut #rt::Core, invoke: u32, invokeid: &str) -> Result<#rt::InvokeStart, #rt::ExecError> {
+                    let d = &mut self.data;
+                    match invoke {
+                        #(#invoke_arms)*
+                        _ => Err(#rt::ExecError::new(#rt::ErrorKind::Send, "no such invoke")),
+                    }
+                }
 
                 #[allow(unused_variables)]
                 fn init_data(&mut self, core: &mut #rt::Core, state: u16) {
@@ -396,6 +496,7 @@ impl<'a> Codegen<'a> {
                 BlockRole::HistoryDefault(s) => {
                     format!("Default history content of `{}`", self.chart.states[usize::from(s)].id)
                 }
+                BlockRole::Finalize(i) => format!("<finalize> of invoke {i}"),
             };
             let doc = format!(" {what} ({})", self.line(b.span.start));
             out.push(quote! {

@@ -55,6 +55,33 @@ pub struct Chart {
     pub data: Vec<DataDecl>,
     /// Every expression, condition, location and script body, by [`ExprId`].
     pub sources: Vec<Source>,
+    /// `<invoke>` elements in document order.
+    pub invokes: Vec<Invoke>,
+    /// Charts started by `<invoke>`, compiled with this one.
+    pub children: Vec<ChildChart>,
+}
+
+/// An SCXML child session started by `<invoke>`.
+#[derive(Debug)]
+pub struct Invoke {
+    pub state: StateId,
+    pub type_: Option<ValueSource>,
+    pub id: Option<String>,
+    pub idlocation: Option<ExprId>,
+    pub namelist: Vec<(String, ExprId)>,
+    pub params: Vec<Param>,
+    pub autoforward: bool,
+    pub finalize: Option<BlockId>,
+    /// Index into [`Chart::children`].
+    pub child: usize,
+    pub span: Span,
+}
+
+/// A child chart: its model, and its own source when it came from `src`.
+#[derive(Debug)]
+pub struct ChildChart {
+    pub chart: Chart,
+    pub file: Option<crate::diagnostic::SourceFile>,
 }
 
 #[derive(Debug)]
@@ -73,6 +100,8 @@ pub struct State {
     pub onexit: Vec<BlockId>,
     pub transitions: Vec<usize>,
     pub donedata: Option<DoneData>,
+    /// Indices into [`Chart::invokes`].
+    pub invokes: Vec<usize>,
     pub span: Span,
 }
 
@@ -103,6 +132,7 @@ pub enum BlockRole {
     Transition(usize),
     Initial(StateId),
     HistoryDefault(StateId),
+    Finalize(usize),
 }
 
 #[derive(Debug)]
@@ -271,6 +301,8 @@ pub fn build(doc: &Document, options: ModelOptions<'_>, diags: &mut Diagnostics)
             blocks: Vec::new(),
             data: Vec::new(),
             sources: Vec::new(),
+            invokes: Vec::new(),
+            children: Vec::new(),
         },
         pending_targets: Vec::new(),
         pending_initial: Vec::new(),
@@ -361,6 +393,7 @@ impl Builder<'_, '_> {
             onexit: Vec::new(),
             transitions: Vec::new(),
             donedata: None,
+            invokes: Vec::new(),
             span: el.span,
         });
         if let Some(p) = parent {
@@ -446,12 +479,7 @@ impl Builder<'_, '_> {
                     initial_element = Some(child);
                 }
                 (_, "datamodel") => self.datamodel(child, index),
-                (_, "invoke") => {
-                    self.diags.push(
-                        Diagnostic::error("E0300", child.span, "<invoke> is not supported yet")
-                            .with_help("scxmlc does not compile child sessions yet"),
-                    );
-                }
+                (_, "invoke") => self.invoke(child, index),
                 (_, "donedata") => self.unexpected(child, el),
                 _ => self.unexpected(child, el),
             }
@@ -499,6 +527,131 @@ impl Builder<'_, '_> {
             );
         }
         Some(index)
+    }
+
+    fn invoke(&mut self, el: &Element, state: StateId) {
+        let type_ = self.value_source(el, "type", "typeexpr");
+        if let Some(ValueSource::Literal(t)) = &type_ {
+            if !matches!(t.trim_end_matches('/'), "http://www.w3.org/TR/scxml" | "scxml") {
+                self.diags.error(
+                    "E0302",
+                    el.span,
+                    format!("<invoke type=\"{t}\"> is not supported: only SCXML children"),
+                );
+                return;
+            }
+        }
+        if el.attr("srcexpr").is_some() {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0303",
+                    el.span,
+                    "<invoke srcexpr> is not supported: the child must be known at compile time",
+                )
+                .with_help("name the child with src=\"file:...\" or give it inline in <content>"),
+            );
+            return;
+        }
+        let (id, idlocation) = match (el.attr("id"), el.attr("idlocation")) {
+            (Some(a), None) => (Some(a.value.clone()), None),
+            (None, Some(l)) => (None, Some(self.source(l, SourceKind::Location))),
+            (None, None) => (None, None),
+            (Some(a), Some(_)) => {
+                self.diags.error("E0130", a.span, "<invoke> takes 'id' or 'idlocation', not both");
+                return;
+            }
+        };
+        let mut namelist = Vec::new();
+        if let Some(a) = el.attr("namelist") {
+            for name in a.value.split_whitespace() {
+                let offset = a.value.find(name).unwrap_or(0);
+                let start = crate::ast::source_offset(a.span.start, &a.escapes, offset);
+                let expr = self.push_source(SourceKind::Expr, name.to_string(), start, Vec::new());
+                namelist.push((name.to_string(), expr));
+            }
+        }
+        let mut params = Vec::new();
+        let mut content: Option<&Element> = None;
+        let mut finalize_el: Option<&Element> = None;
+        for c in el.elements() {
+            match c.local.as_str() {
+                "param" => params.extend(self.param(c)),
+                "content" => content = Some(c),
+                "finalize" => finalize_el = Some(c),
+                _ => self.unexpected(c, el),
+            }
+        }
+        let child = match (el.attr("src"), content) {
+            (Some(src), None) => self.child_from_file(src),
+            (None, Some(c)) => match c.elements().find(|e| e.local == "scxml") {
+                Some(root) => {
+                    let doc = Document { root: root.clone() };
+                    let options = ModelOptions { base_dir: self.options.base_dir, dialect: self.options.dialect };
+                    build(&doc, options, self.diags).map(|chart| ChildChart { chart, file: None })
+                }
+                None => {
+                    self.diags.error("E0304", c.span, "<invoke><content> must hold an <scxml> chart");
+                    None
+                }
+            },
+            _ => {
+                self.diags.error(
+                    "E0304",
+                    el.span,
+                    "<invoke> needs a child chart: src=\"file:...\" or inline <content>",
+                );
+                None
+            }
+        };
+        let Some(child) = child else { return };
+        let index = self.chart.invokes.len();
+        let finalize = finalize_el.map(|f| self.block(f, BlockRole::Finalize(index)));
+        self.chart.children.push(child);
+        self.chart.invokes.push(Invoke {
+            state,
+            type_,
+            id,
+            idlocation,
+            namelist,
+            params,
+            autoforward: el.attr_value("autoforward") == Some("true"),
+            finalize,
+            child: self.chart.children.len() - 1,
+            span: el.span,
+        });
+        self.chart.states[usize::from(state)].invokes.push(index);
+    }
+
+    fn child_from_file(&mut self, src: &Attribute) -> Option<ChildChart> {
+        let Some(base) = self.options.base_dir else {
+            self.diags.error("E0123", src.span, "'src' needs the chart's folder: compile it from a file");
+            return None;
+        };
+        let path = base.join(src.value.strip_prefix("file:").unwrap_or(&src.value));
+        let file = match crate::load(&path) {
+            Ok(f) => f,
+            Err(_) => {
+                self.diags.error("E0123", src.span, format!("cannot read the invoked chart '{}'", path.display()));
+                return None;
+            }
+        };
+        // The child is checked on its own; its problems are reported at the `src` attribute.
+        let mut child_diags = Diagnostics::default();
+        let chart =
+            crate::parse::parse(&file.text, crate::parse::ParseOptions::default(), &mut child_diags).and_then(|doc| {
+                let options = ModelOptions { base_dir: path.parent(), dialect: self.options.dialect };
+                build(&doc, options, &mut child_diags)
+            });
+        if let Some(first) = child_diags.errors().next() {
+            let (line, col) = file.line_col(first.span.start);
+            self.diags.error(
+                "E0305",
+                src.span,
+                format!("the invoked chart {}:{line}:{col} has an error: {}", path.display(), first.message),
+            );
+            return None;
+        }
+        chart.map(|chart| ChildChart { chart, file: Some(file) })
     }
 
     fn unexpected(&mut self, child: &Element, parent: &Element) {

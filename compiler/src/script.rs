@@ -135,6 +135,8 @@ pub struct Scripts {
     pub vars: Vec<Var>,
     /// By [`crate::model::ExprId`].
     pub lowered: Vec<Lowered>,
+    /// The scripts of each invoked child chart, by [`Chart::children`] index.
+    pub children: Vec<Scripts>,
 }
 
 impl Scripts {
@@ -237,7 +239,24 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
         };
         lowered.push(out);
     }
-    Scripts { vars, lowered }
+    let children = chart
+        .children
+        .iter()
+        .zip(&chart.invokes)
+        .map(|(child, invoke)| {
+            if child.file.is_none() {
+                return lower(&child.chart, diags);
+            }
+            // A child from another file: its spans are not this chart's.
+            let mut own = Diagnostics::default();
+            let scripts = lower(&child.chart, &mut own);
+            if let Some(first) = own.errors().next() {
+                diags.error("E0305", invoke.span, format!("the invoked chart has an error: {}", first.message));
+            }
+            scripts
+        })
+        .collect();
+    Scripts { vars, lowered, children }
 }
 
 /// Built only from literals: no variable, call or assignment.

@@ -62,6 +62,44 @@ pub struct TransitionInfo {
     pub default_entry: &'static [u16],
 }
 
+/// An `<invoke>` of the chart.
+#[derive(Debug)]
+pub struct InvokeInfo {
+    /// The state whose entry starts it and whose exit cancels it.
+    pub state: u16,
+    /// The `id` attribute; otherwise an id is generated.
+    pub id: Option<&'static str>,
+    /// Forward every external event to the child.
+    pub autoforward: bool,
+    /// The `<finalize>` block, run for each event from the child.
+    pub finalize: Option<u32>,
+}
+
+/// A child session ready to start, and the values its `<param>`s and
+/// `namelist` give its datamodel.
+pub struct InvokeStart {
+    pub child: Box<dyn Invoked>,
+    pub vars: Vec<(&'static str, Value)>,
+}
+
+/// A running child session, whatever its chart: what the parent needs.
+pub trait Invoked {
+    fn start(&mut self, now: std::time::Duration, parent: &str, vars: Vec<(&'static str, Value)>);
+    fn deliver(&mut self, event: crate::Event);
+    fn run(&mut self);
+    fn is_running(&self) -> bool;
+    /// Events the child sent to `#_parent` since the last call.
+    fn take_to_parent(&mut self) -> Vec<crate::Event>;
+    fn next_timer(&self) -> Option<std::time::Duration>;
+    fn fire_next_timer(&mut self) -> bool;
+    fn session_id(&self) -> std::rc::Rc<str>;
+}
+
+/// `type` values that name the SCXML processor for `<invoke>`.
+pub fn is_scxml_invoke_type(t: &str) -> bool {
+    matches!(t.trim_end_matches('/'), "http://www.w3.org/TR/scxml" | "scxml")
+}
+
 /// Implemented by each generated chart.
 pub trait Chart {
     const STATES: &'static [StateInfo];
@@ -72,6 +110,12 @@ pub trait Chart {
     const LATE_BINDING: bool;
     /// Some transition has no event: otherwise the eventless pass is skipped.
     const HAS_EVENTLESS: bool;
+    const INVOKES: &'static [InvokeInfo];
+
+    /// Sets a datamodel variable by name (`<invoke>` parameters); `false` if none has that name.
+    fn set_var(&mut self, name: &str, value: Value) -> bool;
+    /// Evaluates an `<invoke>` and builds its child session.
+    fn invoke(&mut self, core: &mut Core, invoke: u32, invokeid: &str) -> Result<InvokeStart, ExecError>;
 
     /// Initialises the `<data>` declared directly in `state` (0: the top-level datamodel).
     /// Failures raise `error.execution` through `core` and leave the variable undefined.

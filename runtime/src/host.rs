@@ -126,7 +126,7 @@ impl<C: Chart, P: Platform> Host<C, P> {
                 }
             }
         }
-        let due = if session.is_running() { session.core.next_timer() } else { None };
+        let due = if session.is_running() { session.next_timer() } else { None };
         if let Some(old) = self.timer_due[id].take() {
             self.timers.remove(&(old, id));
         }

@@ -18,7 +18,9 @@ mod time;
 pub mod trace;
 mod value;
 
-pub use chart::{Chart, StateInfo, StateKind, TransitionInfo, NO_STATE};
+pub use chart::{
+    is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, TransitionInfo, NO_STATE,
+};
 pub use error::{ErrorKind, ExecError};
 pub use event::{Event, EventKind};
 pub use json::parse as parse_json;

@@ -80,6 +80,12 @@ pub struct Core {
     genesys: Value,
     /// Platform requests not yet taken by the host.
     outbox: Vec<crate::PlatformRequest>,
+    /// The invoking session's id, when this session is a child.
+    parent: Option<Rc<str>>,
+    to_parent: Vec<Event>,
+    /// Running children: (invoke id, session id).
+    children: Vec<(Rc<str>, Rc<str>)>,
+    to_children: Vec<(Rc<str>, Event)>,
     observer: Box<dyn Observer>,
 }
 
@@ -104,6 +110,10 @@ impl Core {
             io_processors: Value::Undefined,
             genesys: Value::Undefined,
             outbox: Vec::new(),
+            parent: None,
+            to_parent: Vec::new(),
+            children: Vec::new(),
+            to_children: Vec::new(),
             observer: Box::new(NullObserver),
         }
     }
@@ -254,12 +264,23 @@ impl Core {
         event.sendid = request.id.clone();
         event.origin = Some(Rc::from(own.as_str()));
         event.origintype = Some(Rc::from(SCXML_IO_PROCESSOR));
+        let parent_address = self.parent.as_ref().map(|p| format!("#_scxml_{p}"));
         match request.target.as_deref() {
             None => {}
             Some(t) if t == own => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
                 self.internal.push_back(event);
+                return Ok(());
+            }
+            Some(t) if self.parent.is_some() && (t == "#_parent" || Some(t) == parent_address.as_deref()) => {
+                self.to_parent.push(event);
+                return Ok(());
+            }
+            Some(t) if self.child_for_target(t).is_some() => {
+                if let Some(id) = self.child_for_target(t) {
+                    self.to_children.push((id, event));
+                }
                 return Ok(());
             }
             Some(t) if !t.starts_with("#_") => {
@@ -284,6 +305,16 @@ impl Core {
             _ => self.external.push_back(event),
         }
         Ok(())
+    }
+
+    /// The invoke id a `#_<invokeid>` or `#_scxml_<sessionid>` target names.
+    fn child_for_target(&self, target: &str) -> Option<Rc<str>> {
+        let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
+        let by_session = target.strip_prefix("#_scxml_");
+        self.children
+            .iter()
+            .find(|(invokeid, sessionid)| by_invoke == Some(&**invokeid) || by_session == Some(&**sessionid))
+            .map(|(invokeid, _)| invokeid.clone())
     }
 
     /// `<cancel>`: drops pending delayed sends with this id.
@@ -341,6 +372,17 @@ pub struct Session<C: Chart> {
     exit_set: Vec<u16>,
     targets: Vec<u16>,
     entry: EntrySet,
+    /// States entered in this macrostep whose invokes have not started yet.
+    states_to_invoke: Vec<u16>,
+    children: Vec<Child>,
+    invoke_seq: u64,
+}
+
+/// A running invoked child.
+struct Child {
+    id: Rc<str>,
+    invoke: u32,
+    session: Box<dyn crate::Invoked>,
 }
 
 impl<C: Chart> Session<C> {
@@ -363,6 +405,9 @@ impl<C: Chart> Session<C> {
             exit_set: Vec::new(),
             targets: Vec::new(),
             entry: EntrySet::default(),
+            states_to_invoke: Vec::new(),
+            children: Vec::new(),
+            invoke_seq: 0,
         }
     }
 
@@ -401,6 +446,12 @@ impl<C: Chart> Session<C> {
 
     /// Initialises the datamodel, enters the initial configuration and runs to a stable one.
     pub fn start(&mut self) {
+        self.start_with(Vec::new());
+    }
+
+    /// Starts with datamodel values that override the `<data>` initial
+    /// values (an invoked child's parameters).
+    pub fn start_with(&mut self, vars: Vec<(&'static str, Value)>) {
         if self.status != Status::NotStarted {
             return;
         }
@@ -412,12 +463,16 @@ impl<C: Chart> Session<C> {
                 self.init_data(s);
             }
         }
+        for (name, value) in vars {
+            self.chart.set_var(name, value);
+        }
         // The root's onentry holds the top-level <script>.
         for &block in C::STATES[0].onentry {
             self.run_block(block);
         }
         self.enter_states(&[0]);
         self.macrostep();
+        self.pump_children();
     }
 
     fn init_data(&mut self, state: u16) {
@@ -447,9 +502,20 @@ impl<C: Chart> Session<C> {
         match self.core.external.pop_front() {
             Some(event) => {
                 self.process_external(event);
+                self.pump_children();
                 true
             }
             None => false,
+        }
+    }
+
+    /// When the next delayed event is due, in this session or a child.
+    pub fn next_timer(&self) -> Option<Duration> {
+        let own = self.core.next_timer();
+        let children = self.children.iter().filter_map(|c| c.session.next_timer()).min();
+        match (own, children) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -458,6 +524,15 @@ impl<C: Chart> Session<C> {
     pub fn fire_next_timer(&mut self) -> bool {
         if !self.is_running() {
             return false;
+        }
+        let own = self.core.next_timer();
+        let child = self.children.iter().enumerate().filter_map(|(i, c)| c.session.next_timer().map(|t| (t, i))).min();
+        if let Some((due, i)) = child.filter(|(due, _)| own.is_none_or(|o| *due < o)) {
+            self.core.now = self.core.now.max(due);
+            self.children[i].session.fire_next_timer();
+            self.children[i].session.run();
+            self.pump_children();
+            return true;
         }
         match self.core.timers.pop_first() {
             Some(((due, _), pending)) => {
@@ -474,6 +549,21 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
+        if let Some(from) = event.invokeid.clone() {
+            // <finalize> runs before the event from the child is matched.
+            if let Some(child) = self.children.iter().find(|c| c.id == from) {
+                if let Some(block) = C::INVOKES[child.invoke as usize].finalize {
+                    self.core.current = Some(event.clone());
+                    self.core.event_value = Value::Undefined;
+                    self.run_block(block);
+                }
+            }
+        }
+        for child in &mut self.children {
+            if C::INVOKES[child.invoke as usize].autoforward {
+                child.session.deliver(event.clone());
+            }
+        }
         self.set_event(event);
         self.select_transitions(false);
         if !self.enabled.is_empty() {
@@ -487,13 +577,10 @@ impl<C: Chart> Session<C> {
     pub fn advance_to(&mut self, until: Duration) {
         self.run_until_idle();
         while self.is_running() {
-            match self.core.next_timer() {
+            match self.next_timer() {
                 Some(due) if due <= until => {
-                    if let Some(((due, _), pending)) = self.core.timers.pop_first() {
-                        self.core.now = self.core.now.max(due);
-                        self.core.external.push_back(pending.event);
-                        self.run_until_idle();
-                    }
+                    self.fire_next_timer();
+                    self.run_until_idle();
                 }
                 _ => break,
             }
@@ -507,7 +594,7 @@ impl<C: Chart> Session<C> {
         self.start();
         loop {
             self.run_until_idle();
-            match self.core.next_timer() {
+            match self.next_timer() {
                 Some(due) if self.is_running() && due <= limit => self.advance_to(due),
                 _ => break,
             }
@@ -521,7 +608,7 @@ impl<C: Chart> Session<C> {
         self.start();
         loop {
             self.run_until_idle();
-            let Some(due) = self.core.next_timer().filter(|due| self.is_running() && *due <= limit) else { break };
+            let Some(due) = self.next_timer().filter(|due| self.is_running() && *due <= limit) else { break };
             let elapsed = started.elapsed();
             if due > elapsed {
                 std::thread::sleep(due - elapsed);
@@ -564,8 +651,83 @@ impl<C: Chart> Session<C> {
                 }
             }
         }
+        if self.is_running() && !self.states_to_invoke.is_empty() {
+            self.start_invokes();
+            if !self.core.internal.is_empty() {
+                return self.macrostep();
+            }
+        }
         if matches!(self.status, Status::Done(_)) {
             self.exit_interpreter();
+        }
+    }
+
+    /// Starts the invokes of the states entered in this macrostep that are
+    /// still active, in document order.
+    fn start_invokes(&mut self) {
+        let mut states = std::mem::take(&mut self.states_to_invoke);
+        states.sort_unstable();
+        states.dedup();
+        for s in states {
+            if !self.core.is_active(s) {
+                continue;
+            }
+            for (i, info) in C::INVOKES.iter().enumerate().filter(|(_, inv)| inv.state == s) {
+                let id: Rc<str> = match info.id {
+                    Some(id) => Rc::from(id),
+                    None => {
+                        self.invoke_seq += 1;
+                        Rc::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
+                    }
+                };
+                match self.chart.invoke(&mut self.core, i as u32, &id) {
+                    Ok(start) => {
+                        let mut child = start.child;
+                        let parent_id = self.core.session_id.clone();
+                        child.start(self.core.now, &parent_id, start.vars);
+                        self.core.children.push((id.clone(), child.session_id()));
+                        self.children.push(Child { id, invoke: i as u32, session: child });
+                    }
+                    Err(error) => self.core.raise_error("error.execution", &error, None),
+                }
+            }
+        }
+    }
+
+    /// Moves events between this session and its children until none is in
+    /// flight: sends to children, children's sends to `#_parent` (tagged
+    /// with the invoke id), and `done.invoke.<id>` when a child finishes.
+    fn pump_children(&mut self) {
+        loop {
+            let mut moved = false;
+            for (id, event) in std::mem::take(&mut self.core.to_children) {
+                if let Some(child) = self.children.iter_mut().find(|c| c.id == id) {
+                    child.session.deliver(event);
+                    child.session.run();
+                    moved = true;
+                }
+            }
+            let mut i = 0;
+            while i < self.children.len() {
+                for mut event in self.children[i].session.take_to_parent() {
+                    event.invokeid = Some(self.children[i].id.clone());
+                    self.core.external.push_back(event);
+                    moved = true;
+                }
+                if self.children[i].session.is_running() {
+                    i += 1;
+                } else {
+                    let child = self.children.remove(i);
+                    self.core.children.retain(|(id, _)| *id != child.id);
+                    let mut done = Event::new(&format!("done.invoke.{}", child.id), EventKind::External);
+                    done.invokeid = Some(child.id.clone());
+                    self.core.external.push_back(done);
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
         }
     }
 
@@ -798,6 +960,16 @@ impl<C: Chart> Session<C> {
             for &block in Self::state(s).onexit {
                 self.run_block(block);
             }
+            if !C::INVOKES.is_empty() {
+                // Leaving a state cancels what it invoked.
+                self.states_to_invoke.retain(|&p| p != s);
+                let before = self.children.len();
+                self.children.retain(|c| C::INVOKES[c.invoke as usize].state != s);
+                if self.children.len() != before {
+                    let live: Vec<Rc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
+                    self.core.children.retain(|(id, _)| live.contains(id));
+                }
+            }
             self.core.set_active(s, false);
             self.core.observer.exit(self.core.now, Self::state(s).id);
         }
@@ -833,6 +1005,9 @@ impl<C: Chart> Session<C> {
             let s = entry.states[i];
             self.core.set_active(s, true);
             self.core.observer.enter(self.core.now, Self::state(s).id);
+            if !C::INVOKES.is_empty() {
+                self.states_to_invoke.push(s);
+            }
             if C::LATE_BINDING {
                 self.init_data(s);
             }
@@ -941,6 +1116,35 @@ impl<C: Chart> Session<C> {
             }
             anc = Self::state(anc).parent;
         }
+    }
+}
+
+impl<C: Chart> crate::Invoked for Session<C> {
+    fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
+        self.core.parent = Some(Rc::from(parent));
+        self.core.now = now;
+        self.start_with(vars);
+    }
+    fn deliver(&mut self, event: Event) {
+        self.core.external.push_back(event);
+    }
+    fn run(&mut self) {
+        self.run_until_idle();
+    }
+    fn is_running(&self) -> bool {
+        Session::is_running(self)
+    }
+    fn take_to_parent(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.core.to_parent)
+    }
+    fn next_timer(&self) -> Option<Duration> {
+        Session::next_timer(self)
+    }
+    fn fire_next_timer(&mut self) -> bool {
+        Session::fire_next_timer(self)
+    }
+    fn session_id(&self) -> Rc<str> {
+        self.core.session_id.clone()
     }
 }
 

@@ -260,7 +260,7 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, pr
         }
         budget -= 1;
         let next_event = pending.keys().next().map(|(t, _)| *t);
-        let next_timer = session.core.next_timer();
+        let next_timer = session.next_timer();
         match (next_event, next_timer) {
             // At the same instant the platform's event goes first: it was scheduled earlier.
             (Some(e), t) if e <= until && t.is_none_or(|t| e <= t) => {

@@ -85,7 +85,7 @@ pub fn record_chart<C: Chart>(chart: C) -> RunRecord {
         if budget == 0 || !session.is_running() {
             break;
         }
-        match session.core.next_timer() {
+        match session.next_timer() {
             Some(due) if due <= VIRTUAL_LIMIT => {
                 session.fire_next_timer();
             }
