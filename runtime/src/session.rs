@@ -34,6 +34,15 @@ pub struct SendRequest {
 
 struct Pending {
     event: Event,
+    route: Route,
+}
+
+/// Where a delayed send goes when it falls due.
+#[derive(Clone)]
+enum Route {
+    External,
+    Parent,
+    Child(Rc<str>),
 }
 
 #[derive(Clone, Debug)]
@@ -274,12 +283,11 @@ impl Core {
                 return Ok(());
             }
             Some(t) if self.parent.is_some() && (t == "#_parent" || Some(t) == parent_address.as_deref()) => {
-                self.to_parent.push(event);
-                return Ok(());
+                return Ok(self.route(Route::Parent, event, request.delay));
             }
             Some(t) if self.child_for_target(t).is_some() => {
                 if let Some(id) = self.child_for_target(t) {
-                    self.to_children.push((id, event));
+                    self.route(Route::Child(id), event, request.delay);
                 }
                 return Ok(());
             }
@@ -297,14 +305,28 @@ impl Core {
                 return Ok(());
             }
         }
-        match request.delay {
+        self.route(Route::External, event, request.delay);
+        Ok(())
+    }
+
+    /// Delivers a sent event now, or at its delay. A delayed event waits in
+    /// this session's timers, so it dies with the session (W3C test 187).
+    fn route(&mut self, route: Route, event: Event, delay: Option<Duration>) {
+        match delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
-                self.timers.insert((self.now + delay, self.seq), Pending { event });
+                self.timers.insert((self.now + delay, self.seq), Pending { event, route });
             }
-            _ => self.external.push_back(event),
+            _ => self.deliver(route, event),
         }
-        Ok(())
+    }
+
+    fn deliver(&mut self, route: Route, event: Event) {
+        match route {
+            Route::External => self.external.push_back(event),
+            Route::Parent => self.to_parent.push(event),
+            Route::Child(id) => self.to_children.push((id, event)),
+        }
     }
 
     /// The invoke id a `#_<invokeid>` or `#_scxml_<sessionid>` target names.
@@ -375,6 +397,9 @@ pub struct Session<C: Chart> {
     /// States entered in this macrostep whose invokes have not started yet.
     states_to_invoke: Vec<u16>,
     children: Vec<Child>,
+    /// Every invoke started and not cancelled: (invoke id, invoke index),
+    /// so that events a child sent before it finished still get <finalize>.
+    invoked: Vec<(Rc<str>, u32)>,
     invoke_seq: u64,
 }
 
@@ -407,6 +432,7 @@ impl<C: Chart> Session<C> {
             entry: EntrySet::default(),
             states_to_invoke: Vec::new(),
             children: Vec::new(),
+            invoked: Vec::new(),
             invoke_seq: 0,
         }
     }
@@ -537,7 +563,8 @@ impl<C: Chart> Session<C> {
         match self.core.timers.pop_first() {
             Some(((due, _), pending)) => {
                 self.core.now = self.core.now.max(due);
-                self.core.external.push_back(pending.event);
+                self.core.deliver(pending.route, pending.event);
+                self.pump_children();
                 true
             }
             None => false,
@@ -551,8 +578,8 @@ impl<C: Chart> Session<C> {
         }
         if let Some(from) = event.invokeid.clone() {
             // <finalize> runs before the event from the child is matched.
-            if let Some(child) = self.children.iter().find(|c| c.id == from) {
-                if let Some(block) = C::INVOKES[child.invoke as usize].finalize {
+            if let Some(&(_, invoke)) = self.invoked.iter().find(|(id, _)| *id == from) {
+                if let Some(block) = C::INVOKES[invoke as usize].finalize {
                     self.core.current = Some(event.clone());
                     self.core.event_value = Value::Undefined;
                     self.run_block(block);
@@ -562,6 +589,7 @@ impl<C: Chart> Session<C> {
         for child in &mut self.children {
             if C::INVOKES[child.invoke as usize].autoforward {
                 child.session.deliver(event.clone());
+                child.session.run();
             }
         }
         self.set_event(event);
@@ -686,6 +714,7 @@ impl<C: Chart> Session<C> {
                         let parent_id = self.core.session_id.clone();
                         child.start(self.core.now, &parent_id, start.vars);
                         self.core.children.push((id.clone(), child.session_id()));
+                        self.invoked.push((id.clone(), i as u32));
                         self.children.push(Child { id, invoke: i as u32, session: child });
                     }
                     Err(error) => self.core.raise_error("error.execution", &error, None),
@@ -965,6 +994,7 @@ impl<C: Chart> Session<C> {
                 self.states_to_invoke.retain(|&p| p != s);
                 let before = self.children.len();
                 self.children.retain(|c| C::INVOKES[c.invoke as usize].state != s);
+                self.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if self.children.len() != before {
                     let live: Vec<Rc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
                     self.core.children.retain(|(id, _)| live.contains(id));
