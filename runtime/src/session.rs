@@ -283,7 +283,8 @@ impl Core {
                 return Ok(());
             }
             Some(t) if self.parent.is_some() && (t == "#_parent" || Some(t) == parent_address.as_deref()) => {
-                return Ok(self.route(Route::Parent, event, request.delay));
+                self.route(Route::Parent, event, request.delay);
+                return Ok(());
             }
             Some(t) if self.child_for_target(t).is_some() => {
                 if let Some(id) = self.child_for_target(t) {
