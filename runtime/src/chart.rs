@@ -93,6 +93,11 @@ pub trait Invoked {
     fn next_timer(&self) -> Option<std::time::Duration>;
     fn fire_next_timer(&mut self) -> bool;
     fn session_id(&self) -> std::rc::Rc<str>;
+    /// The `<log>` lines written since the last call: (label, text).
+    fn take_logs(&mut self) -> Vec<(String, String)>;
+    /// Ends the child because its invoking state exited: its active states
+    /// exit, running their `<onexit>`.
+    fn cancel(&mut self);
 }
 
 /// `type` values that name the SCXML processor for `<invoke>`.

@@ -95,6 +95,8 @@ pub struct Core {
     /// Running children: (invoke id, session id).
     children: Vec<(Rc<str>, Rc<str>)>,
     to_children: Vec<(Rc<str>, Event)>,
+    /// A child's `<log>` lines, kept for its parent to pass on.
+    forwarded_logs: Option<Vec<(String, String)>>,
     observer: Box<dyn Observer>,
 }
 
@@ -123,6 +125,7 @@ impl Core {
             to_parent: Vec::new(),
             children: Vec::new(),
             to_children: Vec::new(),
+            forwarded_logs: None,
             observer: Box::new(NullObserver),
         }
     }
@@ -247,7 +250,19 @@ impl Core {
     /// `<log>`.
     pub fn log(&mut self, label: &str, value: &Value) {
         let text = value.to_js_string();
-        self.observer.log(self.now, label, &text);
+        match &mut self.forwarded_logs {
+            Some(lines) => lines.push((label.to_string(), text)),
+            None => self.observer.log(self.now, label, &text),
+        }
+    }
+
+    /// Passes on a child's log line, tagged with its invoke id.
+    fn log_from_child(&mut self, invokeid: &str, label: &str, text: &str) {
+        let label = format!("[{invokeid}] {label}");
+        match &mut self.forwarded_logs {
+            Some(lines) => lines.push((label, text.to_string())),
+            None => self.observer.log(self.now, &label, text),
+        }
     }
 
     /// A fresh id for `<send idlocation>`.
@@ -739,6 +754,10 @@ impl<C: Chart> Session<C> {
             }
             let mut i = 0;
             while i < self.children.len() {
+                for (label, text) in self.children[i].session.take_logs() {
+                    let id = self.children[i].id.clone();
+                    self.core.log_from_child(&id, &label, &text);
+                }
                 for mut event in self.children[i].session.take_to_parent() {
                     event.invokeid = Some(self.children[i].id.clone());
                     self.core.external.push_back(event);
@@ -994,7 +1013,18 @@ impl<C: Chart> Session<C> {
                 // Leaving a state cancels what it invoked.
                 self.states_to_invoke.retain(|&p| p != s);
                 let before = self.children.len();
-                self.children.retain(|c| C::INVOKES[c.invoke as usize].state != s);
+                let mut k = 0;
+                while k < self.children.len() {
+                    if C::INVOKES[self.children[k].invoke as usize].state == s {
+                        let mut child = self.children.remove(k);
+                        child.session.cancel();
+                        for (label, text) in child.session.take_logs() {
+                            self.core.log_from_child(&child.id, &label, &text);
+                        }
+                    } else {
+                        k += 1;
+                    }
+                }
                 self.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if self.children.len() != before {
                     let live: Vec<Rc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
@@ -1153,6 +1183,7 @@ impl<C: Chart> Session<C> {
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
         self.core.parent = Some(Rc::from(parent));
+        self.core.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
     }
@@ -1176,6 +1207,15 @@ impl<C: Chart> crate::Invoked for Session<C> {
     }
     fn session_id(&self) -> Rc<str> {
         self.core.session_id.clone()
+    }
+    fn take_logs(&mut self) -> Vec<(String, String)> {
+        self.core.forwarded_logs.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+    fn cancel(&mut self) {
+        if self.is_running() {
+            self.status = Status::Done(None);
+            self.exit_interpreter();
+        }
     }
 }
 

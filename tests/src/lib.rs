@@ -58,6 +58,40 @@ pub fn judge_manual(id: &str, run: &RunRecord) -> Option<Verdict> {
                 Verdict::Fail(format!("the two reads behaved differently: {:?}", run.logs))
             })
         }
+        // Cancelling an invoke runs the child's <onexit> handlers.
+        "250" => Some(
+            if run.final_state == Some("final")
+                && logged("exiting sub01")
+                && logged("exiting sub0")
+                && !logged("invocation was not cancelled")
+            {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!("the child's exit handlers did not run: {:?}", run.logs))
+            },
+        ),
+        // An autoforwarded event has the same fields as the original: the
+        // parent and the child print the same seven lines.
+        "230" => {
+            let fields = ["name is", "type is", "sendid is", "origin is", "origintype is", "invokeid is", "data is"];
+            let values = |child: bool| -> Vec<String> {
+                fields
+                    .iter()
+                    .filter_map(|f| {
+                        run.logs
+                            .iter()
+                            .find(|l| l.starts_with('[') == child && l.contains(f))
+                            .map(|l| l.split_once(": ").map_or(String::new(), |(_, v)| v.to_string()))
+                    })
+                    .collect()
+            };
+            let (parent, child) = (values(false), values(true));
+            Some(if parent.len() == fields.len() && parent == child {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!("parent saw {parent:?}, child saw {child:?}"))
+            })
+        }
         _ => None,
     }
 }
