@@ -16,15 +16,23 @@ fn main() {
     std::fs::create_dir_all(&charts_dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", charts_dir.display()));
 
     let manifest = std::fs::read_to_string(ecma.join("../manifest.tsv")).unwrap_or_default();
-    let mut cases: Vec<(String, String, String, PathBuf)> = Vec::new();
+    // (id, conformance, needs, charts): a test is one chart, or several
+    // parts (test403a/b/c) that must all pass.
+    let mut cases: Vec<(String, String, String, Vec<PathBuf>)> = Vec::new();
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
             continue;
         }
-        let chart = ecma.join(format!("test{}.scxml", cols[0]));
-        if chart.exists() {
-            cases.push((cols[0].to_string(), cols[1].to_string(), cols.get(3).unwrap_or(&"").to_string(), chart));
+        let id = cols[0];
+        let chart = ecma.join(format!("test{id}.scxml"));
+        let charts: Vec<PathBuf> = if chart.exists() {
+            vec![chart]
+        } else {
+            ('a'..='z').map(|part| ecma.join(format!("test{id}{part}.scxml"))).take_while(|p| p.exists()).collect()
+        };
+        if !charts.is_empty() {
+            cases.push((id.to_string(), cols[1].to_string(), cols.get(3).unwrap_or(&"").to_string(), charts));
         }
     }
     // The encoding charts are outside the manifest: optional extras.
@@ -35,7 +43,7 @@ fn main() {
     for chart in extras {
         let id =
             chart.file_stem().map(|s| s.to_string_lossy().trim_start_matches("test-").to_string()).unwrap_or_default();
-        cases.push((id, "optional".into(), "encoding".into(), chart));
+        cases.push((id, "optional".into(), "encoding".into(), vec![chart]));
     }
 
     compile_fixtures(&manifest_dir.join("../fixtures"), &out_dir, "fixtures");
@@ -43,23 +51,33 @@ fn main() {
 
     let mut suite = String::new();
     let mut table = String::from("pub static CASES: &[Case] = &[\n");
-    for (id, conformance, needs, chart) in &cases {
-        let module = format!("t{}", id.replace(|c: char| !c.is_ascii_alphanumeric(), "_").to_lowercase());
-        let outcome = match scxmlc_compiler::compile_file(chart, &scxmlc_compiler::Options::default()) {
-            Ok(out) => {
-                let file = charts_dir.join(format!("{module}.rs"));
-                write_if_changed(&file, &out.rust);
-                let _ = writeln!(
-                    suite,
-                    "#[allow(dead_code, unused, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/w3c/{module}.rs\"));\n}}"
-                );
-                format!("Outcome::Compiled(|| record_chart({module}::Machine::new()))")
+    for (id, conformance, needs, charts) in &cases {
+        let mut runs = Vec::new();
+        let mut rejected = None;
+        for (part, chart) in charts.iter().enumerate() {
+            let suffix = if charts.len() > 1 { format!("_{}", (b'a' + part as u8) as char) } else { String::new() };
+            let module = format!("t{}{suffix}", id.replace(|c: char| !c.is_ascii_alphanumeric(), "_").to_lowercase());
+            match scxmlc_compiler::compile_file(chart, &scxmlc_compiler::Options::default()) {
+                Ok(out) => {
+                    let file = charts_dir.join(format!("{module}.rs"));
+                    write_if_changed(&file, &out.rust);
+                    let _ = writeln!(
+                        suite,
+                        "#[allow(dead_code, unused, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/w3c/{module}.rs\"));\n}}"
+                    );
+                    runs.push(format!("record_chart({module}::Machine::new())"));
+                }
+                Err(report) => {
+                    let first = report.diagnostics.errors().next().map(|d| report.headline(d)).unwrap_or_default();
+                    let first = first.replace(&*ecma.to_string_lossy(), "").trim_start_matches('/').to_string();
+                    rejected.get_or_insert(first);
+                }
             }
-            Err(report) => {
-                let first = report.diagnostics.errors().next().map(|d| report.headline(d)).unwrap_or_default();
-                let first = first.replace(&*ecma.to_string_lossy(), "").trim_start_matches('/').to_string();
-                format!("Outcome::Rejected({first:?})")
-            }
+        }
+        let outcome = match rejected {
+            Some(first) => format!("Outcome::Rejected({first:?})"),
+            None if runs.len() == 1 => format!("Outcome::Compiled(|| {})", runs[0]),
+            None => format!("Outcome::Compiled(|| all_parts(vec![{}]))", runs.join(", ")),
         };
         let _ = writeln!(
             table,

@@ -100,6 +100,25 @@ pub fn judge_manual(id: &str, run: &RunRecord) -> Option<Verdict> {
 /// it at compile time, with a diagnostic, is the pass.
 pub const MUST_REJECT: &[&str] = &["301"];
 
+/// A test in several charts passes when every part does; the first part
+/// that does not pass gives the verdict.
+pub fn all_parts(parts: Vec<RunRecord>) -> RunRecord {
+    let mut logs = Vec::new();
+    let mut result = None;
+    for (i, part) in parts.into_iter().enumerate() {
+        logs.extend(part.logs);
+        if part.verdict != Verdict::Pass && result.is_none() {
+            let why = match part.verdict {
+                Verdict::Fail(w) | Verdict::Timeout(w) => w,
+                Verdict::Pass => String::new(),
+            };
+            result = Some((Verdict::Fail(format!("part {}: {why}", (b'a' + i as u8) as char)), part.final_state));
+        }
+    }
+    let (verdict, final_state) = result.unwrap_or((Verdict::Pass, Some("pass")));
+    RunRecord { verdict, final_state, logs }
+}
+
 /// Runs one chart to completion on a virtual clock.
 pub fn run_chart<C: Chart>(chart: C) -> Verdict {
     record_chart(chart).verdict
