@@ -220,7 +220,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
                     _ => Lowered::Expr(Expr::Invalid(msg)),
                 }
             }
-            Parsed::Text => Lowered::Expr(Expr::String(source.text.trim().to_string())),
+            Parsed::Text => Lowered::Expr(Expr::String(normalize_space(&source.text))),
             Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(&e)),
             Parsed::Expr(e) if source.kind == SourceKind::Body => {
                 // A body is a value when it is a closed expression (JSON, a
@@ -231,7 +231,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
                 if scratch.items.is_empty() && is_closed(&value) {
                     Lowered::Expr(value)
                 } else {
-                    Lowered::Expr(Expr::String(source.text.trim().to_string()))
+                    Lowered::Expr(Expr::String(normalize_space(&source.text)))
                 }
             }
             Parsed::Expr(e) => Lowered::Expr(cx.expr(&e)),
@@ -257,6 +257,12 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
         })
         .collect();
     Scripts { vars, lowered, children }
+}
+
+/// A text body becomes a space-normalized string (W3C B.2.2): runs of
+/// white space collapse to one space, none at either end.
+fn normalize_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Built only from literals: no variable, call or assignment.
