@@ -21,5 +21,15 @@ fn main() {
             "#[allow(dead_code, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n}}"
         );
     }
+    // The seed routing strategy, for the call-flow and session-size figures.
+    let seed = root.join("../fixtures/genesys/detach_redirect.scxml");
+    println!("cargo:rerun-if-changed={}", seed.display());
+    let generated = scxmlc_compiler::compile_file(&seed, &scxmlc_compiler::Options::default())
+        .unwrap_or_else(|report| panic!("the seed does not compile:\n{report}"));
+    std::fs::write(out.join("seed.rs"), generated.rust).unwrap_or_else(|e| panic!("cannot write seed.rs: {e}"));
+    let _ = writeln!(
+        modules,
+        "#[allow(dead_code, clippy::all)]\npub mod seed {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/seed.rs\"));\n}}"
+    );
     std::fs::write(out.join("charts.rs"), modules).unwrap_or_else(|e| panic!("cannot write charts.rs: {e}"));
 }

@@ -42,9 +42,21 @@ fn throughput(c: &mut Criterion) {
     generated(c, "eventless-null", eventless_null::Machine::session(), "start", 18);
 }
 
+/// Whole calls of the seed strategy on the simulated platform, and the
+/// compiler over the whole W3C suite.
+fn flows(c: &mut Criterion) {
+    let scenario = scxmlc_bench::happy_scenario();
+    let mut g = c.benchmark_group("seed-flow");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("generated", |b| {
+        b.iter(|| assert_eq!(scxmlc_bench::seed_call_flow(black_box(&scenario)), Some("exit")))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = throughput
+    targets = throughput, flows
 }
 criterion_main!(benches);
