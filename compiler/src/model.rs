@@ -13,16 +13,8 @@ pub type StateId = u16;
 pub type ExprId = usize;
 pub type BlockId = usize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StateKind {
-    Root,
-    Atomic,
-    Compound,
-    Parallel,
-    Final,
-    ShallowHistory,
-    DeepHistory,
-}
+/// The same kinds the runtime's tables carry.
+pub use scxmlc_runtime::StateKind;
 
 /// Which SCXML the chart is written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
