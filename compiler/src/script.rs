@@ -759,7 +759,7 @@ impl Lowerer<'_, '_> {
                 let name = method.sym.to_string();
                 // The receiver first: its own problems (a regex literal) say more.
                 let receiver = self.expr(&m.obj);
-                if !scxmlc_runtime_methods().contains(&name.as_str()) {
+                if !scxmlc_runtime::ops::METHODS.contains(&name.as_str()) {
                     return self.unsupported(method.span, &format!("the method '{name}'"));
                 }
                 let args = self.exprs(&c.args);
@@ -827,16 +827,9 @@ impl Lowerer<'_, '_> {
     }
 }
 
+/// A global function the runtime implements, by name.
 fn scxmlc_builtin(name: &str) -> Option<&'static str> {
-    scxmlc_runtime_globals().iter().copied().find(|g| *g == name)
-}
-
-fn scxmlc_runtime_globals() -> &'static [&'static str] {
-    scxmlc_runtime::ops::GLOBAL_FUNCTIONS
-}
-
-fn scxmlc_runtime_methods() -> &'static [&'static str] {
-    scxmlc_runtime::ops::METHODS
+    scxmlc_runtime::ops::GLOBAL_FUNCTIONS.iter().copied().find(|g| *g == name)
 }
 
 /// How JavaScript prints a number used as a property key.
