@@ -67,6 +67,21 @@ impl Builder {
         self
     }
 
+    /// The SCXML dialect (default: Genesys when a chart declares a Genesys
+    /// module namespace, W3C otherwise).
+    pub fn dialect(&mut self, dialect: crate::model::Dialect) -> &mut Self {
+        self.options.dialect = Some(dialect);
+        self
+    }
+
+    /// Derive `serde::Serialize` and `Deserialize` for each chart's `Data`:
+    /// your crate then needs `serde` (feature `derive`) and
+    /// `scxmlc_runtime` with its `serde` feature.
+    pub fn derive_serde(&mut self, on: bool) -> &mut Self {
+        self.options.derive_serde = on;
+        self
+    }
+
     /// Print `cargo:rerun-if-changed` for each chart (default: on). Note that
     /// any such line replaces Cargo's default of rerunning the build script
     /// on every change in the package: list your other inputs too, or turn

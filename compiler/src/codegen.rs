@@ -18,6 +18,7 @@ pub struct Codegen<'a> {
     fields: Vec<Ident>,
     block_fns: Vec<Ident>,
     data_fns: Vec<Option<Ident>>,
+    derive_serde: bool,
 }
 
 fn ident(s: &str) -> Ident {
@@ -51,7 +52,13 @@ impl<'a> Codegen<'a> {
             .collect();
         let data_fns =
             chart.data.iter().map(|d| d.init.map(|_| ident(&fns.unique(format!("init_{}", snake(&d.id)))))).collect();
-        Codegen { chart, scripts, file, rt, state_variants, fields, block_fns, data_fns }
+        Codegen { chart, scripts, file, rt, state_variants, fields, block_fns, data_fns, derive_serde: false }
+    }
+
+    /// Derive serde's traits for `Data`.
+    pub fn derive_serde(mut self, on: bool) -> Self {
+        self.derive_serde = on;
+        self
     }
 
     fn line(&self, offset: usize) -> String {
@@ -198,9 +205,12 @@ impl<'a> Codegen<'a> {
             let doc = format!(" `{}` ({})", v.name, self.line(v.span.start));
             quote!(#[doc = #doc] pub #f: #rt::Value)
         });
+        let serde =
+            if self.derive_serde { quote!(#[derive(::serde::Serialize, ::serde::Deserialize)]) } else { quote!() };
         quote! {
             /// The datamodel: one slot per variable.
             #[derive(Debug, Default)]
+            #serde
             pub struct Data {
                 #(#fields,)*
             }

@@ -40,11 +40,19 @@ pub struct Options {
     pub lenient_ampersand: bool,
     /// `None`: Genesys when the chart declares a Genesys module namespace, else W3C.
     pub dialect: Option<model::Dialect>,
+    /// Derive `serde::Serialize`/`Deserialize` for the generated `Data`
+    /// (needs `serde` with `derive`, and the runtime's `serde` feature).
+    pub derive_serde: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { runtime_path: "::scxmlc_runtime".into(), lenient_ampersand: false, dialect: None }
+        Options {
+            runtime_path: "::scxmlc_runtime".into(),
+            lenient_ampersand: false,
+            dialect: None,
+            derive_serde: false,
+        }
     }
 }
 
@@ -167,7 +175,9 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Output, Report> {
     let Some((chart, scripts)) = front_end(file, options, &mut diagnostics) else {
         return Err(Report { file: file.clone(), diagnostics });
     };
-    let tokens = codegen::Codegen::new(&chart, &scripts, file, &options.runtime_path).generate(&mut diagnostics);
+    let tokens = codegen::Codegen::new(&chart, &scripts, file, &options.runtime_path)
+        .derive_serde(options.derive_serde)
+        .generate(&mut diagnostics);
     let name = file.path.file_name().map_or_else(|| "chart".into(), |n| n.to_string_lossy().into_owned());
     match emit::format(&tokens, &name) {
         Ok(rust) => Ok(Output { tokens, rust, report: Report { file: file.clone(), diagnostics } }),

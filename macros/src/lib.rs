@@ -13,7 +13,9 @@
 //!
 //! Options after the chart: `runtime = "::path::to::runtime"` when the
 //! runtime is re-exported, `lenient = true` to accept a bare `&` in
-//! attributes (with a warning), as vendor documentation prints them.
+//! attributes (with a warning), as vendor documentation prints them,
+//! `dialect = "w3c" | "genesys"` to override detection, and `serde = true`
+//! to derive serde's traits for the datamodel.
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
@@ -28,6 +30,8 @@ struct Input {
     chart: Chart,
     runtime: Option<LitStr>,
     lenient: bool,
+    dialect: Option<LitStr>,
+    serde: bool,
 }
 
 enum Chart {
@@ -56,16 +60,31 @@ impl Parse for Input {
         };
         let mut runtime = None;
         let mut lenient = false;
+        let mut dialect = None;
+        let mut serde = false;
         while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;
             match key.to_string().as_str() {
                 "runtime" => runtime = Some(input.parse()?),
                 "lenient" => lenient = input.parse::<LitBool>()?.value,
-                _ => return Err(syn::Error::new(key.span(), "unknown option: expected `runtime` or `lenient`")),
+                "serde" => serde = input.parse::<LitBool>()?.value,
+                "dialect" => {
+                    let d: LitStr = input.parse()?;
+                    if !matches!(d.value().as_str(), "w3c" | "genesys") {
+                        return Err(syn::Error::new(d.span(), "dialect is \"w3c\" or \"genesys\""));
+                    }
+                    dialect = Some(d);
+                }
+                _ => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "unknown option: expected `runtime`, `lenient`, `dialect` or `serde`",
+                    ))
+                }
             }
         }
-        Ok(Input { vis, name, chart, runtime, lenient })
+        Ok(Input { vis, name, chart, runtime, lenient, dialect, serde })
     }
 }
 
@@ -77,8 +96,12 @@ pub fn scxml(input: TokenStream) -> TokenStream {
 }
 
 fn expand(input: Input) -> TokenStream2 {
-    let Input { vis, name, chart, runtime, lenient } = input;
-    let mut options = Options { lenient_ampersand: lenient, ..Options::default() };
+    let Input { vis, name, chart, runtime, lenient, dialect, serde } = input;
+    let mut options = Options { lenient_ampersand: lenient, derive_serde: serde, ..Options::default() };
+    options.dialect = dialect.map(|d| match d.value().as_str() {
+        "genesys" => scxmlc_compiler::model::Dialect::Genesys,
+        _ => scxmlc_compiler::model::Dialect::W3c,
+    });
     if let Some(r) = &runtime {
         options.runtime_path = r.value();
     }

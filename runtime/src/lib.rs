@@ -12,6 +12,8 @@ pub mod host;
 mod json;
 pub mod ops;
 mod platform;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod session;
 pub mod sim;
 mod time;

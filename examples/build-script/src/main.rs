@@ -20,4 +20,14 @@ mod tests {
     fn the_door_locks() {
         assert_eq!(super::run(), Some("locked"));
     }
+
+    #[test]
+    fn the_datamodel_round_trips_through_serde() {
+        let mut session = super::door::Machine::session();
+        session.run_virtual(std::time::Duration::from_secs(60));
+        let json = serde_json::to_string(&session.chart.data).unwrap_or_default();
+        assert_eq!(json, r#"{"openings":3.0,"limit":3.0}"#);
+        let back: super::door::Data = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back.openings.to_js_string(), "3");
+    }
 }
