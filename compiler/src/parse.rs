@@ -4,8 +4,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-/// Deeper nesting than this is rejected rather than risk the stack of later stages.
-pub const MAX_DEPTH: usize = 1000;
+/// Deeper nesting is rejected: later stages recurse per level, and must fit in
+/// the 2 MiB stacks of test, proc-macro and build-script threads (debug builds).
+pub const MAX_DEPTH: usize = 256;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions {

@@ -227,3 +227,38 @@ fn too_many_states_is_a_diagnostic_not_a_crash() {
     let report = compile(&SourceFile::new("huge.scxml", text), &Options::default()).expect_err("over the state limit");
     assert!(report.diagnostics.errors().any(|d| d.code == "E0105"));
 }
+
+#[test]
+fn nesting_just_under_the_limit_compiles_on_a_small_stack() {
+    // Test threads get 2 MiB of stack; so do proc-macro and build-script threads in practice.
+    let depth = 250;
+    let mut text = String::from("<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\">");
+    for i in 0..depth {
+        text.push_str(&format!("<state id=\"s{i}\">"));
+    }
+    text.push_str("<transition event=\"e\" target=\"s0\"/>");
+    for _ in 0..depth {
+        text.push_str("</state>");
+    }
+    text.push_str("</scxml>");
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || compile(&SourceFile::new("deep.scxml", text), &Options::default()).map(|o| o.rust.len()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = handle.join().unwrap_or_else(|_| panic!("the compiler overflowed its stack"));
+    assert!(result.is_ok_and(|n| n > 10_000));
+}
+
+#[test]
+fn deeply_nested_expressions_compile_on_a_small_stack() {
+    let depth = 190;
+    let expr = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let text = format!(
+        "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\"><datamodel><data id=\"x\" expr=\"{expr}\"/></datamodel><state id=\"s\"/></scxml>"
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || compile(&SourceFile::new("nested.scxml", text), &Options::default()).is_ok())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(handle.join().unwrap_or_else(|_| panic!("the compiler overflowed its stack")));
+}
