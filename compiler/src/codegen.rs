@@ -736,7 +736,7 @@ impl<'a> Codegen<'a> {
         };
         let data = self.payload(&s.namelist, &s.params, s.content);
         let id = match (&s.id, s.idlocation) {
-            (Some(id), _) => quote!(Some(::std::rc::Rc::from(#id))),
+            (Some(id), _) => quote!(Some(::std::sync::Arc::from(#id))),
             (None, Some(loc)) => {
                 let store = self.store(&self.scripts.place(loc), quote!(#rt::Value::String(id.clone())));
                 quote!({

@@ -83,7 +83,7 @@ pub struct InvokeStart {
 }
 
 /// A running child session, whatever its chart: what the parent needs.
-pub trait Invoked {
+pub trait Invoked: Send {
     fn start(&mut self, now: std::time::Duration, parent: &str, vars: Vec<(&'static str, Value)>);
     fn deliver(&mut self, event: crate::Event);
     fn run(&mut self);
@@ -92,7 +92,7 @@ pub trait Invoked {
     fn take_to_parent(&mut self) -> Vec<crate::Event>;
     fn next_timer(&self) -> Option<std::time::Duration>;
     fn fire_next_timer(&mut self) -> bool;
-    fn session_id(&self) -> std::rc::Rc<str>;
+    fn session_id(&self) -> std::sync::Arc<str>;
     /// The `<log>` lines written since the last call: (label, text).
     fn take_logs(&mut self) -> Vec<(String, String)>;
     /// Ends the child because its invoking state exited: its active states
@@ -106,7 +106,7 @@ pub fn is_scxml_invoke_type(t: &str) -> bool {
 }
 
 /// Implemented by each generated chart.
-pub trait Chart {
+pub trait Chart: Send {
     const STATES: &'static [StateInfo];
     /// Transition 0 is the document's initial transition (from the root).
     const TRANSITIONS: &'static [TransitionInfo];

@@ -1,5 +1,5 @@
 use crate::Value;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The `type` field of `_event` (W3C SCXML 5.10.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,12 +21,12 @@ impl EventKind {
 
 #[derive(Clone, Debug)]
 pub struct Event {
-    pub name: Rc<str>,
+    pub name: Arc<str>,
     pub kind: EventKind,
-    pub sendid: Option<Rc<str>>,
-    pub origin: Option<Rc<str>>,
-    pub origintype: Option<Rc<str>>,
-    pub invokeid: Option<Rc<str>>,
+    pub sendid: Option<Arc<str>>,
+    pub origin: Option<Arc<str>>,
+    pub origintype: Option<Arc<str>>,
+    pub invokeid: Option<Arc<str>>,
     pub data: Value,
 }
 
@@ -38,7 +38,7 @@ impl Event {
 
     pub fn new(name: &str, kind: EventKind) -> Self {
         Event {
-            name: Rc::from(name),
+            name: Arc::from(name),
             kind,
             sendid: None,
             origin: None,
@@ -55,7 +55,7 @@ impl Event {
 
     /// `_event` as the datamodel sees it: all seven fields present, unset ones undefined.
     pub fn to_value(&self) -> Value {
-        let opt = |v: &Option<Rc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
+        let opt = |v: &Option<Arc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         Value::object_from([
             ("name", Value::String(self.name.clone())),
             ("type", Value::from(self.kind.as_str())),

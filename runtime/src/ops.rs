@@ -1,8 +1,7 @@
 //! ECMAScript operators and the builtins the compiled subset may call.
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
-use crate::{ExecError, Object, Value};
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::{ExecError, Object, Shared, Value};
+use std::sync::Arc;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
 
@@ -109,8 +108,8 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Number(x), Value::Number(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
-        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => Rc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
         _ => false,
     }
 }
@@ -491,7 +490,7 @@ fn parse_float(s: &str) -> f64 {
 
 /// A fresh empty object, for object literals.
 pub fn new_object() -> Value {
-    Value::Object(Rc::new(RefCell::new(Object::new())))
+    Value::Object(Arc::new(Shared::new(Object::new())))
 }
 
 /// `<foreach>` walks a shallow copy of its array, so the body may change the original.

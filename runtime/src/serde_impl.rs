@@ -12,7 +12,8 @@ impl Serialize for Value {
             Value::Number(n) => serializer.serialize_f64(*n),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => {
-                let items = items.borrow();
+                // A cycle serializes as null where it recurs.
+                let Some(items) = items.try_borrow() else { return serializer.serialize_unit() };
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for v in items.iter() {
                     seq.serialize_element(v)?;
@@ -20,7 +21,7 @@ impl Serialize for Value {
                 seq.end()
             }
             Value::Object(object) => {
-                let object = object.borrow();
+                let Some(object) = object.try_borrow() else { return serializer.serialize_unit() };
                 let mut map = serializer.serialize_map(Some(object.len()))?;
                 for (k, v) in object.iter() {
                     map.serialize_entry(k, v)?;

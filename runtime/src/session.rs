@@ -3,13 +3,13 @@
 use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE};
 use crate::{Event, EventKind, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Receives what a session does; the simulator prints it as a trace.
 #[allow(unused_variables)]
-pub trait Observer {
+pub trait Observer: Send {
     fn log(&mut self, now: Duration, label: &str, text: &str) {}
     fn enter(&mut self, now: Duration, state: &str) {}
     fn exit(&mut self, now: Duration, state: &str) {}
@@ -27,7 +27,7 @@ pub struct SendRequest {
     pub target: Option<String>,
     pub type_: Option<String>,
     /// The send id: the `id` attribute, or the one generated for `idlocation`.
-    pub id: Option<Rc<str>>,
+    pub id: Option<Arc<str>>,
     pub delay: Option<Duration>,
     pub data: Value,
 }
@@ -42,7 +42,7 @@ struct Pending {
 enum Route {
     External,
     Parent,
-    Child(Rc<str>),
+    Child(Arc<str>),
 }
 
 #[derive(Clone, Debug)]
@@ -78,7 +78,7 @@ pub struct Core {
     timers: BTreeMap<(Duration, u64), Pending>,
     now: Duration,
     seq: u64,
-    session_id: Rc<str>,
+    session_id: Arc<str>,
     name: Value,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
@@ -90,11 +90,11 @@ pub struct Core {
     /// Platform requests not yet taken by the host.
     outbox: Vec<crate::PlatformRequest>,
     /// The invoking session's id, when this session is a child.
-    parent: Option<Rc<str>>,
+    parent: Option<Arc<str>>,
     to_parent: Vec<Event>,
     /// Running children: (invoke id, session id).
-    children: Vec<(Rc<str>, Rc<str>)>,
-    to_children: Vec<(Rc<str>, Event)>,
+    children: Vec<(Arc<str>, Arc<str>)>,
+    to_children: Vec<(Arc<str>, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
     observer: Box<dyn Observer>,
@@ -114,7 +114,7 @@ impl Core {
             timers: BTreeMap::new(),
             now: Duration::ZERO,
             seq: 0,
-            session_id: Rc::from(session_id),
+            session_id: Arc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
             event_value: Value::Undefined,
@@ -218,9 +218,9 @@ impl Core {
         action: &'static str,
         answer_prefix: &'static str,
         attributes: Vec<(&'static str, Value)>,
-    ) -> Rc<str> {
+    ) -> Arc<str> {
         self.seq += 1;
-        let requestid: Rc<str> = Rc::from(format!("{}-req{}", self.session_id, self.seq));
+        let requestid: Arc<str> = Arc::from(format!("{}-req{}", self.session_id, self.seq));
         self.outbox.push(crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes });
         requestid
     }
@@ -241,9 +241,9 @@ impl Core {
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
-    pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Rc<str>>) {
+    pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Arc<str>>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
-        event.sendid = sendid.or_else(|| error.sendid.as_deref().map(Rc::from));
+        event.sendid = sendid.or_else(|| error.sendid.as_deref().map(Arc::from));
         self.internal.push_back(event);
     }
 
@@ -266,9 +266,9 @@ impl Core {
     }
 
     /// A fresh id for `<send idlocation>`.
-    pub fn next_send_id(&mut self) -> Rc<str> {
+    pub fn next_send_id(&mut self) -> Arc<str> {
         self.seq += 1;
-        Rc::from(format!("{}.send{}", self.session_id, self.seq))
+        Arc::from(format!("{}.send{}", self.session_id, self.seq))
     }
 
     /// `<send>` through the SCXML event I/O processor.
@@ -286,8 +286,8 @@ impl Core {
         let own = format!("#_scxml_{}", self.session_id);
         let mut event = Event::new(&request.event, EventKind::External).with_data(request.data);
         event.sendid = request.id.clone();
-        event.origin = Some(Rc::from(own.as_str()));
-        event.origintype = Some(Rc::from(SCXML_IO_PROCESSOR));
+        event.origin = Some(Arc::from(own.as_str()));
+        event.origintype = Some(Arc::from(SCXML_IO_PROCESSOR));
         let parent_address = self.parent.as_ref().map(|p| format!("#_scxml_{p}"));
         match request.target.as_deref() {
             None => {}
@@ -346,7 +346,7 @@ impl Core {
     }
 
     /// The invoke id a `#_<invokeid>` or `#_scxml_<sessionid>` target names.
-    fn child_for_target(&self, target: &str) -> Option<Rc<str>> {
+    fn child_for_target(&self, target: &str) -> Option<Arc<str>> {
         let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
         let by_session = target.strip_prefix("#_scxml_");
         self.children
@@ -415,13 +415,13 @@ pub struct Session<C: Chart> {
     children: Vec<Child>,
     /// Every invoke started and not cancelled: (invoke id, invoke index),
     /// so that events a child sent before it finished still get <finalize>.
-    invoked: Vec<(Rc<str>, u32)>,
+    invoked: Vec<(Arc<str>, u32)>,
     invoke_seq: u64,
 }
 
 /// A running invoked child.
 struct Child {
-    id: Rc<str>,
+    id: Arc<str>,
     invoke: u32,
     session: Box<dyn crate::Invoked>,
 }
@@ -717,11 +717,11 @@ impl<C: Chart> Session<C> {
                 continue;
             }
             for (i, info) in C::INVOKES.iter().enumerate().filter(|(_, inv)| inv.state == s) {
-                let id: Rc<str> = match info.id {
-                    Some(id) => Rc::from(id),
+                let id: Arc<str> = match info.id {
+                    Some(id) => Arc::from(id),
                     None => {
                         self.invoke_seq += 1;
-                        Rc::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
+                        Arc::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
                     }
                 };
                 match self.chart.invoke(&mut self.core, i as u32, &id) {
@@ -1027,7 +1027,7 @@ impl<C: Chart> Session<C> {
                 }
                 self.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if self.children.len() != before {
-                    let live: Vec<Rc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
+                    let live: Vec<Arc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
                     self.core.children.retain(|(id, _)| live.contains(id));
                 }
             }
@@ -1182,7 +1182,7 @@ impl<C: Chart> Session<C> {
 
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
-        self.core.parent = Some(Rc::from(parent));
+        self.core.parent = Some(Arc::from(parent));
         self.core.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
@@ -1205,7 +1205,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
     fn fire_next_timer(&mut self) -> bool {
         Session::fire_next_timer(self)
     }
-    fn session_id(&self) -> Rc<str> {
+    fn session_id(&self) -> Arc<str> {
         self.core.session_id.clone()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {

@@ -4,10 +4,9 @@
 //! happened and checks the scenario's expectations.
 use crate::platform::PlatformRequest;
 use crate::trace::{line, quote};
-use crate::{format_duration, parse_duration, parse_json, Chart, Event, Observer, Session, Status, Value};
-use std::cell::RefCell;
+use crate::{format_duration, parse_duration, parse_json, Chart, Event, Observer, Session, Shared, Status, Value};
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the platform answers one request.
@@ -140,7 +139,7 @@ pub struct Run {
 /// Records log lines and, when asked, prints the JSON trace.
 struct SimObserver {
     print: bool,
-    logs: Rc<RefCell<Vec<String>>>,
+    logs: Arc<Shared<Vec<String>>>,
 }
 
 impl Observer for SimObserver {
@@ -224,7 +223,7 @@ const EVENT_BUDGET: usize = 1_000_000;
 /// Plays a scenario against a chart. `print` writes the JSON trace to stdout.
 pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, print: bool) -> Run {
     let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
-    let logs = Rc::new(RefCell::new(Vec::new()));
+    let logs = Arc::new(Shared::new(Vec::new()));
     let mut session = Session::new(chart);
     session.set_observer(Box::new(SimObserver { print, logs: logs.clone() }));
     let ixn = Value::object_from([("interactions", scenario.interactions.deep_clone())]);
@@ -299,16 +298,22 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, pr
 
 /// Deep equality that ignores the order of object keys (for expectations).
 fn same_value(a: &Value, b: &Value) -> bool {
+    if crate::ops::strict_eq(a, b) {
+        return true;
+    }
+    // Values already being compared (a cycle) are not equal a second time.
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(v, w)| same_value(v, w))
-        }
-        _ => crate::ops::strict_eq(a, b),
+        (Value::Object(x), Value::Object(y)) => match (x.try_borrow(), y.try_borrow()) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+            }
+            _ => false,
+        },
+        (Value::Array(x), Value::Array(y)) => match (x.try_borrow(), y.try_borrow()) {
+            (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(v, w)| same_value(v, w)),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -1,8 +1,35 @@
 //! A JavaScript-like value: what the ECMAScript datamodel needs, with the
 //! language's own equality, truthiness and number formatting.
-use std::cell::RefCell;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Interior mutability that is `Send` and `Sync`, for objects and arrays
+/// shared by reference as in JavaScript. A poisoned lock is recovered (a
+/// panic elsewhere must not make the runtime panic). Code that walks nested
+/// values uses [`Shared::try_borrow`], so a cyclic value is seen as a cycle
+/// instead of locking the same object twice.
+#[derive(Debug, Default)]
+pub struct Shared<T>(Mutex<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared(Mutex::new(value))
+    }
+    pub fn borrow(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    pub fn borrow_mut(&self) -> MutexGuard<'_, T> {
+        self.borrow()
+    }
+    /// `None` while this value is already being walked (a cycle).
+    pub fn try_borrow(&self) -> Option<MutexGuard<'_, T>> {
+        match self.0.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub enum Value {
@@ -11,16 +38,16 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(Rc<str>),
+    String(Arc<str>),
     /// Objects are shared by reference, as in JavaScript.
-    Object(Rc<RefCell<Object>>),
-    Array(Rc<RefCell<Vec<Value>>>),
+    Object(Arc<Shared<Object>>),
+    Array(Arc<Shared<Vec<Value>>>),
 }
 
 /// An object with properties in insertion order (JSON and `uneval` print that order).
 #[derive(Clone, Debug, Default)]
 pub struct Object {
-    entries: Vec<(Rc<str>, Value)>,
+    entries: Vec<(Arc<str>, Value)>,
 }
 
 impl Object {
@@ -36,7 +63,7 @@ impl Object {
     pub fn set(&mut self, key: &str, value: Value) {
         match self.entries.iter_mut().find(|(k, _)| &**k == key) {
             Some((_, slot)) => *slot = value,
-            None => self.entries.push((Rc::from(key), value)),
+            None => self.entries.push((Arc::from(key), value)),
         }
     }
     pub fn remove(&mut self, key: &str) -> bool {
@@ -57,7 +84,7 @@ impl Object {
 
 impl Value {
     pub fn object() -> Value {
-        Value::Object(Rc::new(RefCell::new(Object::new())))
+        Value::Object(Arc::new(Shared::new(Object::new())))
     }
 
     pub fn object_from<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
@@ -65,15 +92,15 @@ impl Value {
         for (k, v) in entries {
             object.set(k, v);
         }
-        Value::Object(Rc::new(RefCell::new(object)))
+        Value::Object(Arc::new(Shared::new(object)))
     }
 
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Rc::new(RefCell::new(items)))
+        Value::Array(Arc::new(Shared::new(items)))
     }
 
     pub fn string(s: &str) -> Value {
-        Value::String(Rc::from(s))
+        Value::String(Arc::from(s))
     }
 
     /// ECMAScript ToBoolean.
@@ -110,23 +137,28 @@ impl Value {
             Value::Number(n) => format_number(*n),
             Value::String(s) => s.to_string(),
             Value::Object(_) => "[object Object]".into(),
+            // A cyclic array prints as empty where it recurs, as in JavaScript.
             Value::Array(items) => items
-                .borrow()
-                .iter()
-                .map(|v| match v {
-                    Value::Undefined | Value::Null => String::new(),
-                    other => other.to_js_string(),
+                .try_borrow()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|v| match v {
+                            Value::Undefined | Value::Null => String::new(),
+                            other => other.to_js_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
                 })
-                .collect::<Vec<_>>()
-                .join(","),
+                .unwrap_or_default(),
         }
     }
 
     /// The property key this value names (ToPropertyKey).
-    pub fn to_key(&self) -> Rc<str> {
+    pub fn to_key(&self) -> Arc<str> {
         match self {
             Value::String(s) => s.clone(),
-            other => Rc::from(other.to_js_string()),
+            other => Arc::from(other.to_js_string()),
         }
     }
 
@@ -147,14 +179,21 @@ impl Value {
     /// A copy that shares nothing with `self` (for values crossing sessions or events).
     pub fn deep_clone(&self) -> Value {
         match self {
-            Value::Object(o) => {
-                let mut copy = Object::new();
-                for (k, v) in o.borrow().iter() {
-                    copy.set(k, v.deep_clone());
+            // A cycle is cut: where a value recurs, the copy holds null.
+            Value::Object(o) => match o.try_borrow() {
+                Some(o) => {
+                    let mut copy = Object::new();
+                    for (k, v) in o.iter() {
+                        copy.set(k, v.deep_clone());
+                    }
+                    Value::Object(Arc::new(Shared::new(copy)))
                 }
-                Value::Object(Rc::new(RefCell::new(copy)))
-            }
-            Value::Array(a) => Value::array(a.borrow().iter().map(Value::deep_clone).collect()),
+                None => Value::Null,
+            },
+            Value::Array(a) => match a.try_borrow() {
+                Some(a) => Value::array(a.iter().map(Value::deep_clone).collect()),
+                None => Value::Null,
+            },
             other => other.clone(),
         }
     }
@@ -178,8 +217,13 @@ impl Value {
             Value::Number(_) => out.push_str("null"),
             Value::String(s) => write_quoted(out, s),
             Value::Array(items) => {
+                // A cycle prints as null where it recurs (JavaScript throws).
+                let Some(items) = items.try_borrow() else {
+                    out.push_str("null");
+                    return true;
+                };
                 out.push('[');
-                for (i, v) in items.borrow().iter().enumerate() {
+                for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -190,9 +234,13 @@ impl Value {
                 out.push(']');
             }
             Value::Object(o) => {
+                let Some(o) = o.try_borrow() else {
+                    out.push_str("null");
+                    return true;
+                };
                 out.push('{');
                 let mut first = true;
-                for (k, v) in o.borrow().iter() {
+                for (k, v) in o.iter() {
                     let mark = out.len();
                     if !first {
                         out.push(',');
@@ -227,8 +275,12 @@ impl Value {
             Value::Undefined => out.push_str("(void 0)"),
             Value::String(s) => write_quoted(out, s),
             Value::Array(items) => {
+                let Some(items) = items.try_borrow() else {
+                    out.push_str("[]");
+                    return;
+                };
                 out.push('[');
-                for (i, v) in items.borrow().iter().enumerate() {
+                for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -237,11 +289,15 @@ impl Value {
                 out.push(']');
             }
             Value::Object(o) => {
+                let Some(o) = o.try_borrow() else {
+                    out.push_str("{}");
+                    return;
+                };
                 if top {
                     out.push('(');
                 }
                 out.push('{');
-                for (i, (k, v)) in o.borrow().iter().enumerate() {
+                for (i, (k, v)) in o.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -366,16 +422,16 @@ impl From<i32> for Value {
 }
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(Rc::from(s))
+        Value::String(Arc::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(Rc::from(s))
+        Value::String(Arc::from(s))
     }
 }
-impl From<Rc<str>> for Value {
-    fn from(s: Rc<str>) -> Self {
+impl From<Arc<str>> for Value {
+    fn from(s: Arc<str>) -> Self {
         Value::String(s)
     }
 }
@@ -418,6 +474,30 @@ mod tests {
         assert_eq!(Value::from("x").uneval(), r#""x""#);
         let a = Value::array(vec![Value::from(1), Value::from("a")]);
         assert_eq!(a.uneval(), r#"[1, "a"]"#);
+    }
+
+    #[test]
+    fn cyclic_values_print_and_copy_without_locking_up() {
+        let a = Value::array(vec![Value::from(1)]);
+        let _ = crate::ops::set_str(&a, "1", a.clone());
+        assert_eq!(a.to_js_string(), "1,");
+        assert_eq!(a.to_json().as_deref(), Some("[1,null]"));
+        assert_eq!(a.uneval(), "[1, []]");
+        let o = Value::object();
+        let _ = crate::ops::set_str(&o, "me", o.clone());
+        assert_eq!(o.to_json().as_deref(), Some(r#"{"me":null}"#));
+        assert!(matches!(o.deep_clone(), Value::Object(_)));
+        // Break the cycles so the test does not leak.
+        let _ = crate::ops::set_str(&a, "length", Value::from(1));
+        let _ = crate::ops::delete(&o, &Value::from("me"));
+    }
+
+    #[test]
+    fn values_and_sessions_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Value>();
+        assert_send::<crate::Event>();
+        assert_send::<crate::Core>();
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub mod genesys {
 /// An observer that keeps every observation as a line, for assertions.
 #[derive(Clone, Default)]
 pub struct Recorder {
-    lines: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    lines: std::sync::Arc<scxmlc_runtime::Shared<Vec<String>>>,
 }
 
 impl Recorder {

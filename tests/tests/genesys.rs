@@ -139,3 +139,30 @@ fn a_hundred_thousand_concurrent_seed_sessions() {
     assert_eq!(host.ended_in("exit"), SESSIONS, "every session reached `exit`");
     assert_eq!(passed.get(), SESSIONS, "every session ended with test_result PASSED");
 }
+
+#[test]
+fn sessions_are_send_and_run_on_other_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<scxmlc_runtime::Session<detach_redirect::Machine>>();
+    let (_, happy) = scenarios().into_iter().find(|(n, _)| n == "happy").unwrap_or_else(|| panic!("happy"));
+    // A session built here, moved to another thread, and finished there.
+    let mut session = detach_redirect::Machine::session();
+    session.start();
+    let moved = std::thread::spawn(move || {
+        session.send(scxmlc_runtime::Event::external("interaction.added"));
+        session.run_until_idle();
+        session.active_states()
+    });
+    let active = moved.join().unwrap_or_else(|_| panic!("the thread panicked"));
+    assert!(active.contains(&"detachcall"), "{active:?}");
+    // Whole calls played on four threads at once.
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let scenario = happy.clone();
+            std::thread::spawn(move || play(detach_redirect::Machine::new(), &scenario, None, false).final_state)
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap_or_else(|_| panic!("the thread panicked")), Some("exit"));
+    }
+}
