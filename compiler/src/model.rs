@@ -553,15 +553,7 @@ impl Builder<'_, '_> {
                 return;
             }
         };
-        let mut namelist = Vec::new();
-        if let Some(a) = el.attr("namelist") {
-            for name in a.value.split_whitespace() {
-                let offset = a.value.find(name).unwrap_or(0);
-                let start = crate::ast::source_offset(a.span.start, &a.escapes, offset);
-                let expr = self.push_source(SourceKind::Expr, name.to_string(), start, Vec::new());
-                namelist.push((name.to_string(), expr));
-            }
-        }
+        let namelist = self.namelist(el);
         let mut params = Vec::new();
         let mut content: Option<&Element> = None;
         let mut finalize_el: Option<&Element> = None;
@@ -824,6 +816,20 @@ impl Builder<'_, '_> {
             (None, Some(a)) => Some(ValueSource::Expr(self.source(a, SourceKind::Expr))),
             (None, None) => None,
         }
+    }
+
+    /// A `namelist` attribute: each name, read as an expression where it stands.
+    fn namelist(&mut self, el: &Element) -> Vec<(String, ExprId)> {
+        let Some(a) = el.attr("namelist") else { return Vec::new() };
+        let mut names = Vec::new();
+        let mut searched = 0;
+        for name in a.value.split_whitespace() {
+            let offset = a.value[searched..].find(name).map_or(0, |i| i + searched);
+            searched = offset + name.len();
+            let start = crate::ast::source_offset(a.span.start, &a.escapes, offset);
+            names.push((name.to_string(), self.push_source(SourceKind::Expr, name.to_string(), start, Vec::new())));
+        }
+        names
     }
 
     fn param(&mut self, el: &Element) -> Option<Param> {
@@ -1108,15 +1114,7 @@ impl Builder<'_, '_> {
                 self.diags.error("E0146", c.span, "a <send> to '#_internal' cannot be delayed");
             }
         }
-        let mut namelist = Vec::new();
-        if let Some(a) = c.attr("namelist") {
-            for name in a.value.split_whitespace() {
-                let offset = a.value.find(name).unwrap_or(0);
-                let start = crate::ast::source_offset(a.span.start, &a.escapes, offset);
-                let id = self.push_source(SourceKind::Expr, name.to_string(), start, Vec::new());
-                namelist.push((name.to_string(), id));
-            }
-        }
+        let namelist = self.namelist(c);
         let mut params = Vec::new();
         let mut content = None;
         for child in c.elements() {
