@@ -51,11 +51,15 @@ pub struct SessionOptions {
     /// Microsteps allowed in one macrostep before the session halts: an
     /// eventless loop that never settles must not hang the host.
     pub max_microsteps: usize,
+    /// External events one [`Session::run_until_idle`] may process before the
+    /// session halts: a chart that keeps sending itself events without delay
+    /// never drains its queue, and must not hang the host either.
+    pub max_events_per_run: usize,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { session_id: None, max_microsteps: 100_000 }
+        SessionOptions { session_id: None, max_microsteps: 100_000, max_events_per_run: 1_000_000 }
     }
 }
 
@@ -401,6 +405,7 @@ pub struct Session<C: Chart> {
     data_ready: Vec<bool>,
     status: Status,
     max_microsteps: usize,
+    max_events_per_run: usize,
     /// The configuration when the session ended (it exits every state then).
     final_configuration: Vec<u16>,
     // Scratch space reused by every microstep, so that steady-state event
@@ -440,6 +445,7 @@ impl<C: Chart> Session<C> {
             data_ready: vec![false; n],
             status: Status::NotStarted,
             max_microsteps: options.max_microsteps,
+            max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
             enabled: Vec::new(),
             atomic: Vec::new(),
@@ -532,7 +538,16 @@ impl<C: Chart> Session<C> {
 
     /// Processes queued external events until none is left or the session ends.
     pub fn run_until_idle(&mut self) {
-        while self.step() {}
+        let mut processed = 0usize;
+        while self.step() {
+            processed += 1;
+            if processed >= self.max_events_per_run {
+                self.status = Status::Halted(format!(
+                    "{processed} external events in one run and the queue never drained: the chart feeds itself events"
+                ));
+                return;
+            }
+        }
     }
 
     /// Processes one queued external event; `false` when there was none to

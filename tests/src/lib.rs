@@ -26,7 +26,8 @@ pub enum Verdict {
 
 /// Virtual time a test may take: the suite's timeouts are a few seconds.
 const VIRTUAL_LIMIT: Duration = Duration::from_secs(120);
-/// External events a test may process: a chart that keeps sending to itself must end.
+/// External events a test may process without its queue draining: a chart
+/// that keeps sending to itself must end.
 const EVENT_BUDGET: usize = 100_000;
 
 /// How a run ended: the final state reached, and the log lines.
@@ -126,25 +127,11 @@ pub fn run_chart<C: Chart>(chart: C) -> Verdict {
 
 /// Runs one chart to completion on a virtual clock, keeping its log.
 pub fn record_chart<C: Chart>(chart: C) -> RunRecord {
-    let mut session = Session::with_options(chart, SessionOptions { max_microsteps: 10_000, ..Default::default() });
+    let options = SessionOptions { max_microsteps: 10_000, max_events_per_run: EVENT_BUDGET, ..Default::default() };
+    let mut session = Session::with_options(chart, options);
     let recorder = Recorder::default();
     session.set_observer(Box::new(recorder.clone()));
-    session.start();
-    let mut budget = EVENT_BUDGET;
-    loop {
-        while budget > 0 && session.step() {
-            budget -= 1;
-        }
-        if budget == 0 || !session.is_running() {
-            break;
-        }
-        match session.next_timer() {
-            Some(due) if due <= VIRTUAL_LIMIT => {
-                session.fire_next_timer();
-            }
-            _ => break,
-        }
-    }
+    session.run_virtual(VIRTUAL_LIMIT);
     let verdict = match session.status() {
         Status::Done(_) => match session.final_state() {
             Some("pass") => Verdict::Pass,

@@ -56,3 +56,18 @@ fn a_million_events_with_delayed_sends_and_cancels_are_all_processed_in_order() 
     session.run_until_idle();
     assert_eq!(session.final_state(), Some("done"));
 }
+
+#[test]
+fn a_chart_that_feeds_itself_events_halts_the_session() {
+    use scxmlc_tests::fixtures::feedback;
+    let mut session = Session::with_options(
+        feedback::Machine::new(),
+        SessionOptions { max_events_per_run: 10_000, ..Default::default() },
+    );
+    // Every driver goes through run_until_idle: run_virtual here.
+    session.run_virtual(Duration::from_secs(1));
+    match session.status() {
+        Status::Halted(why) => assert!(why.contains("feeds itself"), "{why}"),
+        other => panic!("expected a halt, got {other:?}"),
+    }
+}
