@@ -120,11 +120,6 @@ pub fn all_parts(parts: Vec<RunRecord>) -> RunRecord {
     RunRecord { verdict, final_state, logs }
 }
 
-/// Runs one chart to completion on a virtual clock.
-pub fn run_chart<C: Chart>(chart: C) -> Verdict {
-    record_chart(chart).verdict
-}
-
 /// Runs one chart to completion on a virtual clock, keeping its log.
 pub fn record_chart<C: Chart>(chart: C) -> RunRecord {
     let options = SessionOptions { max_microsteps: 10_000, max_events_per_run: EVENT_BUDGET, ..Default::default() };
