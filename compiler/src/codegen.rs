@@ -536,22 +536,42 @@ impl<'a> Codegen<'a> {
 
     /// Event data from a namelist and params, or from content.
     fn payload(&self, namelist: &[(String, usize)], params: &[model::Param], content: Option<usize>) -> TokenStream {
+        self.payload_of(namelist, params, content, false)
+    }
+
+    /// With `with_raw`, `(data, raw)`: the raw form keeps duplicate names.
+    fn payload_of(
+        &self,
+        namelist: &[(String, usize)],
+        params: &[model::Param],
+        content: Option<usize>,
+        with_raw: bool,
+    ) -> TokenStream {
         let rt = &self.rt;
         if let Some(c) = content {
-            return self.expr(self.scripts.expr(c));
+            let value = self.expr(self.scripts.expr(c));
+            if !with_raw {
+                return value;
+            }
+            return quote!({
+                let data = #value;
+                let raw = #rt::raw_content(&data);
+                (data, raw)
+            });
         }
         if namelist.is_empty() && params.is_empty() {
-            return quote!(#rt::Value::Undefined);
+            return if with_raw { quote!((#rt::Value::Undefined, None)) } else { quote!(#rt::Value::Undefined) };
         }
         let entries = namelist
             .iter()
             .map(|(name, id)| (name.as_str(), self.expr(self.scripts.expr(*id))))
             .chain(params.iter().map(|p| (p.name.as_str(), self.expr(self.scripts.expr(p.value)))))
-            .map(|(k, v)| quote!(#rt::ops::set_str(&data, #k, #v)?;));
+            .map(|(k, v)| quote!(params.add(#k, #v);));
+        let finish = if with_raw { quote!(params.finish()) } else { quote!(params.data()) };
         quote!({
-            let data = #rt::Value::object();
+            let mut params = #rt::Params::new();
             #(#entries)*
-            data
+            #finish
         })
     }
 
@@ -734,7 +754,7 @@ impl<'a> Codegen<'a> {
                 })
             }
         };
-        let data = self.payload(&s.namelist, &s.params, s.content);
+        let data = self.payload_of(&s.namelist, &s.params, s.content, true);
         let id = match (&s.id, s.idlocation) {
             (Some(id), _) => quote!(Some(::std::sync::Arc::from(#id))),
             (None, Some(loc)) => {
@@ -752,9 +772,9 @@ impl<'a> Codegen<'a> {
             let target = #target;
             let type_ = #type_;
             let delay = #delay;
-            let data = #data;
+            let (data, raw) = #data;
             let id = #id;
-            core.send(#rt::SendRequest { event, target, type_, id, delay, data })?;
+            core.send(#rt::SendRequest { event, target, type_, id, delay, data, raw })?;
         })
     }
 

@@ -28,6 +28,10 @@ pub struct Event {
     pub origintype: Option<Arc<str>>,
     pub invokeid: Option<Arc<str>>,
     pub data: Value,
+    /// The message as the I/O processor carried it, when it kept one
+    /// (`_event.raw`): for `<send>` params, `name=value` pairs in order,
+    /// duplicates included, which `data` cannot show.
+    pub raw: Option<Arc<str>>,
 }
 
 impl Event {
@@ -45,6 +49,7 @@ impl Event {
             origintype: None,
             invokeid: None,
             data: Value::Undefined,
+            raw: None,
         }
     }
 
@@ -53,10 +58,11 @@ impl Event {
         self
     }
 
-    /// `_event` as the datamodel sees it: all seven fields present, unset ones undefined.
+    /// `_event` as the datamodel sees it: all seven fields present, unset
+    /// ones undefined, and `raw` when the event has a raw form.
     pub fn to_value(&self) -> Value {
         let opt = |v: &Option<Arc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
-        Value::object_from([
+        let value = Value::object_from([
             ("name", Value::String(self.name.clone())),
             ("type", Value::from(self.kind.as_str())),
             ("sendid", opt(&self.sendid)),
@@ -64,6 +70,98 @@ impl Event {
             ("origintype", opt(&self.origintype)),
             ("invokeid", opt(&self.invokeid)),
             ("data", self.data.clone()),
-        ])
+        ]);
+        if let (Some(raw), Value::Object(object)) = (&self.raw, &value) {
+            object.borrow_mut().set("raw", Value::String(raw.clone()));
+        }
+        value
+    }
+}
+
+/// The data of a `<send>`, `<donedata>` or `<invoke>` built from a namelist
+/// and `<param>`s: an object (a later duplicate name wins, as in
+/// ECMAScript), and the raw form that keeps every pair in order,
+/// `application/x-www-form-urlencoded` style.
+#[derive(Debug)]
+pub struct Params {
+    data: Value,
+    raw: String,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Params {
+    pub fn new() -> Self {
+        Params { data: Value::object(), raw: String::new() }
+    }
+
+    pub fn add(&mut self, name: &str, value: Value) {
+        if !self.raw.is_empty() {
+            self.raw.push('&');
+        }
+        form_encode(name, &mut self.raw);
+        self.raw.push('=');
+        let text = raw_content(&value);
+        form_encode(text.as_deref().unwrap_or("undefined"), &mut self.raw);
+        if let Value::Object(object) = &self.data {
+            object.borrow_mut().set(name, value);
+        }
+    }
+
+    pub fn data(self) -> Value {
+        self.data
+    }
+
+    /// `(data, raw)`.
+    pub fn finish(self) -> (Value, Option<Arc<str>>) {
+        (self.data, Some(Arc::from(self.raw)))
+    }
+}
+
+/// The raw form of a `<content>` payload: its text, or its JSON.
+pub fn raw_content(value: &Value) -> Option<Arc<str>> {
+    match value {
+        Value::Undefined => None,
+        Value::Object(_) | Value::Array(_) => value.to_json().map(Arc::from),
+        other => Some(Arc::from(other.to_js_string())),
+    }
+}
+
+fn form_encode(text: &str, out: &mut String) {
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_keep_duplicates_in_raw_and_the_last_in_data() {
+        let mut params = Params::new();
+        params.add("Var1", Value::Number(2.0));
+        params.add("Var1", Value::Number(3.0));
+        params.add("a b", Value::from("x&y"));
+        let (data, raw) = params.finish();
+        assert_eq!(raw.as_deref(), Some("Var1=2&Var1=3&a+b=x%26y"));
+        assert_eq!(data.to_json().as_deref(), Some(r#"{"Var1":3,"a b":"x&y"}"#));
+    }
+
+    #[test]
+    fn raw_is_a_field_of_event_only_when_present() {
+        let plain = Event::external("e").to_value();
+        assert!(plain.to_json().is_some_and(|j| !j.contains("raw")));
+        let mut event = Event::external("e");
+        event.raw = Some(Arc::from("a=1"));
+        assert!(event.to_value().to_json().is_some_and(|j| j.contains(r#""raw":"a=1""#)));
     }
 }

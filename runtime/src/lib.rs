@@ -24,7 +24,7 @@ pub use chart::{
     is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, TransitionInfo, NO_STATE,
 };
 pub use error::{ErrorKind, ExecError};
-pub use event::{Event, EventKind};
+pub use event::{raw_content, Event, EventKind, Params};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
 pub use session::{ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status};

@@ -30,6 +30,8 @@ pub struct SendRequest {
     pub id: Option<Arc<str>>,
     pub delay: Option<Duration>,
     pub data: Value,
+    /// The message's raw form, `_event.raw` at the receiver.
+    pub raw: Option<Arc<str>>,
 }
 
 struct Pending {
@@ -289,6 +291,7 @@ impl Core {
         }
         let own = format!("#_scxml_{}", self.session_id);
         let mut event = Event::new(&request.event, EventKind::External).with_data(request.data);
+        event.raw = request.raw;
         event.sendid = request.id.clone();
         event.origin = Some(Arc::from(own.as_str()));
         event.origintype = Some(Arc::from(SCXML_IO_PROCESSOR));

@@ -42,6 +42,17 @@ pub struct RunRecord {
 pub fn judge_manual(id: &str, run: &RunRecord) -> Option<Verdict> {
     let logged = |text: &str| run.logs.iter().any(|l| l.to_lowercase().contains(text));
     match id {
+        // Two params of the same name both reach the receiver: `_event.raw`
+        // (printed as "_event : ...") keeps both pairs.
+        "178" => {
+            let raw = run.logs.iter().find(|l| l.starts_with("_event"));
+            let both = raw.is_some_and(|l| l.contains("Var1=2") && l.contains("Var1=3"));
+            Some(if run.final_state == Some("final") && both {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!("_event.raw did not keep both Var1 pairs: {raw:?}"))
+            })
+        }
         // The machine halts in its initial final state without processing event1.
         "415" => Some(if run.final_state == Some("final") && !logged("event1") {
             Verdict::Pass
