@@ -5,9 +5,10 @@
 use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::ident::{camel, snake, Names};
 use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
-use crate::script::{BinOp, Expr, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
+use crate::script::{BinOp, Expr, FnId, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
 use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
 use quote::{format_ident, quote};
+use std::cell::Cell;
 
 pub struct Codegen<'a> {
     chart: &'a Chart,
@@ -18,6 +19,11 @@ pub struct Codegen<'a> {
     fields: Vec<Ident>,
     block_fns: Vec<Ident>,
     data_fns: Vec<Option<Ident>>,
+    /// One Rust function per compiled ECMAScript function.
+    script_fns: Vec<Ident>,
+    /// The ECMAScript function whose body is being generated: its locals
+    /// are Rust `let`s named after them.
+    current_fn: Cell<Option<FnId>>,
     derive_serde: bool,
 }
 
@@ -52,7 +58,21 @@ impl<'a> Codegen<'a> {
             .collect();
         let data_fns =
             chart.data.iter().map(|d| d.init.map(|_| ident(&fns.unique(format!("init_{}", snake(&d.id)))))).collect();
-        Codegen { chart, scripts, file, rt, state_variants, fields, block_fns, data_fns, derive_serde: false }
+        let script_fns =
+            scripts.functions.iter().map(|f| ident(&fns.unique(format!("fn_{}", snake(&f.name))))).collect();
+        Codegen {
+            chart,
+            scripts,
+            file,
+            rt,
+            state_variants,
+            fields,
+            block_fns,
+            data_fns,
+            script_fns,
+            current_fn: Cell::new(None),
+            derive_serde: false,
+        }
     }
 
     /// Derive serde's traits for `Data`.
@@ -78,6 +98,65 @@ impl<'a> Codegen<'a> {
 
     fn var_field(&self, v: usize) -> &Ident {
         &self.fields[v]
+    }
+
+    fn local(&self, l: usize) -> Ident {
+        let name = self.current_fn.get().and_then(|f| self.scripts.functions[f].locals.get(l));
+        format_ident!("{}_{}", snake(name.map_or("local", |n| n.as_str())), l)
+    }
+
+    /// The `static` that is a function's value.
+    fn function_static(f: FnId) -> Ident {
+        format_ident!("FUNCTION_{}", f)
+    }
+
+    fn script_functions(&self, attrs: &TokenStream) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        for (i, f) in self.scripts.functions.iter().enumerate() {
+            self.current_fn.set(Some(i));
+            let name = &self.script_fns[i];
+            let value = Self::function_static(i);
+            let locals: Vec<TokenStream> = (0..f.locals.len())
+                .map(|l| {
+                    let local = self.local(l);
+                    let index = Literal::usize_unsuffixed(l);
+                    if l < f.params {
+                        quote!(let mut #local = args.get(#index).cloned().unwrap_or_default();)
+                    } else {
+                        quote!(let mut #local = #rt::Value::Undefined;)
+                    }
+                })
+                .collect();
+            let body = self.stmts(&f.body);
+            self.current_fn.set(None);
+            let params = f.locals[..f.params].join(", ");
+            let doc = format!(" `function {}({params})` ({})", f.name, self.line(f.span.start));
+            let js_name = &f.name;
+            out.push(quote! {
+                #[doc = #doc]
+                #attrs
+                fn #name(d: &mut Data, core: &mut #rt::Core, args: &[#rt::Value]) -> Result<#rt::Value, #rt::ExecError> {
+                    core.enter_call()?;
+                    let result = (|| -> Result<#rt::Value, #rt::ExecError> {
+                        #(#locals)*
+                        #body
+                        Ok(#rt::Value::Undefined)
+                    })();
+                    core.leave_call();
+                    result
+                }
+                #[allow(dead_code)]
+                static #value: #rt::Function = #rt::Function {
+                    name: #js_name,
+                    call: |data, core, args| match data.downcast_mut::<Data>() {
+                        Some(d) => #name(d, core, args),
+                        None => Err(#rt::ExecError::type_error("a function of another chart cannot run in this one")),
+                    },
+                };
+            });
+        }
+        out
     }
 
     pub fn generate(&self, _diags: &mut Diagnostics) -> TokenStream {
@@ -158,7 +237,7 @@ impl<'a> Codegen<'a> {
             let doc = format!(" Starts the child of the <invoke> at {}", self.line(inv.span.start));
             out.push(quote! {
                 #[doc = #doc]
-                #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+                #[allow(unused_variables, unused_mut, unused_assignments, unreachable_code, clippy::all)]
                 fn #f(d: &mut Data, core: &mut #rt::Core, invokeid: &str) -> Result<#rt::InvokeStart, #rt::ExecError> {
                     #check_type
                     #store_id
@@ -459,10 +538,10 @@ impl<'a> Codegen<'a> {
         // Generated code must not panic on chart behaviour: every failure is
         // an ExecError. The deny list keeps it so.
         let attrs = quote! {
-            #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+            #[allow(unused_variables, unused_mut, unused_assignments, unreachable_code, clippy::all)]
             #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
         };
-        let mut out = Vec::new();
+        let mut out = self.script_functions(&attrs);
         for (i, d) in self.chart.data.iter().enumerate() {
             let (Some(f), Some(init)) = (&self.data_fns[i], d.init) else {
                 continue;
@@ -787,8 +866,16 @@ impl<'a> Codegen<'a> {
             Stmt::If(c, a, b) => {
                 let c = self.expr(c);
                 let a = self.stmts(a);
-                let b = self.stmts(b);
-                quote!(if (#c).truthy() { #a } else { #b })
+                if b.is_empty() {
+                    quote!(if (#c).truthy() { #a })
+                } else {
+                    let b = self.stmts(b);
+                    quote!(if (#c).truthy() { #a } else { #b })
+                }
+            }
+            Stmt::Return(e) => {
+                let e = self.expr(e);
+                quote!(return Ok(#e);)
             }
         });
         quote!(#(#items)*)
@@ -797,7 +884,7 @@ impl<'a> Codegen<'a> {
     /// Fails early for a location that can never be assigned.
     fn check_place(&self, p: &Place) -> TokenStream {
         match p {
-            Place::Var(_) | Place::Member(..) | Place::Index(..) => quote!(),
+            Place::Var(_) | Place::Local(_) | Place::Member(..) | Place::Index(..) => quote!(),
             other => self.store(other, quote!(())),
         }
     }
@@ -809,6 +896,10 @@ impl<'a> Codegen<'a> {
             Place::Var(v) => {
                 let f = self.var_field(*v);
                 quote!(d.#f = #value;)
+            }
+            Place::Local(l) => {
+                let l = self.local(*l);
+                quote!(#l = #value;)
             }
             Place::Member(o, k) => {
                 let o = self.expr(o);
@@ -834,6 +925,7 @@ impl<'a> Codegen<'a> {
     fn read_place(&self, p: &Place) -> TokenStream {
         match p {
             Place::Var(v) => self.expr(&Expr::Var(*v)),
+            Place::Local(l) => self.expr(&Expr::Local(*l)),
             Place::Member(o, k) => self.expr(&Expr::Member(Box::new(o.clone()), k.clone())),
             Place::Index(o, k) => self.expr(&Expr::Index(Box::new(o.clone()), Box::new(k.clone()))),
             Place::ReadOnly(s) => self.expr(&Expr::System(*s)),
@@ -886,6 +978,37 @@ impl<'a> Codegen<'a> {
             Expr::Var(v) => {
                 let f = self.var_field(*v);
                 quote!(d.#f.clone())
+            }
+            Expr::Local(l) => {
+                let l = self.local(*l);
+                quote!(#l.clone())
+            }
+            Expr::Function(f) => {
+                let f = Self::function_static(*f);
+                quote!(#rt::Value::Function(&#f))
+            }
+            Expr::CallFunction(f, args) => {
+                let f = &self.script_fns[*f];
+                let n = Literal::usize_unsuffixed(args.len());
+                let args = args.iter().map(|a| self.expr(a));
+                quote!({
+                    let args: [#rt::Value; #n] = [#(#args),*];
+                    #f(d, core, &args)?
+                })
+            }
+            Expr::CallValue(callee, args) => {
+                let callee = self.expr(callee);
+                let n = Literal::usize_unsuffixed(args.len());
+                let args = args.iter().map(|a| self.expr(a));
+                quote!({
+                    let callee = #callee;
+                    let args: [#rt::Value; #n] = [#(#args),*];
+                    #rt::ops::call_value(&callee, d, core, &args)?
+                })
+            }
+            Expr::InstanceOf(e, class) => {
+                let e = self.expr(e);
+                quote!(#rt::Value::Bool(#rt::ops::instance_of(&#e, #class)))
             }
             Expr::System(s) => match s {
                 SystemVar::Event => quote!(core.event()),
@@ -994,7 +1117,7 @@ impl<'a> Codegen<'a> {
                     let k = self.expr(k);
                     quote!(#rt::ops::delete(&#o, &#k)?)
                 }
-                Place::Var(_) | Place::ReadOnly(_) => quote!(#rt::Value::Bool(false)),
+                Place::Var(_) | Place::Local(_) | Place::ReadOnly(_) => quote!(#rt::Value::Bool(false)),
                 _ => quote!(#rt::Value::Bool(true)),
             },
             Expr::InState(s) => {

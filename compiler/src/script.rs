@@ -9,6 +9,10 @@ use swc_ecma_ast as js;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
 
 pub type VarId = usize;
+/// A local variable or parameter of one compiled function.
+pub type LocalId = usize;
+/// An index into [`Scripts::functions`].
+pub type FnId = usize;
 
 /// Nesting deeper than this in one expression is rejected before parsing.
 const MAX_NESTING: usize = 200;
@@ -78,6 +82,9 @@ pub enum Expr {
     Number(f64),
     String(String),
     Var(VarId),
+    Local(LocalId),
+    /// A compiled function as a value.
+    Function(FnId),
     System(SystemVar),
     /// An identifier that names nothing: a `ReferenceError` when evaluated.
     Unbound(String),
@@ -100,6 +107,12 @@ pub enum Expr {
     InDynamic(Box<Expr>),
     CallGlobal(&'static str, Vec<Expr>),
     CallMethod(Box<Expr>, String, Vec<Expr>),
+    /// A call of a function known at compile time.
+    CallFunction(FnId, Vec<Expr>),
+    /// A call of whatever the callee evaluates to.
+    CallValue(Box<Expr>, Vec<Expr>),
+    /// `value instanceof Array` (or `Object`, `Function`).
+    InstanceOf(Box<Expr>, &'static str),
     Sequence(Vec<Expr>),
     /// Text that is not a valid expression: evaluating it raises `error.execution`.
     Invalid(String),
@@ -108,6 +121,7 @@ pub enum Expr {
 #[derive(Clone, Debug)]
 pub enum Place {
     Var(VarId),
+    Local(LocalId),
     Member(Expr, String),
     Index(Expr, Expr),
     /// A system variable: assigning it is an error at run time (W3C 5.10).
@@ -120,6 +134,21 @@ pub enum Place {
 pub enum Stmt {
     Expr(Expr),
     If(Expr, Vec<Stmt>, Vec<Stmt>),
+    /// Only inside a [`Function`].
+    Return(Expr),
+}
+
+/// A function declared in a `<script>` or written as a function expression.
+/// It sees its own locals and the datamodel; closures over another
+/// function's locals are rejected at compile time.
+#[derive(Clone, Debug, Default)]
+pub struct Function {
+    pub name: String,
+    /// Parameters first, then `var`s of the body.
+    pub locals: Vec<String>,
+    pub params: usize,
+    pub body: Vec<Stmt>,
+    pub span: Span,
 }
 
 /// The lowered form of one [`crate::model::Source`].
@@ -135,6 +164,7 @@ pub struct Scripts {
     pub vars: Vec<Var>,
     /// By [`crate::model::ExprId`].
     pub lowered: Vec<Lowered>,
+    pub functions: Vec<Function>,
     /// The scripts of each invoked child chart, by [`Chart::children`] index.
     pub children: Vec<Scripts>,
 }
@@ -202,13 +232,47 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
             declare(&mut vars, name, Span::new(s.start, s.start + s.text.len()));
         }
     }
+    // Function declarations are hoisted: any expression of the chart may
+    // call a function a <script> declares.
+    let mut functions: Vec<Function> = Vec::new();
+    let mut declared: Vec<(String, FnId)> = Vec::new();
+    let mut declarations = Vec::new();
+    for (i, p) in parsed.iter().enumerate() {
+        if let Parsed::Script(script) = p {
+            let mut found = Vec::new();
+            collect_fn_decls(&script.body, &mut found);
+            for f in found {
+                let name = f.ident.sym.to_string();
+                let id = functions.len();
+                functions.push(Function { name: name.clone(), ..Function::default() });
+                if let Some(v) = vars.iter().find(|v| v.name == name) {
+                    diags.push(
+                        Diagnostic::error(
+                            "E0206",
+                            v.span,
+                            format!("'{name}' is both a datamodel variable and a function"),
+                        )
+                        .with_help("a function declared in a <script> is a global name too; rename one of them"),
+                    );
+                }
+                declared.retain(|(n, _)| *n != name);
+                declared.push((name, id));
+                declarations.push((i, f, id));
+            }
+        }
+    }
+    for (i, f, id) in declarations {
+        let mut cx = Lowerer::new(chart, &vars, &declared, &mut *diags, &mut functions, i);
+        let name = f.ident.sym.to_string();
+        cx.function(Some(&name), &f.function.params, FnBody::Block(f.function.body.as_ref()), &f.function, Some(id));
+    }
     let mut lowered = Vec::with_capacity(parsed.len());
-    for (i, p) in parsed.into_iter().enumerate() {
+    for (i, p) in parsed.iter().enumerate() {
         let source = &chart.sources[i];
-        let mut cx = Lowerer { chart, vars: &vars, diags: &mut *diags, source_index: i };
+        let mut cx = Lowerer::new(chart, &vars, &declared, &mut *diags, &mut functions, i);
         let out = match p {
             Parsed::Error(message, at) => {
-                let at = source.offset(at.min(source.text.len()));
+                let at = source.offset((*at).min(source.text.len()));
                 cx.diags.push(
                     Diagnostic::warning("W0201", Span::new(at, at + 1), format!("invalid ECMAScript: {message}"))
                         .with_help("the W3C rules make this raise error.execution each time it is evaluated"),
@@ -221,20 +285,21 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
                 }
             }
             Parsed::Text => Lowered::Expr(Expr::String(normalize_space(&source.text))),
-            Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(&e)),
+            Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(e)),
             Parsed::Expr(e) if source.kind == SourceKind::Body => {
                 // A body is a value when it is a closed expression (JSON, a
                 // literal); anything else is text, as `<content>foo</content>`.
                 let mut scratch = Diagnostics::default();
-                let mut quiet = Lowerer { chart, vars: &vars, diags: &mut scratch, source_index: i };
-                let value = quiet.expr(&e);
+                let mut no_functions = Vec::new();
+                let mut quiet = Lowerer::new(chart, &vars, &declared, &mut scratch, &mut no_functions, i);
+                let value = quiet.expr(e);
                 if scratch.items.is_empty() && is_closed(&value) {
                     Lowered::Expr(value)
                 } else {
                     Lowered::Expr(Expr::String(normalize_space(&source.text)))
                 }
             }
-            Parsed::Expr(e) => Lowered::Expr(cx.expr(&e)),
+            Parsed::Expr(e) => Lowered::Expr(cx.expr(e)),
             Parsed::Script(s) => Lowered::Script(cx.stmts(&s.body)),
         };
         lowered.push(out);
@@ -256,7 +321,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
             scripts
         })
         .collect();
-    Scripts { vars, lowered, children }
+    Scripts { vars, lowered, functions, children }
 }
 
 /// A text body becomes a space-normalized string (W3C B.2.2): runs of
@@ -309,6 +374,24 @@ fn collect_var_names(stmts: &[js::Stmt], out: &mut Vec<String>) {
                 collect_var_names(std::slice::from_ref(&*i.cons), out);
                 if let Some(alt) = &i.alt {
                     collect_var_names(std::slice::from_ref(&**alt), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The function declarations of a script or function body, where they are
+/// hoisted from: the top level, blocks and `if` branches.
+fn collect_fn_decls<'s>(stmts: &'s [js::Stmt], out: &mut Vec<&'s js::FnDecl>) {
+    for s in stmts {
+        match s {
+            js::Stmt::Decl(js::Decl::Fn(f)) => out.push(f),
+            js::Stmt::Block(b) => collect_fn_decls(&b.stmts, out),
+            js::Stmt::If(i) => {
+                collect_fn_decls(std::slice::from_ref(&*i.cons), out);
+                if let Some(alt) = &i.alt {
+                    collect_fn_decls(std::slice::from_ref(&**alt), out);
                 }
             }
             _ => {}
@@ -376,16 +459,166 @@ fn at_end(parser: &mut Parser<swc_ecma_parser::Lexer<'_>>) -> bool {
 struct Lowerer<'a, 'd> {
     chart: &'a Chart,
     vars: &'a [Var],
+    /// Functions declared in the chart's scripts, visible everywhere.
+    declared: &'a [(String, FnId)],
     diags: &'d mut Diagnostics,
+    functions: &'d mut Vec<Function>,
     source_index: usize,
+    /// The functions being lowered, innermost last.
+    scopes: Vec<Scope>,
+}
+
+#[derive(Default)]
+struct Scope {
+    locals: Vec<String>,
+    /// Function declarations of this body (and a named function
+    /// expression's own name), callable without capturing anything.
+    functions: Vec<(String, FnId)>,
+    /// Names of enclosing functions' locals already reported as captured.
+    captured: Vec<String>,
+}
+
+enum FnBody<'x> {
+    Block(Option<&'x js::FunctionBody>),
+    Expr(&'x js::Expr),
+}
+
+/// What an identifier names, innermost scope first.
+enum Binding {
+    Local(LocalId),
+    /// A local of an enclosing function: a closure, which is not supported.
+    Captured,
+    Function(FnId),
+    Var(VarId),
 }
 
 fn unsupported_help() -> &'static str {
     "scxmlc compiles a subset of ECMAScript: literals, variables, member access, operators, \
-     assignments, `var`, `if`, `typeof`, `In()` and a few builtins (String, Number, Math.*, JSON.*, array methods)"
+     assignments, `var`, `if`, functions (without closures), `typeof`, `In()` and a few builtins \
+     (String, Number, Math.*, JSON.*, array methods)"
 }
 
-impl Lowerer<'_, '_> {
+impl<'a, 'd> Lowerer<'a, 'd> {
+    fn new(
+        chart: &'a Chart,
+        vars: &'a [Var],
+        declared: &'a [(String, FnId)],
+        diags: &'d mut Diagnostics,
+        functions: &'d mut Vec<Function>,
+        source_index: usize,
+    ) -> Self {
+        Lowerer { chart, vars, declared, diags, functions, source_index, scopes: Vec::new() }
+    }
+
+    fn binding(&self, name: &str) -> Option<Binding> {
+        for (depth, scope) in self.scopes.iter().enumerate().rev() {
+            if let Some(i) = scope.locals.iter().position(|l| l == name) {
+                let innermost = depth + 1 == self.scopes.len();
+                return Some(if innermost { Binding::Local(i) } else { Binding::Captured });
+            }
+            if let Some((_, f)) = scope.functions.iter().rev().find(|(n, _)| n == name) {
+                return Some(Binding::Function(*f));
+            }
+        }
+        if let Some(v) = self.vars.iter().position(|v| v.name == name) {
+            return Some(Binding::Var(v));
+        }
+        self.declared.iter().find(|(n, _)| n == name).map(|(_, f)| Binding::Function(*f))
+    }
+
+    fn is_bound(&self, name: &str) -> bool {
+        self.binding(name).is_some()
+    }
+
+    /// Lowers a function's body into [`Scripts::functions`]; `reserved` is
+    /// the id a hoisted declaration already has.
+    fn function(
+        &mut self,
+        name: Option<&str>,
+        params: &[js::Param],
+        body: FnBody<'_>,
+        whole: &dyn Spanned,
+        reserved: Option<FnId>,
+    ) -> FnId {
+        let pats: Vec<&js::Pat> = params.iter().map(|p| &p.pat).collect();
+        self.function_of(name, &pats, body, whole.span(), reserved)
+    }
+
+    fn function_of(
+        &mut self,
+        name: Option<&str>,
+        params: &[&js::Pat],
+        body: FnBody<'_>,
+        span: swc_common::Span,
+        reserved: Option<FnId>,
+    ) -> FnId {
+        let id = reserved.unwrap_or_else(|| {
+            self.functions.push(Function::default());
+            self.functions.len() - 1
+        });
+        let mut scope = Scope::default();
+        for p in params {
+            match p {
+                js::Pat::Ident(i) => scope.locals.push(i.id.sym.to_string()),
+                other => {
+                    self.unsupported(other.span(), "destructuring, default and rest parameters");
+                    scope.locals.push(String::new());
+                }
+            }
+        }
+        let param_count = scope.locals.len();
+        let mut nested = Vec::new();
+        if let FnBody::Block(Some(block)) = &body {
+            let mut names = Vec::new();
+            collect_var_names(&block.stmts, &mut names);
+            for n in names {
+                if !scope.locals.contains(&n) {
+                    scope.locals.push(n);
+                }
+            }
+            collect_fn_decls(&block.stmts, &mut nested);
+        }
+        if let Some(name) = name {
+            if !scope.locals.iter().any(|l| l == name) {
+                scope.functions.push((name.to_string(), id));
+            }
+        }
+        let nested: Vec<(&js::FnDecl, FnId)> = nested
+            .into_iter()
+            .map(|f| {
+                self.functions.push(Function::default());
+                let nid = self.functions.len() - 1;
+                scope.functions.push((f.ident.sym.to_string(), nid));
+                (f, nid)
+            })
+            .collect();
+        self.scopes.push(scope);
+        for (f, nid) in nested {
+            let n = f.ident.sym.to_string();
+            self.function(
+                Some(&n),
+                &f.function.params,
+                FnBody::Block(f.function.body.as_ref()),
+                &f.function,
+                Some(nid),
+            );
+        }
+        let stmts = match body {
+            FnBody::Block(Some(block)) => self.stmts(&block.stmts),
+            FnBody::Block(None) => Vec::new(),
+            FnBody::Expr(e) => vec![Stmt::Return(self.expr(e))],
+        };
+        let scope = self.scopes.pop().unwrap_or_default();
+        self.functions[id] = Function {
+            name: name.unwrap_or("anonymous").to_string(),
+            locals: scope.locals,
+            params: param_count,
+            body: stmts,
+            span: self.span_of(span),
+        };
+        id
+    }
+
     fn span_of(&self, span: swc_common::Span) -> Span {
         let source = &self.chart.sources[self.source_index];
         let lo = (span.lo.0 as usize).saturating_sub(1).min(source.text.len());
@@ -436,8 +669,30 @@ impl Lowerer<'_, '_> {
     }
 
     fn ident(&mut self, name: &str, span: swc_common::Span) -> Expr {
-        if let Some(v) = self.vars.iter().position(|v| v.name == name) {
-            return Expr::Var(v);
+        match self.binding(name) {
+            Some(Binding::Local(l)) => return Expr::Local(l),
+            Some(Binding::Var(v)) => return Expr::Var(v),
+            Some(Binding::Function(f)) => return Expr::Function(f),
+            Some(Binding::Captured) => {
+                let scope = self.scopes.last_mut();
+                if scope.as_ref().is_some_and(|s| s.captured.iter().any(|c| c == name)) {
+                    return Expr::Undefined;
+                }
+                if let Some(scope) = scope {
+                    scope.captured.push(name.to_string());
+                }
+                let span = self.span_of(span);
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0200",
+                        span,
+                        format!("unsupported ECMAScript: a nested function using '{name}' of the function around it"),
+                    )
+                    .with_help("closures are not supported: pass the value as an argument"),
+                );
+                return Expr::Undefined;
+            }
+            None => {}
         }
         match name {
             "_event" => Expr::System(SystemVar::Event),
@@ -472,6 +727,7 @@ impl Lowerer<'_, '_> {
             js::Expr::Paren(p) => self.place(&p.expr),
             js::Expr::Ident(id) => match self.ident(&id.sym, id.span) {
                 Expr::Var(v) => Place::Var(v),
+                Expr::Local(l) => Place::Local(l),
                 Expr::System(s) => Place::ReadOnly(s),
                 Expr::Unbound(n) => Place::Unbound(n),
                 _ => Place::Invalid(format!("cannot assign to '{}'", id.sym)),
@@ -571,7 +827,7 @@ impl Lowerer<'_, '_> {
                 }
                 // Namespaced builtins (`Math.PI`) read as constants.
                 if let (js::Expr::Ident(obj), js::MemberProp::Ident(prop)) = (&*m.obj, &m.prop) {
-                    if obj.sym == "Math" && !self.vars.iter().any(|v| v.name == "Math") {
+                    if obj.sym == "Math" && !self.is_bound("Math") {
                         match &*prop.sym {
                             "PI" => return Expr::Number(std::f64::consts::PI),
                             "E" => return Expr::Number(std::f64::consts::E),
@@ -595,7 +851,7 @@ impl Lowerer<'_, '_> {
                     js::UnaryOp::TypeOf => {
                         // `typeof x` of an undeclared x is "undefined", not an error.
                         if let js::Expr::Ident(id) = &*u.arg {
-                            if !self.vars.iter().any(|v| v.name == *id.sym)
+                            if !self.is_bound(&id.sym)
                                 && !matches!(&*id.sym, "_event" | "_sessionid" | "_name" | "_ioprocessors")
                             {
                                 return Expr::String("undefined".into());
@@ -646,7 +902,21 @@ impl Lowerer<'_, '_> {
                     B::RShift => BinOp::Shr,
                     B::ZeroFillRShift => BinOp::UShr,
                     B::In => BinOp::In,
-                    B::InstanceOf => return self.unsupported(b.span, "instanceof"),
+                    B::InstanceOf => {
+                        let class = match &*b.right {
+                            js::Expr::Ident(c) if !self.is_bound(&c.sym) => match &*c.sym {
+                                "Array" => Some("Array"),
+                                "Object" => Some("Object"),
+                                "Function" => Some("Function"),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        return match class {
+                            Some(class) => Expr::InstanceOf(Box::new(left), class),
+                            None => self.unsupported(b.right.span(), "instanceof other than Array, Object or Function"),
+                        };
+                    }
                     B::Exp => return self.unsupported(b.span, "the ** operator"),
                     B::LogicalAnd | B::LogicalOr | B::NullishCoalescing => return Expr::Undefined,
                 };
@@ -691,8 +961,8 @@ impl Lowerer<'_, '_> {
             }
             js::Expr::Call(c) => self.call(c),
             js::Expr::Seq(s) => Expr::Sequence(s.exprs.iter().map(|e| self.expr(e)).collect()),
-            js::Expr::Fn(f) => self.unsupported(f.function.span, "function expressions"),
-            js::Expr::Arrow(a) => self.unsupported(a.span, "arrow functions"),
+            js::Expr::Fn(f) => Expr::Function(self.function_expr(f)),
+            js::Expr::Arrow(a) => Expr::Function(self.arrow(a)),
             js::Expr::New(n) => self.unsupported(n.span, "`new`"),
             js::Expr::This(t) => self.unsupported(t.span, "`this`"),
             js::Expr::Tpl(t) => self.unsupported(t.span, "template literals"),
@@ -713,9 +983,7 @@ impl Lowerer<'_, '_> {
                 let state_id = match &*arg.expr {
                     js::Expr::Lit(js::Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
                     // The null datamodel writes the id bare: In(s1).
-                    js::Expr::Ident(i) if self.null_datamodel() || !self.vars.iter().any(|v| v.name == *i.sym) => {
-                        Some(i.sym.to_string())
-                    }
+                    js::Expr::Ident(i) if self.null_datamodel() || !self.is_bound(&i.sym) => Some(i.sym.to_string()),
                     _ => None,
                 };
                 match state_id {
@@ -730,7 +998,27 @@ impl Lowerer<'_, '_> {
                     None => Expr::InDynamic(Box::new(self.expr(&arg.expr))),
                 }
             }
-            js::Expr::Ident(id) if !self.vars.iter().any(|v| v.name == *id.sym) => {
+            js::Expr::Ident(id) if self.is_bound(&id.sym) => {
+                let callee = self.ident(&id.sym, id.span);
+                let args = self.exprs(&c.args);
+                match callee {
+                    Expr::Function(f) => Expr::CallFunction(f, args),
+                    other => Expr::CallValue(Box::new(other), args),
+                }
+            }
+            js::Expr::Fn(f) => {
+                let f = self.function_expr(f);
+                Expr::CallFunction(f, self.exprs(&c.args))
+            }
+            js::Expr::Paren(p) if matches!(&*p.expr, js::Expr::Fn(_) | js::Expr::Arrow(_)) => {
+                let f = match &*p.expr {
+                    js::Expr::Fn(f) => self.function_expr(f),
+                    js::Expr::Arrow(a) => self.arrow(a),
+                    _ => return Expr::Undefined,
+                };
+                Expr::CallFunction(f, self.exprs(&c.args))
+            }
+            js::Expr::Ident(id) => {
                 let name = &*id.sym;
                 match scxmlc_builtin(name) {
                     Some(global) => {
@@ -745,7 +1033,7 @@ impl Lowerer<'_, '_> {
                     return self.unsupported(m.span, "computed method calls");
                 };
                 if let js::Expr::Ident(ns) = &*m.obj {
-                    if !self.vars.iter().any(|v| v.name == *ns.sym) {
+                    if !self.is_bound(&ns.sym) {
                         let full = format!("{}.{}", ns.sym, method.sym);
                         if let Some(global) = scxmlc_builtin(&full) {
                             let args = self.exprs(&c.args);
@@ -765,8 +1053,31 @@ impl Lowerer<'_, '_> {
                 let args = self.exprs(&c.args);
                 Expr::CallMethod(Box::new(receiver), name, args)
             }
-            other => self.unsupported(other.span(), "calling this expression"),
+            other => {
+                let callee = self.expr(other);
+                Expr::CallValue(Box::new(callee), self.exprs(&c.args))
+            }
         }
+    }
+
+    fn function_expr(&mut self, f: &js::FnExpr) -> FnId {
+        if f.function.is_generator || f.function.is_async {
+            self.unsupported(f.function.span, "generators and async functions");
+        }
+        let name = f.ident.as_ref().map(|i| i.sym.to_string());
+        self.function(name.as_deref(), &f.function.params, FnBody::Block(f.function.body.as_ref()), &f.function, None)
+    }
+
+    fn arrow(&mut self, a: &js::ArrowExpr) -> FnId {
+        if a.is_generator || a.is_async {
+            self.unsupported(a.span, "generators and async functions");
+        }
+        let params: Vec<&js::Pat> = a.params.iter().collect();
+        let body = match &*a.body {
+            js::ArrowFunctionBody::FunctionBody(b) => FnBody::Block(Some(b)),
+            js::ArrowFunctionBody::Expr(e) => FnBody::Expr(e),
+        };
+        self.function_of(None, &params, body, a.span, None)
     }
 
     fn stmts(&mut self, body: &[js::Stmt]) -> Vec<Stmt> {
@@ -787,7 +1098,7 @@ impl Lowerer<'_, '_> {
                 }
             }
             js::Stmt::Decl(js::Decl::Var(v)) => {
-                if v.kind != js::VarDeclKind::Var {
+                if v.kind != js::VarDeclKind::Var && self.scopes.is_empty() {
                     // let/const at the top of a script are global for the session too.
                     let span = self.span_of(v.span);
                     self.diags.warning("W0203", span, "`let`/`const` in <script> are treated as session-global `var`");
@@ -814,8 +1125,19 @@ impl Lowerer<'_, '_> {
                 }
                 out.push(Stmt::If(cond, then, otherwise));
             }
+            // Hoisted: lowered with the chart's or the enclosing function's declarations.
             js::Stmt::Decl(js::Decl::Fn(f)) => {
-                self.unsupported(f.function.span, "function declarations");
+                if f.function.is_generator || f.function.is_async {
+                    self.unsupported(f.function.span, "generators and async functions");
+                }
+            }
+            js::Stmt::Return(r) => {
+                if self.scopes.is_empty() {
+                    self.unsupported(r.span, "`return` outside a function");
+                    return;
+                }
+                let value = r.arg.as_ref().map_or(Expr::Undefined, |e| self.expr(e));
+                out.push(Stmt::Return(value));
             }
             js::Stmt::For(_) | js::Stmt::ForIn(_) | js::Stmt::ForOf(_) | js::Stmt::While(_) | js::Stmt::DoWhile(_) => {
                 self.unsupported(s.span(), "loops (use <foreach>)");

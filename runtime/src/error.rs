@@ -8,6 +8,8 @@ pub enum ErrorKind {
     Type,
     /// ECMAScript `ReferenceError`: an identifier that names nothing.
     Reference,
+    /// ECMAScript `RangeError`: too deep a recursion.
+    Range,
     /// An expression the compiler could not parse; it raises at run time as the spec requires.
     Syntax,
     /// An assignment to a location that cannot be assigned.
@@ -51,6 +53,7 @@ impl fmt::Display for ExecError {
         let kind = match self.kind {
             ErrorKind::Type => "TypeError",
             ErrorKind::Reference => "ReferenceError",
+            ErrorKind::Range => "RangeError",
             ErrorKind::Syntax => "SyntaxError",
             ErrorKind::InvalidLocation => "invalid location",
             ErrorKind::Send => "send error",

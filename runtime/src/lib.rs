@@ -29,7 +29,7 @@ pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
 pub use session::{ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status};
 pub use time::{format_duration, parse_duration};
-pub use value::{Object, Shared, Value};
+pub use value::{Function, FunctionBody, Object, Shared, Value};
 
 /// Event I/O processor URI of the SCXML processor (W3C SCXML, appendix C.1).
 pub const SCXML_IO_PROCESSOR: &str = "http://www.w3.org/TR/scxml/#SCXMLEventProcessor";

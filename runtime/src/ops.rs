@@ -95,7 +95,7 @@ pub fn ushr(a: Value, b: Value) -> Value {
 
 fn to_primitive(v: Value) -> Value {
     match v {
-        Value::Object(_) | Value::Array(_) => Value::from(v.to_js_string()),
+        Value::Object(_) | Value::Array(_) | Value::Function(_) => Value::from(v.to_js_string()),
         other => other,
     }
 }
@@ -110,6 +110,7 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
         (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+        (Value::Function(x), Value::Function(y)) => std::ptr::eq(*x, *y),
         _ => false,
     }
 }
@@ -217,7 +218,34 @@ pub fn get_str(object: &Value, key: &str) -> Result<Value> {
             }
             Ok(array_index(key).and_then(|i| s.chars().nth(i)).map_or(Value::Undefined, |c| Value::from(c.to_string())))
         }
-        Value::Bool(_) | Value::Number(_) => Ok(Value::Undefined),
+        Value::Function(f) if key == "name" => Ok(Value::from(f.name)),
+        Value::Bool(_) | Value::Number(_) | Value::Function(_) => Ok(Value::Undefined),
+    }
+}
+
+/// `value instanceof Array` / `Object` / `Function`: the only
+/// constructors a chart can name.
+pub fn instance_of(value: &Value, class: &str) -> bool {
+    match class {
+        "Array" => matches!(value, Value::Array(_)),
+        "Object" => matches!(value, Value::Object(_) | Value::Array(_) | Value::Function(_)),
+        "Function" => matches!(value, Value::Function(_)),
+        _ => false,
+    }
+}
+
+/// `callee(args)` for a callee known only at run time. `data` is the
+/// calling session's datamodel: a function compiled for another chart
+/// cannot run on it (a `TypeError`, as a function of another realm).
+pub fn call_value(
+    callee: &Value,
+    data: &mut dyn std::any::Any,
+    core: &mut crate::Core,
+    args: &[Value],
+) -> Result<Value> {
+    match callee {
+        Value::Function(f) => (f.call)(data, core, args),
+        other => Err(ExecError::type_error(format!("{} is not a function", other.to_js_string()))),
     }
 }
 

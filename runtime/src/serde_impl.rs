@@ -7,7 +7,8 @@ use std::fmt;
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Value::Undefined | Value::Null => serializer.serialize_unit(),
+            // A function has no data form, as in JSON.
+            Value::Undefined | Value::Null | Value::Function(_) => serializer.serialize_unit(),
             Value::Bool(b) => serializer.serialize_bool(*b),
             Value::Number(n) => serializer.serialize_f64(*n),
             Value::String(s) => serializer.serialize_str(s),

@@ -84,6 +84,9 @@ pub struct Core {
     timers: BTreeMap<(Duration, u64), Pending>,
     now: Duration,
     seq: u64,
+    /// Nested calls of compiled functions, bounded so that recursion in a
+    /// chart ends in a `RangeError` instead of overflowing the stack.
+    call_depth: u32,
     session_id: Arc<str>,
     name: Value,
     /// The event being processed, and `_event` once something has read it.
@@ -106,6 +109,10 @@ pub struct Core {
     observer: Box<dyn Observer>,
 }
 
+/// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
+/// thread stack in a debug build.
+const MAX_CALL_DEPTH: u32 = 100;
+
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 impl Core {
@@ -120,6 +127,7 @@ impl Core {
             timers: BTreeMap::new(),
             now: Duration::ZERO,
             seq: 0,
+            call_depth: 0,
             session_id: Arc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
@@ -269,6 +277,19 @@ impl Core {
             Some(lines) => lines.push((label, text.to_string())),
             None => self.observer.log(self.now, &label, text),
         }
+    }
+
+    /// Called on entry to every compiled function; pair with [`Core::leave_call`].
+    pub fn enter_call(&mut self) -> Result<(), ExecError> {
+        if self.call_depth >= MAX_CALL_DEPTH {
+            return Err(ExecError::new(crate::ErrorKind::Range, "maximum call stack size exceeded"));
+        }
+        self.call_depth += 1;
+        Ok(())
+    }
+
+    pub fn leave_call(&mut self) {
+        self.call_depth = self.call_depth.saturating_sub(1);
     }
 
     /// A fresh id for `<send idlocation>`.

@@ -42,6 +42,25 @@ pub enum Value {
     /// Objects are shared by reference, as in JavaScript.
     Object(Arc<Shared<Object>>),
     Array(Arc<Shared<Vec<Value>>>),
+    /// A function compiled from the chart's ECMAScript.
+    Function(&'static Function),
+}
+
+/// The signature every compiled function shares: the session's datamodel
+/// (downcast to the chart's own `Data`), its core, the arguments.
+pub type FunctionBody = fn(&mut dyn std::any::Any, &mut crate::Core, &[Value]) -> Result<Value, crate::ExecError>;
+
+/// A function value: one `static` per function in the generated code, so
+/// two values are the same function when they point at the same static.
+pub struct Function {
+    pub name: &'static str,
+    pub call: FunctionBody,
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "function {}()", self.name)
+    }
 }
 
 /// An object with properties in insertion order (JSON and `uneval` print that order).
@@ -111,7 +130,7 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Number(n) => *n != 0.0 && !n.is_nan(),
             Value::String(s) => !s.is_empty(),
-            Value::Object(_) | Value::Array(_) => true,
+            Value::Object(_) | Value::Array(_) | Value::Function(_) => true,
         }
     }
 
@@ -125,6 +144,7 @@ impl Value {
             Value::Number(n) => *n,
             Value::String(s) => string_to_number(s),
             Value::Array(_) | Value::Object(_) => string_to_number(&self.to_js_string()),
+            Value::Function(_) => f64::NAN,
         }
     }
 
@@ -137,6 +157,7 @@ impl Value {
             Value::Number(n) => format_number(*n),
             Value::String(s) => s.to_string(),
             Value::Object(_) => "[object Object]".into(),
+            Value::Function(f) => format!("function {}() {{ [compiled code] }}", f.name),
             // A cyclic array prints as empty where it recurs, as in JavaScript.
             Value::Array(items) => items
                 .try_borrow()
@@ -169,6 +190,7 @@ impl Value {
             Value::Bool(_) => "boolean",
             Value::Number(_) => "number",
             Value::String(_) => "string",
+            Value::Function(_) => "function",
         }
     }
 
@@ -210,7 +232,7 @@ impl Value {
             return true;
         }
         match self {
-            Value::Undefined => return false,
+            Value::Undefined | Value::Function(_) => return false,
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),

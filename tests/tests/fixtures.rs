@@ -36,3 +36,23 @@ fn door_reacts_to_events_from_the_host() {
     assert!(session.is_in("swinging"));
     assert_eq!(door::State::Swinging.id(), "swinging");
 }
+
+#[test]
+fn functions_compile_to_rust_and_fail_as_ecmascript_does() {
+    use scxmlc_tests::fixtures::functions;
+    let mut session = functions::Machine::session();
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    // Unbounded recursion ends in a RangeError on a test thread's 2 MiB
+    // stack, in a debug build.
+    session.run_virtual(Duration::from_secs(1));
+    assert_eq!(session.final_state(), Some("pass"), "{:#?}", recorder.lines());
+    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    assert_eq!(
+        logs,
+        [
+            r#"0ns log results: [120,"HELLO, ADA",3,14,"function","function",true,false]"#,
+            "0ns log error: TypeError: 1 is not a function",
+        ]
+    );
+}
