@@ -63,6 +63,41 @@ impl Element {
         })
     }
 
+    /// The element as XML text, in a canonical form (attributes in their
+    /// order, `"` quotes, entities escaped): how an inline document is held
+    /// as a value, and the key a `<content expr>` finds its compiled chart by.
+    pub fn to_xml(&self) -> String {
+        let mut out = String::new();
+        self.write_xml(&mut out);
+        out
+    }
+
+    fn write_xml(&self, out: &mut String) {
+        out.push('<');
+        out.push_str(&self.name);
+        for a in &self.attributes {
+            out.push(' ');
+            out.push_str(&a.name);
+            out.push_str("=\"");
+            escape_xml(&a.value, true, out);
+            out.push('"');
+        }
+        if self.children.is_empty() {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for c in &self.children {
+            match c {
+                Node::Element(e) => e.write_xml(out),
+                Node::Text(t) => escape_xml(&t.text, false, out),
+            }
+        }
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push('>');
+    }
+
     /// All character data directly inside this element, run together.
     pub fn text(&self) -> Option<Text> {
         let mut out: Option<Text> = None;
@@ -78,6 +113,18 @@ impl Element {
             }
         }
         out
+    }
+}
+
+fn escape_xml(text: &str, attribute: bool, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' if attribute => out.push_str("&quot;"),
+            c => out.push(c),
+        }
     }
 }
 

@@ -211,14 +211,37 @@ impl<'a> Codegen<'a> {
         }
         for (i, inv) in self.chart.invokes.iter().enumerate() {
             let f = format_ident!("invoke_{}", i);
-            let module = format_ident!("child_{}", inv.child);
+            let start_child = match &inv.child {
+                model::InvokeChild::Fixed(c) => {
+                    let module = format_ident!("child_{}", c);
+                    quote!(Box::new(#rt::Session::new(#module::Machine::new())))
+                }
+                model::InvokeChild::Dynamic { expr, candidates } => {
+                    let e = self.expr(self.scripts.expr(*expr));
+                    let arms = candidates.iter().map(|(key, c)| {
+                        let module = format_ident!("child_{}", c);
+                        quote!(#key => Box::new(#rt::Session::new(#module::Machine::new())),)
+                    });
+                    quote!({
+                        let chosen = (#e).to_js_string();
+                        let child: Box<dyn #rt::Invoked> = match chosen.as_str() {
+                            #(#arms)*
+                            _ => return Err(#rt::ExecError::new(
+                                #rt::ErrorKind::Invoke,
+                                format!("no chart compiled into this one is '{}'", chosen),
+                            )),
+                        };
+                        child
+                    })
+                }
+            };
             let check_type = match &inv.type_ {
                 Some(ValueSource::Expr(e)) => {
                     let e = self.expr(self.scripts.expr(*e));
                     quote! {
                         let type_ = (#e).to_js_string();
                         if !#rt::is_scxml_invoke_type(&type_) {
-                            return Err(#rt::ExecError::new(#rt::ErrorKind::Send, format!("unsupported invoke type '{}'", type_)));
+                            return Err(#rt::ExecError::new(#rt::ErrorKind::Invoke, format!("unsupported invoke type '{}'", type_)));
                         }
                     }
                 }
@@ -243,7 +266,7 @@ impl<'a> Codegen<'a> {
                     #store_id
                     let mut vars: Vec<(&'static str, #rt::Value)> = Vec::new();
                     #(#vars)*
-                    Ok(#rt::InvokeStart { child: Box::new(#rt::Session::new(#module::Machine::new())), vars })
+                    Ok(#rt::InvokeStart { child: #start_child, vars })
                 }
             });
         }
@@ -490,7 +513,7 @@ impl<'a> Codegen<'a> {
                     let d = &mut self.data;
                     match invoke {
                         #(#invoke_arms)*
-                        _ => Err(#rt::ExecError::new(#rt::ErrorKind::Send, "no such invoke")),
+                        _ => Err(#rt::ExecError::new(#rt::ErrorKind::Invoke, "no such invoke")),
                     }
                 }
 

@@ -64,9 +64,19 @@ pub struct Invoke {
     pub params: Vec<Param>,
     pub autoforward: bool,
     pub finalize: Option<BlockId>,
-    /// Index into [`Chart::children`].
-    pub child: usize,
+    pub child: InvokeChild,
     pub span: Span,
+}
+
+/// Which compiled chart an `<invoke>` starts.
+#[derive(Debug)]
+pub enum InvokeChild {
+    /// Named by `src` or given inline: an index into [`Chart::children`].
+    Fixed(usize),
+    /// Chosen when the invoke runs, by the string `expr` evaluates to
+    /// (`srcexpr`, or `<content expr>`), among the charts that could be
+    /// compiled ahead of time: (key, index into [`Chart::children`]).
+    Dynamic { expr: ExprId, candidates: Vec<(String, usize)> },
 }
 
 /// A child chart: its model, and its own source when it came from `src`.
@@ -74,6 +84,8 @@ pub struct Invoke {
 pub struct ChildChart {
     pub chart: Chart,
     pub file: Option<crate::diagnostic::SourceFile>,
+    /// Where the parent names it (for its errors).
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -147,6 +159,8 @@ pub enum SourceKind {
     Script,
     /// A `<data>`/`<content>` body: a JSON or ECMAScript value, else a string.
     Body,
+    /// An inline `<scxml>` document held as a value: its canonical XML text.
+    Document,
 }
 
 #[derive(Debug)]
@@ -299,6 +313,8 @@ pub fn build(doc: &Document, options: ModelOptions<'_>, diags: &mut Diagnostics)
         pending_targets: Vec::new(),
         pending_initial: Vec::new(),
         ids: HashMap::new(),
+        documents: Vec::new(),
+        dynamic_invokes: Vec::new(),
         diags,
         options,
     };
@@ -327,6 +343,7 @@ pub fn build(doc: &Document, options: ModelOptions<'_>, diags: &mut Diagnostics)
     });
     b.state(root, None, StateKind::Root);
     b.resolve();
+    b.resolve_dynamic_invokes();
     Some(b.chart)
 }
 
@@ -337,8 +354,42 @@ struct Builder<'a, 'd> {
     /// (compound state, initial ids as written, span)
     pending_initial: Vec<(StateId, String, Span)>,
     ids: HashMap<String, StateId>,
+    /// Inline `<scxml>` documents in `<assign>`/`<data>`: (XML text, child).
+    documents: Vec<(String, usize)>,
+    /// `<invoke>`s whose child is chosen at run time, and by what.
+    dynamic_invokes: Vec<(usize, DynamicBy)>,
     diags: &'d mut Diagnostics,
     options: ModelOptions<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum DynamicBy {
+    SrcExpr,
+    ContentExpr,
+}
+
+/// The `'file:...'` / `"file:..."` string literals of a source text, with
+/// the offset of each literal's first character.
+fn file_literals(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for quote in ['\'', '"'] {
+        let opener = format!("{quote}file:");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&opener) {
+            let start = from + i + 1;
+            match text[start..].find(quote) {
+                Some(len) => {
+                    let literal = &text[start..start + len];
+                    if !literal.contains(['\\', '\n']) {
+                        out.push((literal.to_string(), start));
+                    }
+                    from = start + len + 1;
+                }
+                None => break,
+            }
+        }
+    }
+    out
 }
 
 fn is_scxml(el: &Element) -> bool {
@@ -533,17 +584,6 @@ impl Builder<'_, '_> {
                 return;
             }
         }
-        if el.attr("srcexpr").is_some() {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0303",
-                    el.span,
-                    "<invoke srcexpr> is not supported: the child must be known at compile time",
-                )
-                .with_help("name the child with src=\"file:...\" or give it inline in <content>"),
-            );
-            return;
-        }
         let (id, idlocation) = match (el.attr("id"), el.attr("idlocation")) {
             (Some(a), None) => (Some(a.value.clone()), None),
             (None, Some(l)) => (None, Some(self.source(l, SourceKind::Location))),
@@ -565,32 +605,45 @@ impl Builder<'_, '_> {
                 _ => self.unexpected(c, el),
             }
         }
-        let child = match (el.attr("src"), content) {
-            (Some(src), None) => self.child_from_file(src),
-            (None, Some(c)) => match c.elements().find(|e| e.local == "scxml") {
-                Some(root) => {
+        let index = self.chart.invokes.len();
+        let srcexpr = el.attr("srcexpr");
+        let child = match (el.attr("src"), srcexpr, content) {
+            (Some(src), None, None) => self.child_from_file(&src.value, src.span).map(|c| self.add_child(c)),
+            (None, Some(e), None) => {
+                self.dynamic_invokes.push((index, DynamicBy::SrcExpr));
+                Some(InvokeChild::Dynamic { expr: self.source(e, SourceKind::Expr), candidates: Vec::new() })
+            }
+            (None, None, Some(c)) => match (c.elements().find(|e| e.local == "scxml"), c.attr("expr")) {
+                (Some(root), None) => {
                     let doc = Document { root: root.clone() };
                     let options = ModelOptions { base_dir: self.options.base_dir, dialect: self.options.dialect };
-                    build(&doc, options, self.diags).map(|chart| ChildChart { chart, file: None })
+                    build(&doc, options, self.diags)
+                        .map(|chart| self.add_child(ChildChart { chart, file: None, span: root.span }))
                 }
-                None => {
-                    self.diags.error("E0304", c.span, "<invoke><content> must hold an <scxml> chart");
+                (None, Some(e)) => {
+                    self.dynamic_invokes.push((index, DynamicBy::ContentExpr));
+                    Some(InvokeChild::Dynamic { expr: self.source(e, SourceKind::Expr), candidates: Vec::new() })
+                }
+                _ => {
+                    self.diags.error("E0304", c.span, "<invoke><content> must hold an <scxml> chart, or take 'expr'");
                     None
                 }
             },
-            _ => {
+            (None, None, None) => {
                 self.diags.error(
                     "E0304",
                     el.span,
-                    "<invoke> needs a child chart: src=\"file:...\" or inline <content>",
+                    "<invoke> needs a child chart: src=\"file:...\", srcexpr, or <content>",
                 );
+                None
+            }
+            _ => {
+                self.diags.error("E0304", el.span, "<invoke> takes one of src, srcexpr and <content>");
                 None
             }
         };
         let Some(child) = child else { return };
-        let index = self.chart.invokes.len();
         let finalize = finalize_el.map(|f| self.block(f, BlockRole::Finalize(index)));
-        self.chart.children.push(child);
         self.chart.invokes.push(Invoke {
             state,
             type_,
@@ -600,22 +653,97 @@ impl Builder<'_, '_> {
             params,
             autoforward: el.attr_value("autoforward") == Some("true"),
             finalize,
-            child: self.chart.children.len() - 1,
+            child,
             span: el.span,
         });
         self.chart.states[usize::from(state)].invokes.push(index);
     }
 
-    fn child_from_file(&mut self, src: &Attribute) -> Option<ChildChart> {
+    fn add_child(&mut self, child: ChildChart) -> InvokeChild {
+        self.chart.children.push(child);
+        InvokeChild::Fixed(self.chart.children.len() - 1)
+    }
+
+    /// The charts a run-time choice can start: for `srcexpr`, every chart a
+    /// `'file:...'` string literal of this chart names (a name no literal
+    /// spells cannot be compiled ahead of time); for `<content expr>`,
+    /// every `<scxml>` document the chart holds in `<assign>` or `<data>`.
+    fn resolve_dynamic_invokes(&mut self) {
+        if self.dynamic_invokes.is_empty() {
+            return;
+        }
+        let mut files: Vec<(String, usize)> = Vec::new();
+        if self.dynamic_invokes.iter().any(|(_, by)| matches!(by, DynamicBy::SrcExpr)) {
+            let mut literals: Vec<(String, usize)> = Vec::new();
+            for s in &self.chart.sources {
+                for (literal, at) in file_literals(&s.text) {
+                    if !literals.iter().any(|(l, _)| *l == literal) {
+                        literals.push((literal, s.offset(at)));
+                    }
+                }
+            }
+            for (literal, at) in literals {
+                let exists = self
+                    .options
+                    .base_dir
+                    .is_some_and(|base| base.join(literal.strip_prefix("file:").unwrap_or(&literal)).is_file());
+                if exists {
+                    if let Some(child) = self.child_from_file(&literal, Span::new(at, at + literal.len())) {
+                        self.chart.children.push(child);
+                        files.push((literal, self.chart.children.len() - 1));
+                    }
+                }
+            }
+        }
+        for (index, by) in std::mem::take(&mut self.dynamic_invokes) {
+            let (found, what) = match by {
+                DynamicBy::SrcExpr => {
+                    (files.clone(), "no 'file:...' string literal of this chart names a readable chart")
+                }
+                DynamicBy::ContentExpr => {
+                    (self.documents.clone(), "no <assign> or <data> of this chart holds an <scxml> document")
+                }
+            };
+            let span = self.chart.invokes[index].span;
+            if found.is_empty() {
+                self.diags.push(
+                    Diagnostic::warning("W0303", span, format!("this <invoke> can start no chart: {what}")).with_help(
+                        "scxmlc compiles children ahead of time; running this invoke raises error.execution",
+                    ),
+                );
+            }
+            if let InvokeChild::Dynamic { candidates, .. } = &mut self.chart.invokes[index].child {
+                *candidates = found;
+            }
+        }
+    }
+
+    /// An `<scxml>` document held as a value: compiled as a chart a
+    /// `<content expr>` may start, and valued as its XML text.
+    fn inline_document(&mut self, holder: &Element, root: &Element) -> Option<ExprId> {
+        if let Some(t) = holder.text().filter(|t| !t.text.trim().is_empty()) {
+            self.diags.error("E0132", t.span, "text beside an inline <scxml> document");
+            return None;
+        }
+        let doc = Document { root: root.clone() };
+        let options = ModelOptions { base_dir: self.options.base_dir, dialect: self.options.dialect };
+        let chart = build(&doc, options, self.diags)?;
+        let key = root.to_xml();
+        self.chart.children.push(ChildChart { chart, file: None, span: root.span });
+        self.documents.push((key.clone(), self.chart.children.len() - 1));
+        Some(self.push_source(SourceKind::Document, key, root.span.start, Vec::new()))
+    }
+
+    fn child_from_file(&mut self, src: &str, span: Span) -> Option<ChildChart> {
         let Some(base) = self.options.base_dir else {
-            self.diags.error("E0123", src.span, "'src' needs the chart's folder: compile it from a file");
+            self.diags.error("E0123", span, "'src' needs the chart's folder: compile it from a file");
             return None;
         };
-        let path = base.join(src.value.strip_prefix("file:").unwrap_or(&src.value));
+        let path = base.join(src.strip_prefix("file:").unwrap_or(src));
         let file = match crate::load(&path) {
             Ok(f) => f,
             Err(_) => {
-                self.diags.error("E0123", src.span, format!("cannot read the invoked chart '{}'", path.display()));
+                self.diags.error("E0123", span, format!("cannot read the invoked chart '{}'", path.display()));
                 return None;
             }
         };
@@ -630,12 +758,12 @@ impl Builder<'_, '_> {
             let (line, col) = file.line_col(first.span.start);
             self.diags.error(
                 "E0305",
-                src.span,
+                span,
                 format!("the invoked chart {}:{line}:{col} has an error: {}", path.display(), first.message),
             );
             return None;
         }
-        chart.map(|chart| ChildChart { chart, file: Some(file) })
+        chart.map(|chart| ChildChart { chart, file: Some(file), span })
     }
 
     fn unexpected(&mut self, child: &Element, parent: &Element) {
@@ -735,7 +863,9 @@ impl Builder<'_, '_> {
                 self.diags.error("E0120", d.span, "<data> needs an 'id'");
                 continue;
             };
+            let document = d.elements().find(|e| e.local == "scxml");
             let init = match (d.attr("expr"), d.attr("src"), d.text().filter(|t| !t.text.trim().is_empty())) {
+                (None, None, _) if document.is_some() => document.and_then(|root| self.inline_document(d, root)),
                 (Some(e), None, None) => Some(self.source(e, SourceKind::Expr)),
                 (None, Some(src), None) => self.external_source(src, d, SourceKind::Body),
                 (None, None, Some(t)) => Some(self.push_source(SourceKind::Body, t.text, t.span.start, t.escapes)),
@@ -961,6 +1091,10 @@ impl Builder<'_, '_> {
                     return None;
                 };
                 let location = self.source(location, SourceKind::Location);
+                if let Some(root) = c.elements().find(|e| e.local == "scxml") {
+                    let value = self.inline_document(c, root);
+                    return Some(Action::Assign { location, value, span });
+                }
                 let value = match (c.attr("expr"), c.text().filter(|t| !t.text.trim().is_empty())) {
                     (Some(e), None) => Some(self.source(e, SourceKind::Expr)),
                     (None, Some(t)) => Some(self.push_source(SourceKind::Body, t.text, t.span.start, t.escapes)),

@@ -284,6 +284,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
                     _ => Lowered::Expr(Expr::Invalid(msg)),
                 }
             }
+            Parsed::Text if source.kind == SourceKind::Document => Lowered::Expr(Expr::String(source.text.clone())),
             Parsed::Text => Lowered::Expr(Expr::String(normalize_space(&source.text))),
             Parsed::Expr(e) if source.kind == SourceKind::Location => Lowered::Place(cx.place(e)),
             Parsed::Expr(e) if source.kind == SourceKind::Body => {
@@ -307,8 +308,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
     let children = chart
         .children
         .iter()
-        .zip(&chart.invokes)
-        .map(|(child, invoke)| {
+        .map(|child| {
             if child.file.is_none() {
                 return lower(&child.chart, diags);
             }
@@ -316,7 +316,7 @@ pub fn lower(chart: &Chart, diags: &mut Diagnostics) -> Scripts {
             let mut own = Diagnostics::default();
             let scripts = lower(&child.chart, &mut own);
             if let Some(first) = own.errors().next() {
-                diags.error("E0305", invoke.span, format!("the invoked chart has an error: {}", first.message));
+                diags.error("E0305", child.span, format!("the invoked chart has an error: {}", first.message));
             }
             scripts
         })
@@ -421,6 +421,9 @@ fn nesting_depth(text: &str) -> usize {
 }
 
 fn parse_source(kind: SourceKind, text: &str) -> Parsed {
+    if kind == SourceKind::Document {
+        return Parsed::Text;
+    }
     if nesting_depth(text) > MAX_NESTING {
         return Parsed::Error(format!("nested deeper than {MAX_NESTING} levels"), 0);
     }

@@ -95,6 +95,8 @@ pub trait Invoked: Send {
     fn session_id(&self) -> std::sync::Arc<str>;
     /// The `<log>` lines written since the last call: (label, text).
     fn take_logs(&mut self) -> Vec<(String, String)>;
+    /// The `<donedata>` of the final state the child ended in, once.
+    fn take_result(&mut self) -> Value;
     /// Ends the child because its invoking state exited: its active states
     /// exit, running their `<onexit>`.
     fn cancel(&mut self);

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     InvalidLocation,
     /// A `<send>` with an unsupported `type` or an invalid value.
     Send,
+    /// An `<invoke>` that cannot start its child.
+    Invoke,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +59,7 @@ impl fmt::Display for ExecError {
             ErrorKind::Syntax => "SyntaxError",
             ErrorKind::InvalidLocation => "invalid location",
             ErrorKind::Send => "send error",
+            ErrorKind::Invoke => "invoke error",
         };
         write!(f, "{kind}: {}", self.message)
     }

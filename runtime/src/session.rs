@@ -432,6 +432,9 @@ pub struct Session<C: Chart> {
     max_events_per_run: usize,
     /// The configuration when the session ended (it exits every state then).
     final_configuration: Vec<u16>,
+    /// The `<donedata>` of the top-level final state reached: what an
+    /// invoking parent receives in `done.invoke`.
+    result: Value,
     // Scratch space reused by every microstep, so that steady-state event
     // processing does not allocate.
     enabled: Vec<u32>,
@@ -468,6 +471,7 @@ impl<C: Chart> Session<C> {
             history: vec![None; n],
             data_ready: vec![false; n],
             status: Status::NotStarted,
+            result: Value::Undefined,
             max_microsteps: options.max_microsteps,
             max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
@@ -805,9 +809,10 @@ impl<C: Chart> Session<C> {
                 if self.children[i].session.is_running() {
                     i += 1;
                 } else {
-                    let child = self.children.remove(i);
+                    let mut child = self.children.remove(i);
                     self.core.children.retain(|(id, _)| *id != child.id);
-                    let mut done = Event::new(&format!("done.invoke.{}", child.id), EventKind::External);
+                    let mut done = Event::new(&format!("done.invoke.{}", child.id), EventKind::External)
+                        .with_data(child.session.take_result());
                     done.invokeid = Some(child.id.clone());
                     self.core.external.push_back(done);
                     moved = true;
@@ -1125,6 +1130,7 @@ impl<C: Chart> Session<C> {
             if Self::state(s).kind == StateKind::Final {
                 let parent = Self::state(s).parent;
                 if Self::state(parent).kind == StateKind::Root {
+                    self.result = self.done_data(s);
                     self.status = Status::Done(Some(s));
                 } else {
                     let data = self.done_data(s);
@@ -1249,6 +1255,9 @@ impl<C: Chart> crate::Invoked for Session<C> {
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
         self.core.forwarded_logs.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+    fn take_result(&mut self) -> Value {
+        std::mem::take(&mut self.result)
     }
     fn cancel(&mut self) {
         if self.is_running() {

@@ -56,3 +56,22 @@ fn functions_compile_to_rust_and_fail_as_ecmascript_does() {
         ]
     );
 }
+
+#[test]
+fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
+    use scxmlc_tests::fixtures::dynamic_invoke;
+    let mut session = dynamic_invoke::Machine::session();
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.run_virtual(Duration::from_secs(1));
+    assert_eq!(session.final_state(), Some("pass"), "{:#?}", recorder.lines());
+    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    assert_eq!(
+        logs,
+        [
+            // Each child's <donedata> arrives as done.invoke's data.
+            "0ns log seen: a b inline",
+            "0ns log error: invoke error: no chart compiled into this one is 'file:children/nowhere.scxml'",
+        ]
+    );
+}
