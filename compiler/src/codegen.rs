@@ -24,6 +24,8 @@ pub struct Codegen<'a> {
     /// The ECMAScript function whose body is being generated: its locals
     /// are Rust `let`s named after them.
     current_fn: Cell<Option<FnId>>,
+    /// Variables stored as `f64` ([`crate::ir::numeric_vars`]).
+    numeric: Vec<bool>,
     derive_serde: bool,
 }
 
@@ -71,6 +73,7 @@ impl<'a> Codegen<'a> {
             data_fns,
             script_fns,
             current_fn: Cell::new(None),
+            numeric: crate::ir::numeric_vars(chart, scripts),
             derive_serde: false,
         }
     }
@@ -200,8 +203,11 @@ impl<'a> Codegen<'a> {
             let module = format_ident!("child_{}", i);
             let file = child.file.as_ref().unwrap_or(self.file);
             let scripts = &self.scripts.children[i];
-            let tokens =
-                Codegen::new(&child.chart, scripts, file, &self.rt.to_string()).generate(&mut Diagnostics::default());
+            // A child's variables can be set by its parent's <param>s to
+            // any value: they stay `Value`s.
+            let mut child_gen = Codegen::new(&child.chart, scripts, file, &self.rt.to_string());
+            child_gen.numeric.iter_mut().for_each(|n| *n = false);
+            let tokens = child_gen.generate(&mut Diagnostics::default());
             out.push(quote! {
                 #[allow(dead_code, unreachable_code, unused_variables, clippy::all)]
                 pub mod #module {
@@ -305,7 +311,11 @@ impl<'a> Codegen<'a> {
         let fields = self.scripts.vars.iter().enumerate().map(|(i, v)| {
             let f = &self.fields[i];
             let doc = format!(" `{}` ({})", v.name, self.line(v.span.start));
-            quote!(#[doc = #doc] pub #f: #rt::Value)
+            if self.numeric[i] {
+                quote!(#[doc = #doc] #[doc = " Only ever a number, so stored unboxed."] pub #f: f64)
+            } else {
+                quote!(#[doc = #doc] pub #f: #rt::Value)
+            }
         });
         let serde =
             if self.derive_serde { quote!(#[derive(::serde::Serialize, ::serde::Deserialize)]) } else { quote!() };
@@ -453,7 +463,14 @@ impl<'a> Codegen<'a> {
         let set_var_arms = self.scripts.vars.iter().enumerate().map(|(i, v)| {
             let f = &self.fields[i];
             let name = &v.name;
-            quote!(#name => { self.data.#f = value; true })
+            if self.numeric[i] {
+                quote!(#name => match value {
+                    #rt::Value::Number(n) => { self.data.#f = n; true }
+                    _ => false,
+                })
+            } else {
+                quote!(#name => { self.data.#f = value; true })
+            }
         });
         let invoke_arms = (0..self.chart.invokes.len()).map(|i| {
             let f = format_ident!("invoke_{}", i);
@@ -465,11 +482,13 @@ impl<'a> Codegen<'a> {
         owners.dedup();
         let init_arms = owners.iter().map(|&owner| {
             let inits = self.chart.data.iter().enumerate().filter(|(_, d)| d.owner == owner).filter_map(|(i, d)| {
-                let f = self.var_field(self.scripts.vars.iter().position(|v| v.name == d.id)?);
+                let v = self.scripts.vars.iter().position(|v| v.name == d.id)?;
+                let f = self.var_field(v);
                 let func = self.data_fns[i].as_ref()?;
+                let value = if self.numeric[v] { quote!(v.to_number()) } else { quote!(v) };
                 Some(quote! {
                     match #func(d, core) {
-                        Ok(v) => d.#f = v,
+                        Ok(v) => d.#f = #value,
                         Err(e) => core.raise_error("error.execution", &e, None),
                     }
                 })
@@ -918,7 +937,11 @@ impl<'a> Codegen<'a> {
         match p {
             Place::Var(v) => {
                 let f = self.var_field(*v);
-                quote!(d.#f = #value;)
+                if self.numeric[*v] {
+                    quote!(d.#f = (#value).to_number();)
+                } else {
+                    quote!(d.#f = #value;)
+                }
             }
             Place::Local(l) => {
                 let l = self.local(*l);
@@ -987,9 +1010,96 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// An expression of [`crate::ir::is_numeric`] form as plain `f64` arithmetic.
+    fn number_expr(&self, e: &Expr) -> TokenStream {
+        let inner = self.number_expr_bare(e);
+        match e {
+            Expr::Binary(..) | Expr::Unary(UnOp::Neg, _) => quote!((#inner)),
+            _ => inner,
+        }
+    }
+
+    /// [`Self::number_expr`] without parentheses around the outermost operation.
+    fn number_expr_bare(&self, e: &Expr) -> TokenStream {
+        let rt = &self.rt;
+        match e {
+            Expr::Number(n) => number(*n),
+            Expr::Var(v) if self.numeric[*v] => {
+                let f = self.var_field(*v);
+                quote!(d.#f)
+            }
+            Expr::Unary(UnOp::Neg, a) => {
+                let a = self.number_expr(a);
+                quote!(-#a)
+            }
+            Expr::Unary(UnOp::Plus, a) => self.number_expr_bare(a),
+            Expr::Binary(BinOp::Rem, a, b) => {
+                let a = self.number_expr_bare(a);
+                let b = self.number_expr_bare(b);
+                quote!(#rt::ops::rem_number(#a, #b))
+            }
+            Expr::Binary(op, a, b) => {
+                let a = self.number_expr(a);
+                let b = self.number_expr(b);
+                match op {
+                    BinOp::Add => quote!(#a + #b),
+                    BinOp::Sub => quote!(#a - #b),
+                    BinOp::Mul => quote!(#a * #b),
+                    _ => quote!(#a / #b),
+                }
+            }
+            other => {
+                let e = self.expr(other);
+                quote!((#e).to_number())
+            }
+        }
+    }
+
+    fn is_numeric(&self, e: &Expr) -> bool {
+        crate::ir::is_numeric(e, &self.numeric)
+    }
+
+    fn is_number_comparison(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Binary(
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe,
+            a,
+            b,
+        ) if self.is_numeric(a) && self.is_numeric(b))
+    }
+
+    /// A numeric expression, or a comparison of two, as `f64` code wrapped
+    /// in a `Value`. Kept out of [`Self::expr`] so that its stack frame,
+    /// paid at every level of a deeply nested expression, stays small.
+    #[inline(never)]
+    fn typed_number_expr(&self, e: &Expr) -> TokenStream {
+        let rt = &self.rt;
+        match e {
+            Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
+                let a = self.number_expr(a);
+                let b = self.number_expr(b);
+                let cmp = match op {
+                    BinOp::Lt => quote!(<),
+                    BinOp::Le => quote!(<=),
+                    BinOp::Gt => quote!(>),
+                    BinOp::Ge => quote!(>=),
+                    BinOp::Eq | BinOp::StrictEq => quote!(==),
+                    _ => quote!(!=),
+                };
+                quote!(#rt::Value::Bool(#a #cmp #b))
+            }
+            _ => {
+                let n = self.number_expr_bare(e);
+                quote!(#rt::Value::Number(#n))
+            }
+        }
+    }
+
     fn expr(&self, e: &Expr) -> TokenStream {
         let rt = &self.rt;
         match e {
+            Expr::Binary(..) | Expr::Unary(..) if self.is_numeric(e) || self.is_number_comparison(e) => {
+                self.typed_number_expr(e)
+            }
             Expr::Undefined => quote!(#rt::Value::Undefined),
             Expr::Null => quote!(#rt::Value::Null),
             Expr::Bool(b) => quote!(#rt::Value::Bool(#b)),
@@ -998,6 +1108,10 @@ impl<'a> Codegen<'a> {
                 quote!(#rt::Value::Number(#n))
             }
             Expr::String(s) => quote!(#rt::Value::from(#s)),
+            Expr::Var(v) if self.numeric[*v] => {
+                let f = self.var_field(*v);
+                quote!(#rt::Value::Number(d.#f))
+            }
             Expr::Var(v) => {
                 let f = self.var_field(*v);
                 quote!(d.#f.clone())

@@ -1,6 +1,8 @@
 //! Facts about the chart's structure that the runtime would otherwise work
 //! out per event: descendant ranges and transition domains.
-use crate::model::{Chart, StateId, StateKind};
+use crate::model::{Action, Chart, ExprId, SourceKind, StateId, StateKind};
+use crate::script::{BinOp, Expr, Lowered, Place, Scripts, Stmt, UnOp};
+use std::collections::HashMap;
 
 /// States are numbered in document order, so a state's descendants are the
 /// contiguous range `state + 1 ..= last_descendant[state]`.
@@ -150,4 +152,168 @@ impl Entry {
             anc = chart.states[usize::from(a)].parent;
         }
     }
+}
+
+/// Datamodel variables that only ever hold numbers, so they can be stored
+/// as a plain `f64` instead of a `Value`. A variable qualifies when every
+/// `<data>` declaring it starts it at a numeric expression and every
+/// assignment anywhere in the chart (`<assign>`, `=`/`op=`, `++`/`--`)
+/// stores a number. Anything else writing it (`<foreach>`, `idlocation`,
+/// a platform's `requestid`...) disqualifies it; so does late binding,
+/// where a variable is `undefined` until its state is entered.
+pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
+    let mut numeric = vec![false; scripts.vars.len()];
+    if chart.late_binding {
+        return numeric;
+    }
+    for d in &chart.data {
+        if let Some(v) = scripts.vars.iter().position(|v| v.name == d.id) {
+            numeric[v] = d.init.is_some();
+        }
+    }
+    let mut assigned: HashMap<ExprId, Option<ExprId>> = HashMap::new();
+    for b in &chart.blocks {
+        collect_assigns(&b.actions, &mut assigned);
+    }
+    let mut exprs: Vec<&Expr> = Vec::new();
+    for l in &scripts.lowered {
+        match l {
+            Lowered::Expr(e) => exprs.push(e),
+            Lowered::Script(stmts) => collect_stmt_exprs(stmts, &mut exprs),
+            Lowered::Place(_) => {}
+        }
+    }
+    for f in &scripts.functions {
+        collect_stmt_exprs(&f.body, &mut exprs);
+    }
+    // Removing a variable can make an expression that reads it non-numeric,
+    // and so another variable: iterate to the fixed point.
+    loop {
+        let before = numeric.clone();
+        for d in &chart.data {
+            let Some(v) = scripts.vars.iter().position(|v| v.name == d.id) else { continue };
+            if !d.init.is_some_and(|i| is_numeric(scripts.expr(i), &numeric)) {
+                numeric[v] = false;
+            }
+        }
+        for (i, source) in chart.sources.iter().enumerate() {
+            if source.kind != SourceKind::Location {
+                continue;
+            }
+            if let Place::Var(v) = scripts.place(i) {
+                let ok = matches!(assigned.get(&i), Some(Some(value)) if is_numeric(scripts.expr(*value), &numeric));
+                if !ok {
+                    numeric[v] = false;
+                }
+            }
+        }
+        for e in &exprs {
+            visit(e, &mut |e| match e {
+                Expr::Assign(place, op, value) => {
+                    if let Place::Var(v) = **place {
+                        let stores_number = match op {
+                            None | Some(BinOp::Add) => is_numeric(value, &numeric),
+                            // -=, *=, |=... always produce a number.
+                            Some(_) => true,
+                        };
+                        if !stores_number {
+                            numeric[v] = false;
+                        }
+                    }
+                }
+                Expr::Update(..) | Expr::Delete(_) => {}
+                _ => {}
+            });
+        }
+        if numeric == before {
+            return numeric;
+        }
+    }
+}
+
+/// An expression that always evaluates to a number without failing: number
+/// literals, numeric variables, and `+ - * / %` and unary `-`/`+` of those.
+pub fn is_numeric(e: &Expr, numeric: &[bool]) -> bool {
+    match e {
+        Expr::Number(_) => true,
+        Expr::Var(v) => numeric.get(*v).copied().unwrap_or(false),
+        Expr::Unary(UnOp::Neg | UnOp::Plus, a) => is_numeric(a, numeric),
+        Expr::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem, a, b) => {
+            is_numeric(a, numeric) && is_numeric(b, numeric)
+        }
+        _ => false,
+    }
+}
+
+fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
+    for a in actions {
+        match a {
+            Action::Assign { location, value, .. } => {
+                out.insert(*location, *value);
+            }
+            Action::If { branches, .. } => {
+                for (_, body) in branches {
+                    collect_assigns(body, out);
+                }
+            }
+            Action::Foreach { body, .. } => collect_assigns(body, out),
+            _ => {}
+        }
+    }
+}
+
+fn collect_stmt_exprs<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s Expr>) {
+    for s in stmts {
+        match s {
+            Stmt::Expr(e) | Stmt::Return(e) => out.push(e),
+            Stmt::If(c, a, b) => {
+                out.push(c);
+                collect_stmt_exprs(a, out);
+                collect_stmt_exprs(b, out);
+            }
+        }
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it, places included.
+fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    let place = |p: &Place, f: &mut dyn FnMut(&Expr)| match p {
+        Place::Member(o, _) => visit_dyn(o, f),
+        Place::Index(o, k) => {
+            visit_dyn(o, f);
+            visit_dyn(k, f);
+        }
+        _ => {}
+    };
+    match e {
+        Expr::Array(items) | Expr::Sequence(items) | Expr::CallGlobal(_, items) | Expr::CallFunction(_, items) => {
+            items.iter().for_each(|i| visit(i, f))
+        }
+        Expr::Object(props) => props.iter().for_each(|(_, v)| visit(v, f)),
+        Expr::Member(o, _) | Expr::Unary(_, o) | Expr::InDynamic(o) | Expr::InstanceOf(o, _) => visit(o, f),
+        Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        Expr::Conditional(a, b, c) => {
+            visit(a, f);
+            visit(b, f);
+            visit(c, f);
+        }
+        Expr::Assign(p, _, v) => {
+            place(p, f);
+            visit(v, f);
+        }
+        Expr::Update(p, ..) | Expr::Delete(p) => place(p, f),
+        Expr::CallMethod(r, _, args) | Expr::CallValue(r, args) => {
+            visit(r, f);
+            args.iter().for_each(|a| visit(a, f));
+        }
+        _ => {}
+    }
+}
+
+fn visit_dyn(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    visit(e, &mut |x| f(x));
 }

@@ -39,7 +39,12 @@ pub fn div(a: Value, b: Value) -> Value {
 }
 #[inline]
 pub fn rem(a: Value, b: Value) -> Value {
-    let (x, y) = (a.to_number(), b.to_number());
+    Value::Number(rem_number(a.to_number(), b.to_number()))
+}
+
+/// `%` of two numbers, as JavaScript computes it.
+#[inline]
+pub fn rem_number(x: f64, y: f64) -> f64 {
     // Integers (the common case, counters) skip libm's fmod: `as` round trips
     // test integrality in one instruction each. i64 `%` keeps the dividend's
     // sign as JavaScript does.
@@ -47,10 +52,10 @@ pub fn rem(a: Value, b: Value) -> Value {
     if xi as f64 == x && yi as f64 == y {
         if let Some(r) = xi.checked_rem(yi) {
             // A zero remainder of a negative dividend is -0 in JavaScript.
-            return Value::Number(if r == 0 && x < 0.0 { -0.0 } else { r as f64 });
+            return if r == 0 && x < 0.0 { -0.0 } else { r as f64 };
         }
     }
-    Value::Number(x % y)
+    x % y
 }
 pub fn neg(a: Value) -> Value {
     Value::Number(-a.to_number())

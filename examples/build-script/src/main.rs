@@ -28,6 +28,6 @@ mod tests {
         let json = serde_json::to_string(&session.chart.data).unwrap_or_default();
         assert_eq!(json, r#"{"openings":3.0,"limit":3.0}"#);
         let back: super::door::Data = serde_json::from_str(&json).unwrap_or_default();
-        assert_eq!(back.openings.to_js_string(), "3");
+        assert_eq!(back.openings, 3.0);
     }
 }
