@@ -442,6 +442,124 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// For charts with one active atomic state at a time, transition
+    /// selection as a `match` on that state: each arm tries the transitions
+    /// of the state and its ancestors in document order, conditions inline.
+    fn select_fn(&self) -> TokenStream {
+        let rt = &self.rt;
+        let single_leaf =
+            self.chart.invokes.is_empty()
+                && !self.chart.states.iter().any(|s| {
+                    matches!(s.kind, StateKind::Parallel | StateKind::ShallowHistory | StateKind::DeepHistory)
+                });
+        // Each leaf repeats its ancestors' transitions: bound the code size.
+        let candidates: usize = self
+            .chart
+            .states
+            .iter()
+            .filter(|s| matches!(s.kind, StateKind::Atomic | StateKind::Final))
+            .map(|s| {
+                let mut n = s.transitions.len();
+                let mut p = s.parent;
+                while let Some(a) = p {
+                    n += self.chart.states[usize::from(a)].transitions.len();
+                    p = self.chart.states[usize::from(a)].parent;
+                }
+                n
+            })
+            .sum();
+        if !single_leaf || candidates > 20_000 {
+            return quote!();
+        }
+        let arms = |eventless: bool| -> Vec<TokenStream> {
+            let mut arms = Vec::new();
+            for (i, state) in self.chart.states.iter().enumerate() {
+                if !matches!(state.kind, StateKind::Atomic | StateKind::Final) {
+                    continue;
+                }
+                let mut tries = Vec::new();
+                let mut s = Some(i as model::StateId);
+                while let Some(current) = s {
+                    let st = &self.chart.states[usize::from(current)];
+                    for &t in &st.transitions {
+                        let tr = &self.chart.transitions[t];
+                        if tr.events.is_empty() != eventless {
+                            continue;
+                        }
+                        let matches = if eventless || tr.events.iter().any(|e| e == "*") {
+                            quote!(true)
+                        } else {
+                            let tests = tr.events.iter().map(|e| quote!(#rt::event_matches(#e, name)));
+                            quote!(#(#tests)||*)
+                        };
+                        let cond = match tr.cond {
+                            None => quote!(true),
+                            Some(_) => {
+                                let f = format_ident!("cond_{}", t);
+                                quote!(match #f(d, core) {
+                                    Ok(holds) => holds,
+                                    Err(e) => {
+                                        core.raise_error("error.execution", &e, None);
+                                        false
+                                    }
+                                })
+                            }
+                        };
+                        let t = Literal::u32_unsuffixed(t as u32);
+                        let test = match (eventless || tr.events.iter().any(|e| e == "*"), tr.cond.is_some()) {
+                            (true, false) => quote!(true),
+                            (true, true) => cond,
+                            (false, false) => matches,
+                            (false, true) => quote!(#matches && #cond),
+                        };
+                        tries.push(quote!(if #test { return #t; }));
+                    }
+                    s = st.parent;
+                }
+                if !tries.is_empty() {
+                    let leaf = Self::leaf_const(&self.state_variants[i - 1]);
+                    arms.push(quote!(#leaf => { #(#tries)* }));
+                }
+            }
+            arms
+        };
+        let with_event = arms(false);
+        let eventless = arms(true);
+        // Match arms need constants: one per atomic state.
+        let consts = self.chart.states.iter().enumerate().skip(1).filter_map(|(i, st)| {
+            if !matches!(st.kind, StateKind::Atomic | StateKind::Final) {
+                return None;
+            }
+            let variant = &self.state_variants[i - 1];
+            let name = Self::leaf_const(variant);
+            Some(quote!(const #name: u16 = State::#variant as u16;))
+        });
+        quote! {
+            const SINGLE_LEAF: bool = true;
+
+            #[allow(unused_variables, non_upper_case_globals)]
+            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<&str>) -> u32 {
+                #(#consts)*
+                let d = &mut self.data;
+                match event {
+                    Some(name) => match leaf {
+                        #(#with_event)*
+                        _ => {}
+                    },
+                    None => match leaf {
+                        #(#eventless)*
+                        _ => {}
+                    },
+                }
+                #rt::NO_TRANSITION
+            }
+        }
+    }
+
+    fn leaf_const(variant: &Ident) -> Ident {
+        format_ident!("AT_{}", variant)
+    }
+
     fn chart_impl(&self) -> TokenStream {
         let rt = &self.rt;
         let name = match &self.chart.name {
@@ -505,6 +623,7 @@ impl<'a> Codegen<'a> {
             let i = Literal::u32_unsuffixed(i as u32);
             quote!(#i => #f(d, core))
         });
+        let select = self.select_fn();
         let done_arms = self.chart.states.iter().enumerate().filter(|(_, s)| s.donedata.is_some()).map(|(i, _)| {
             let f = format_ident!("donedata_{}", i);
             let i = Literal::u16_unsuffixed(i as u16);
@@ -518,6 +637,7 @@ impl<'a> Codegen<'a> {
                 const LATE_BINDING: bool = #late;
                 const HAS_EVENTLESS: bool = #has_eventless;
                 const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
+                #select
 
                 #[allow(unused_variables)]
                 fn set_var(&mut self, name: &str, value: #rt::Value) -> bool {

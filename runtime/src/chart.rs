@@ -4,6 +4,8 @@ use crate::{Core, ExecError, Value};
 
 /// "No state": the parent of the root.
 pub const NO_STATE: u16 = u16::MAX;
+/// No transition: what [`Chart::select`] returns when none is enabled.
+pub const NO_TRANSITION: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateKind {
@@ -118,6 +120,19 @@ pub trait Chart: Send {
     /// Some transition has no event: otherwise the eventless pass is skipped.
     const HAS_EVENTLESS: bool;
     const INVOKES: &'static [InvokeInfo];
+    /// One active atomic state at a time (no parallel or history states, no
+    /// invokes): the session tracks that state and asks [`Chart::select`]
+    /// for the transition, instead of searching the configuration.
+    const SINGLE_LEAF: bool = false;
+
+    /// The transition an event (`None`: the eventless pass) enables when
+    /// `leaf` is the active atomic state, or [`NO_TRANSITION`]: the W3C
+    /// selection (document order, from the leaf up) compiled into a
+    /// `match`. Only called when [`Chart::SINGLE_LEAF`] holds; a condition
+    /// that fails raises `error.execution` through `core` and is false.
+    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<&str>) -> u32 {
+        NO_TRANSITION
+    }
 
     /// Sets a datamodel variable by name (`<invoke>` parameters); `false` if none has that name.
     fn set_var(&mut self, name: &str, value: Value) -> bool;

@@ -22,12 +22,15 @@ mod value;
 
 pub use chart::{
     is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, TransitionInfo, NO_STATE,
+    NO_TRANSITION,
 };
 pub use error::{ErrorKind, ExecError};
 pub use event::{raw_content, Event, EventKind, Params};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
-pub use session::{ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status};
+pub use session::{
+    event_matches, ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Status,
+};
 pub use time::{format_duration, parse_duration};
 pub use value::{Function, FunctionBody, Object, Shared, Value};
 

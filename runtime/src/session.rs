@@ -1,6 +1,6 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
-use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE};
+use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE, NO_TRANSITION};
 use crate::{Event, EventKind, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -432,6 +432,8 @@ pub struct Session<C: Chart> {
     max_events_per_run: usize,
     /// The configuration when the session ended (it exits every state then).
     final_configuration: Vec<u16>,
+    /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts.
+    leaf: u16,
     /// The `<donedata>` of the top-level final state reached: what an
     /// invoking parent receives in `done.invoke`.
     result: Value,
@@ -472,6 +474,7 @@ impl<C: Chart> Session<C> {
             data_ready: vec![false; n],
             status: Status::NotStarted,
             result: Value::Undefined,
+            leaf: NO_STATE,
             max_microsteps: options.max_microsteps,
             max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
@@ -885,6 +888,13 @@ impl<C: Chart> Session<C> {
             return;
         }
         let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
+        if C::SINGLE_LEAF {
+            let t = self.chart.select(&mut self.core, self.leaf, name.as_deref());
+            if t != NO_TRANSITION {
+                self.enabled.push(t);
+            }
+            return;
+        }
         let mut atomic = std::mem::take(&mut self.atomic);
         atomic.clear();
         atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
@@ -1030,6 +1040,26 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_states(&mut self, enabled: &[u32]) {
+        if let ([t], true) = (enabled, C::SINGLE_LEAF) {
+            let info = Self::transition(*t);
+            if info.targets.is_empty() {
+                return;
+            }
+            if info.domain != NO_STATE {
+                // One active atomic state: the exit set is the chain from it
+                // up to the domain, in exit order already.
+                let mut s = self.leaf;
+                while s != info.domain && s != NO_STATE {
+                    for &block in Self::state(s).onexit {
+                        self.run_block(block);
+                    }
+                    self.core.set_active(s, false);
+                    self.core.observer.exit(self.core.now, Self::state(s).id);
+                    s = Self::state(s).parent;
+                }
+                return;
+            }
+        }
         let mut to_exit = std::mem::take(&mut self.exit_set);
         to_exit.clear();
         for &t in enabled {
@@ -1108,6 +1138,9 @@ impl<C: Chart> Session<C> {
         entry.states.sort_unstable();
         for i in 0..entry.states.len() {
             let s = entry.states[i];
+            if C::SINGLE_LEAF && Self::is_atomic(s) {
+                self.leaf = s;
+            }
             self.core.set_active(s, true);
             self.core.observer.enter(self.core.now, Self::state(s).id);
             if !C::INVOKES.is_empty() {
@@ -1290,7 +1323,10 @@ impl EntrySet {
 }
 
 /// Does an event descriptor match an event name (W3C 3.12.1: token prefixes)?
-pub(crate) fn event_matches(descriptor: &str, name: &str) -> bool {
+/// Whether an event descriptor (`error`, `*`) matches an event name
+/// (`error.execution`): equal, or a prefix ending at a `.`.
+#[inline]
+pub fn event_matches(descriptor: &str, name: &str) -> bool {
     descriptor == "*"
         || name == descriptor
         || (name.len() > descriptor.len() && name.starts_with(descriptor) && name.as_bytes()[descriptor.len()] == b'.')
