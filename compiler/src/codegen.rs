@@ -448,10 +448,7 @@ impl<'a> Codegen<'a> {
     fn select_fn(&self) -> TokenStream {
         let rt = &self.rt;
         let single_leaf =
-            self.chart.invokes.is_empty()
-                && !self.chart.states.iter().any(|s| {
-                    matches!(s.kind, StateKind::Parallel | StateKind::ShallowHistory | StateKind::DeepHistory)
-                });
+            self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
         // Each leaf repeats its ancestors' transitions: bound the code size.
         let candidates: usize = self
             .chart

@@ -120,8 +120,7 @@ pub trait Chart: Send {
     /// Some transition has no event: otherwise the eventless pass is skipped.
     const HAS_EVENTLESS: bool;
     const INVOKES: &'static [InvokeInfo];
-    /// One active atomic state at a time (no parallel or history states, no
-    /// invokes): the session tracks that state and asks [`Chart::select`]
+    /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;
 

@@ -1048,13 +1048,26 @@ impl<C: Chart> Session<C> {
             if info.domain != NO_STATE {
                 // One active atomic state: the exit set is the chain from it
                 // up to the domain, in exit order already.
-                let mut s = self.leaf;
+                let (mut s, mut from) = (self.leaf, NO_STATE);
                 while s != info.domain && s != NO_STATE {
+                    for &h in Self::state(s).history {
+                        // Deep: the atomic descendants (the leaf); shallow:
+                        // the active child (the one the walk came from).
+                        let kept = if Self::state(h).kind == StateKind::DeepHistory { self.leaf } else { from };
+                        match &mut self.history[usize::from(h)] {
+                            Some(stored) => {
+                                stored.clear();
+                                stored.push(kept);
+                            }
+                            empty => *empty = Some(vec![kept]),
+                        }
+                    }
                     for &block in Self::state(s).onexit {
                         self.run_block(block);
                     }
                     self.core.set_active(s, false);
                     self.core.observer.exit(self.core.now, Self::state(s).id);
+                    from = s;
                     s = Self::state(s).parent;
                 }
                 return;
