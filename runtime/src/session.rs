@@ -1125,18 +1125,20 @@ impl<C: Chart> Session<C> {
     }
 
     fn enter_states(&mut self, enabled: &[u32]) {
+        if let [t] = enabled {
+            // Compiled entry sets are static and in entry order already.
+            let info = Self::transition(*t);
+            if let Some(states) = info.entry {
+                for &s in states {
+                    self.enter_state(s, info.default_entry.contains(&s), None);
+                }
+                return;
+            }
+        }
         let mut entry = std::mem::take(&mut self.entry);
         entry.clear();
         let mut targets = std::mem::take(&mut self.targets);
-        let precomputed = match enabled {
-            [t] => Self::transition(*t).entry.map(|states| (states, Self::transition(*t).default_entry)),
-            _ => None,
-        };
-        if let Some((states, default)) = precomputed {
-            entry.states.extend_from_slice(states);
-            entry.default_entry.extend_from_slice(default);
-        }
-        for &t in enabled.iter().filter(|_| precomputed.is_none()) {
+        for &t in enabled {
             for &s in Self::transition(t).targets {
                 self.add_descendants(s, &mut entry);
             }
@@ -1151,47 +1153,56 @@ impl<C: Chart> Session<C> {
         entry.states.sort_unstable();
         for i in 0..entry.states.len() {
             let s = entry.states[i];
-            if C::SINGLE_LEAF && Self::is_atomic(s) {
-                self.leaf = s;
-            }
-            self.core.set_active(s, true);
-            self.core.observer.enter(self.core.now, Self::state(s).id);
-            if !C::INVOKES.is_empty() {
-                self.states_to_invoke.push(s);
-            }
-            if C::LATE_BINDING {
-                self.init_data(s);
-            }
-            for &block in Self::state(s).onentry {
+            let history_content = entry.history_content.iter().find(|(p, _)| *p == s).map(|&(_, block)| block);
+            self.enter_state(s, entry.default_entry.contains(&s), history_content);
+        }
+        self.entry = entry;
+    }
+
+    /// Enters one state of the entry set: `default_entry` when its initial
+    /// transition's content runs, `history_content` when a history state of
+    /// it was entered by default.
+    #[inline]
+    fn enter_state(&mut self, s: u16, default_entry: bool, history_content: Option<u32>) {
+        if C::SINGLE_LEAF && Self::is_atomic(s) {
+            self.leaf = s;
+        }
+        self.core.set_active(s, true);
+        self.core.observer.enter(self.core.now, Self::state(s).id);
+        if !C::INVOKES.is_empty() {
+            self.states_to_invoke.push(s);
+        }
+        if C::LATE_BINDING {
+            self.init_data(s);
+        }
+        for &block in Self::state(s).onentry {
+            self.run_block(block);
+        }
+        if default_entry {
+            if let Some(block) = Self::state(s).initial_exec {
                 self.run_block(block);
             }
-            if entry.default_entry.contains(&s) {
-                if let Some(block) = Self::state(s).initial_exec {
-                    self.run_block(block);
-                }
-            }
-            if let Some(&(_, block)) = entry.history_content.iter().find(|(p, _)| *p == s) {
-                self.run_block(block);
-            }
-            if Self::state(s).kind == StateKind::Final {
-                let parent = Self::state(s).parent;
-                if Self::state(parent).kind == StateKind::Root {
-                    self.result = self.done_data(s);
-                    self.status = Status::Done(Some(s));
-                } else {
-                    let data = self.done_data(s);
-                    self.raise_done(parent, data);
-                    let grandparent = Self::state(parent).parent;
-                    if grandparent != NO_STATE
-                        && Self::state(grandparent).kind == StateKind::Parallel
-                        && Self::state(grandparent).children.iter().all(|&c| self.is_in_final_state(c))
-                    {
-                        self.raise_done(grandparent, Value::Undefined);
-                    }
+        }
+        if let Some(block) = history_content {
+            self.run_block(block);
+        }
+        if Self::state(s).kind == StateKind::Final {
+            let parent = Self::state(s).parent;
+            if Self::state(parent).kind == StateKind::Root {
+                self.result = self.done_data(s);
+                self.status = Status::Done(Some(s));
+            } else {
+                let data = self.done_data(s);
+                self.raise_done(parent, data);
+                let grandparent = Self::state(parent).parent;
+                if grandparent != NO_STATE
+                    && Self::state(grandparent).kind == StateKind::Parallel
+                    && Self::state(grandparent).children.iter().all(|&c| self.is_in_final_state(c))
+                {
+                    self.raise_done(grandparent, Value::Undefined);
                 }
             }
         }
-        self.entry = entry;
     }
 
     fn done_data(&mut self, s: u16) -> Value {
@@ -1335,9 +1346,8 @@ impl EntrySet {
     }
 }
 
-/// Does an event descriptor match an event name (W3C 3.12.1: token prefixes)?
 /// Whether an event descriptor (`error`, `*`) matches an event name
-/// (`error.execution`): equal, or a prefix ending at a `.`.
+/// (`error.execution`): equal, or a prefix ending at a `.` (W3C 3.12.1).
 #[inline]
 pub fn event_matches(descriptor: &str, name: &str) -> bool {
     descriptor == "*"
