@@ -33,12 +33,22 @@ fn is_history(chart: &Chart, s: StateId) -> bool {
     matches!(chart.states[usize::from(s)].kind, StateKind::ShallowHistory | StateKind::DeepHistory)
 }
 
-/// The transition domain (W3C `getTransitionDomain`) when it does not depend
-/// on run-time history; `None` for targetless transitions and history targets.
+/// The transition domain (W3C `getTransitionDomain`); `None` for targetless
+/// transitions. A history target stands in for the states it restores: they
+/// all lie inside its parent, as the history state itself does, so every
+/// "all targets inside this ancestor" test gives the same answer for both.
+/// That needs the history's default targets inside its parent too; a chart
+/// breaking that rule is left to the run-time computation.
 pub fn static_domain(chart: &Chart, t: usize) -> Option<StateId> {
     let tr = &chart.transitions[t];
-    if tr.targets.is_empty() || tr.targets.iter().any(|&s| is_history(chart, s)) {
+    if tr.targets.is_empty() {
         return None;
+    }
+    for &h in tr.targets.iter().filter(|&&s| is_history(chart, s)) {
+        let parent = chart.states[usize::from(h)].parent?;
+        if !chart.states[usize::from(h)].initial.iter().all(|&d| is_descendant(chart, d, parent)) {
+            return None;
+        }
     }
     let source = tr.source;
     let compound = matches!(chart.states[usize::from(source)].kind, StateKind::Compound | StateKind::Root);
