@@ -23,11 +23,20 @@ impl EventKind {
 pub struct Event {
     pub name: Arc<str>,
     pub kind: EventKind,
+    pub data: Value,
+    /// Where the event came from, for events that went through an I/O
+    /// processor or a child session; kept out of line so that an event,
+    /// moved through queues many times, stays three words and a tag.
+    pub meta: Option<Box<EventMeta>>,
+}
+
+/// The `_event` fields an I/O processor fills in (W3C 5.10.1).
+#[derive(Clone, Debug, Default)]
+pub struct EventMeta {
     pub sendid: Option<Arc<str>>,
     pub origin: Option<Arc<str>>,
     pub origintype: Option<Arc<str>>,
     pub invokeid: Option<Arc<str>>,
-    pub data: Value,
     /// The message as the I/O processor carried it, when it kept one
     /// (`_event.raw`): for `<send>` params, `name=value` pairs in order,
     /// duplicates included, which `data` cannot show.
@@ -41,16 +50,7 @@ impl Event {
     }
 
     pub fn new(name: &str, kind: EventKind) -> Self {
-        Event {
-            name: Arc::from(name),
-            kind,
-            sendid: None,
-            origin: None,
-            origintype: None,
-            invokeid: None,
-            data: Value::Undefined,
-            raw: None,
-        }
+        Event { name: Arc::from(name), kind, data: Value::Undefined, meta: None }
     }
 
     pub fn with_data(mut self, data: Value) -> Self {
@@ -58,20 +58,35 @@ impl Event {
         self
     }
 
+    pub fn sendid(&self) -> Option<&Arc<str>> {
+        self.meta.as_ref().and_then(|m| m.sendid.as_ref())
+    }
+
+    pub fn invokeid(&self) -> Option<&Arc<str>> {
+        self.meta.as_ref().and_then(|m| m.invokeid.as_ref())
+    }
+
+    /// The I/O processor's fields, created empty on first use.
+    pub fn meta_mut(&mut self) -> &mut EventMeta {
+        self.meta.get_or_insert_with(Box::default)
+    }
+
     /// `_event` as the datamodel sees it: all seven fields present, unset
     /// ones undefined, and `raw` when the event has a raw form.
     pub fn to_value(&self) -> Value {
+        let none = EventMeta::default();
+        let meta = self.meta.as_deref().unwrap_or(&none);
         let opt = |v: &Option<Arc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         let value = Value::object_from([
             ("name", Value::String(self.name.clone())),
             ("type", Value::from(self.kind.as_str())),
-            ("sendid", opt(&self.sendid)),
-            ("origin", opt(&self.origin)),
-            ("origintype", opt(&self.origintype)),
-            ("invokeid", opt(&self.invokeid)),
+            ("sendid", opt(&meta.sendid)),
+            ("origin", opt(&meta.origin)),
+            ("origintype", opt(&meta.origintype)),
+            ("invokeid", opt(&meta.invokeid)),
             ("data", self.data.clone()),
         ]);
-        if let (Some(raw), Value::Object(object)) = (&self.raw, &value) {
+        if let (Some(raw), Value::Object(object)) = (&meta.raw, &value) {
             object.borrow_mut().set("raw", Value::String(raw.clone()));
         }
         value
@@ -161,7 +176,7 @@ mod tests {
         let plain = Event::external("e").to_value();
         assert!(plain.to_json().is_some_and(|j| !j.contains("raw")));
         let mut event = Event::external("e");
-        event.raw = Some(Arc::from("a=1"));
+        event.meta_mut().raw = Some(Arc::from("a=1"));
         assert!(event.to_value().to_json().is_some_and(|j| j.contains(r#""raw":"a=1""#)));
     }
 }

@@ -25,7 +25,7 @@ pub use chart::{
     NO_TRANSITION,
 };
 pub use error::{ErrorKind, ExecError};
-pub use event::{raw_content, Event, EventKind, Params};
+pub use event::{raw_content, Event, EventKind, EventMeta, Params};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
 pub use session::{

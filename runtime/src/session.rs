@@ -1,7 +1,7 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
 use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE, NO_TRANSITION};
-use crate::{Event, EventKind, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
+use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -257,7 +257,9 @@ impl Core {
     /// Queues `error.execution` (or another platform error) for a failure.
     pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Arc<str>>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
-        event.sendid = sendid.or_else(|| error.sendid.as_deref().map(Arc::from));
+        if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Arc::from)) {
+            event.meta_mut().sendid = Some(sendid);
+        }
         self.internal.push_back(event);
     }
 
@@ -312,10 +314,13 @@ impl Core {
         }
         let own = format!("#_scxml_{}", self.session_id);
         let mut event = Event::new(&request.event, EventKind::External).with_data(request.data);
-        event.raw = request.raw;
-        event.sendid = request.id.clone();
-        event.origin = Some(Arc::from(own.as_str()));
-        event.origintype = Some(Arc::from(SCXML_IO_PROCESSOR));
+        *event.meta_mut() = EventMeta {
+            sendid: request.id.clone(),
+            origin: Some(Arc::from(own.as_str())),
+            origintype: Some(Arc::from(SCXML_IO_PROCESSOR)),
+            invokeid: None,
+            raw: request.raw,
+        };
         let parent_address = self.parent.as_ref().map(|p| format!("#_scxml_{p}"));
         match request.target.as_deref() {
             None => {}
@@ -344,7 +349,7 @@ impl Core {
                 // A well-formed address of a session that is not reachable from
                 // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
-                error.sendid = request.id;
+                error.meta_mut().sendid = request.id;
                 self.internal.push_back(error);
                 return Ok(());
             }
@@ -385,7 +390,7 @@ impl Core {
 
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
-        self.timers.retain(|_, p| p.event.sendid.as_deref() != Some(sendid));
+        self.timers.retain(|_, p| p.event.sendid().map(|s| &**s) != Some(sendid));
     }
 
     /// When the next delayed event is due.
@@ -638,7 +643,7 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
-        if let Some(from) = event.invokeid.clone() {
+        if let Some(from) = event.invokeid().cloned() {
             // <finalize> runs before the event from the child is matched.
             if let Some(&(_, invoke)) = self.invoked.iter().find(|(id, _)| *id == from) {
                 if let Some(block) = C::INVOKES[invoke as usize].finalize {
@@ -805,7 +810,7 @@ impl<C: Chart> Session<C> {
                     self.core.log_from_child(&id, &label, &text);
                 }
                 for mut event in self.children[i].session.take_to_parent() {
-                    event.invokeid = Some(self.children[i].id.clone());
+                    event.meta_mut().invokeid = Some(self.children[i].id.clone());
                     self.core.external.push_back(event);
                     moved = true;
                 }
@@ -816,7 +821,7 @@ impl<C: Chart> Session<C> {
                     self.core.children.retain(|(id, _)| *id != child.id);
                     let mut done = Event::new(&format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
-                    done.invokeid = Some(child.id.clone());
+                    done.meta_mut().invokeid = Some(child.id.clone());
                     self.core.external.push_back(done);
                     moved = true;
                 }
