@@ -468,6 +468,8 @@ impl<'a> Codegen<'a> {
         if !single_leaf || candidates > 20_000 {
             return quote!();
         }
+        // Statements the inlined microsteps may add, in all.
+        let budget = Cell::new(50_000usize);
         let arms = |eventless: bool| -> Vec<TokenStream> {
             let mut arms = Vec::new();
             for (i, state) in self.chart.states.iter().enumerate() {
@@ -502,14 +504,16 @@ impl<'a> Codegen<'a> {
                                 })
                             }
                         };
+                        let take = self.inline_microstep(i as model::StateId, t, &budget);
                         let t = Literal::u32_unsuffixed(t as u32);
+                        let take = take.unwrap_or_else(|| quote!(return #rt::Step::Select(#t);));
                         let test = match (eventless || tr.events.iter().any(|e| e == "*"), tr.cond.is_some()) {
                             (true, false) => quote!(true),
                             (true, true) => cond,
                             (false, false) => matches,
                             (false, true) => quote!(#matches && #cond),
                         };
-                        tries.push(quote!(if #test { return #t; }));
+                        tries.push(quote!(if #test { #take }));
                     }
                     s = st.parent;
                 }
@@ -535,7 +539,7 @@ impl<'a> Codegen<'a> {
             const SINGLE_LEAF: bool = true;
 
             #[allow(unused_variables, non_upper_case_globals)]
-            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<&str>) -> u32 {
+            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<&str>) -> #rt::Step {
                 #(#consts)*
                 let d = &mut self.data;
                 match event {
@@ -548,9 +552,92 @@ impl<'a> Codegen<'a> {
                         _ => {}
                     },
                 }
-                #rt::NO_TRANSITION
+                #rt::Step::None
             }
         }
+    }
+
+    /// Transition `t` taken from the active atomic state `leaf`, as
+    /// straight-line code: the exit chain up to the domain (`<onexit>`), the
+    /// transition's content, the static entry set (`<onentry>`, `<initial>`
+    /// content), recording history on the way (the chain says what each
+    /// history keeps). `None` when the microstep needs the runtime: a final
+    /// state to enter, an entry set known only at run time, late binding,
+    /// or the code-size budget spent.
+    fn inline_microstep(&self, leaf: model::StateId, t: usize, budget: &Cell<usize>) -> Option<TokenStream> {
+        let rt = &self.rt;
+        if self.chart.late_binding {
+            return None;
+        }
+        let tr = &self.chart.transitions[t];
+        let run = |blocks: &[model::BlockId]| -> Vec<TokenStream> {
+            blocks
+                .iter()
+                .map(|&b| {
+                    let f = &self.block_fns[b];
+                    quote!(if let Err(e) = #f(d, core) {
+                        core.raise_error("error.execution", &e, None);
+                    })
+                })
+                .collect()
+        };
+        let content = run(tr.exec.as_slice());
+        if tr.targets.is_empty() {
+            let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
+            return Some(quote!(#(#content)* return #rt::Step::Taken(#leaf);));
+        }
+        let domain = crate::ir::static_domain(self.chart, t)?;
+        let (entry, defaults) = crate::ir::static_entry(self.chart, t)?;
+        let mut exits = Vec::new();
+        let mut s = Some(leaf);
+        while let Some(state) = s.filter(|&x| x != domain) {
+            exits.push(state);
+            s = self.chart.states[usize::from(state)].parent;
+        }
+        if entry.iter().any(|&e| self.chart.states[usize::from(e)].kind == StateKind::Final) {
+            return None;
+        }
+        let new_leaf = *entry
+            .iter()
+            .rev()
+            .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
+        let cost = exits.len() + entry.len() + content.len() + 1;
+        if cost > budget.get() {
+            return None;
+        }
+        budget.set(budget.get() - cost);
+        let exit_code = exits.iter().enumerate().map(|(i, &state)| {
+            let st = &self.chart.states[usize::from(state)];
+            // Deep history keeps the atomic state; shallow, the child exited before.
+            let records = st.history.iter().map(|&h| {
+                let kept = if self.chart.states[usize::from(h)].kind == StateKind::DeepHistory || i == 0 {
+                    leaf
+                } else {
+                    exits[i - 1]
+                };
+                let (h, kept) = (self.state_ref(h), self.state_ref(kept));
+                quote!(core.record_history(#h, #kept);)
+            });
+            let blocks = run(&st.onexit);
+            let state = self.state_ref(state);
+            quote!(#(#records)* #(#blocks)* core.exit_state(#state);)
+        });
+        let entry_code = entry.iter().map(|&state| {
+            let st = &self.chart.states[usize::from(state)];
+            let mut blocks = run(&st.onentry);
+            if defaults.contains(&state) {
+                blocks.extend(run(st.initial_exec.as_slice()));
+            }
+            let state = self.state_ref(state);
+            quote!(core.enter_state(#state); #(#blocks)*)
+        });
+        let new_leaf = Self::leaf_const(&self.state_variants[usize::from(new_leaf) - 1]);
+        Some(quote! {
+            #(#exit_code)*
+            #(#content)*
+            #(#entry_code)*
+            return #rt::Step::Taken(#new_leaf);
+        })
     }
 
     fn leaf_const(variant: &Ident) -> Ident {

@@ -4,8 +4,6 @@ use crate::{Core, ExecError, Value};
 
 /// "No state": the parent of the root.
 pub const NO_STATE: u16 = u16::MAX;
-/// No transition: what [`Chart::select`] returns when none is enabled.
-pub const NO_TRANSITION: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateKind {
@@ -109,6 +107,18 @@ pub fn is_scxml_invoke_type(t: &str) -> bool {
     matches!(t.trim_end_matches('/'), "http://www.w3.org/TR/scxml" | "scxml")
 }
 
+/// What [`Chart::select`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// No transition is enabled.
+    None,
+    /// This transition is enabled; the session runs the microstep.
+    Select(u32),
+    /// The generated code ran the whole microstep (exits, content,
+    /// entries); this is the new active atomic state.
+    Taken(u16),
+}
+
 /// Implemented by each generated chart.
 pub trait Chart: Send {
     const STATES: &'static [StateInfo];
@@ -124,13 +134,14 @@ pub trait Chart: Send {
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;
 
-    /// The transition an event (`None`: the eventless pass) enables when
-    /// `leaf` is the active atomic state, or [`NO_TRANSITION`]: the W3C
-    /// selection (document order, from the leaf up) compiled into a
-    /// `match`. Only called when [`Chart::SINGLE_LEAF`] holds; a condition
-    /// that fails raises `error.execution` through `core` and is false.
-    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<&str>) -> u32 {
-        NO_TRANSITION
+    /// Selection, and where it can be compiled, the whole microstep, for an
+    /// event (`None`: the eventless pass) when `leaf` is the active atomic
+    /// state: the W3C selection (document order, from the leaf up) as a
+    /// `match`, conditions inline. Only called when [`Chart::SINGLE_LEAF`]
+    /// holds; a condition that fails raises `error.execution` through
+    /// `core` and is false.
+    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<&str>) -> Step {
+        Step::None
     }
 
     /// Sets a datamodel variable by name (`<invoke>` parameters); `false` if none has that name.

@@ -21,8 +21,7 @@ pub mod trace;
 mod value;
 
 pub use chart::{
-    is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, TransitionInfo, NO_STATE,
-    NO_TRANSITION,
+    is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, Step, TransitionInfo, NO_STATE,
 };
 pub use error::{ErrorKind, ExecError};
 pub use event::{raw_content, Event, EventKind, EventMeta, Params};

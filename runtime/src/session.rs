@@ -1,6 +1,6 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
-use crate::chart::{Chart, StateKind, TransitionInfo, NO_STATE, NO_TRANSITION};
+use crate::chart::{Chart, StateKind, Step, TransitionInfo, NO_STATE};
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -84,6 +84,8 @@ pub struct Core {
     timers: BTreeMap<(Duration, u64), Pending>,
     now: Duration,
     seq: u64,
+    /// What each history state recorded (W3C `historyValue`), by state.
+    history: Vec<Option<Vec<u16>>>,
     /// Nested calls of compiled functions, bounded so that recursion in a
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
@@ -128,6 +130,7 @@ impl Core {
             now: Duration::ZERO,
             seq: 0,
             call_depth: 0,
+            history: vec![None; states.len()],
             session_id: Arc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
@@ -156,6 +159,35 @@ impl Core {
             .iter()
             .position(|s| s.id == id && s.kind != StateKind::Root)
             .is_some_and(|i| self.is_active(i as u16))
+    }
+
+    /// Records `state` as what history state `history` restores: the one
+    /// state a chart with a single active atomic state can record.
+    pub fn record_history(&mut self, history: u16, state: u16) {
+        match self.history.get_mut(usize::from(history)) {
+            Some(Some(stored)) => {
+                stored.clear();
+                stored.push(state);
+            }
+            Some(empty) => *empty = Some(vec![state]),
+            None => {}
+        }
+    }
+
+    /// A state the generated microstep leaves: inactive, and observed.
+    pub fn exit_state(&mut self, state: u16) {
+        self.set_active(state, false);
+        if let Some(info) = self.states.get(usize::from(state)) {
+            self.observer.exit(self.now, info.id);
+        }
+    }
+
+    /// A state the generated microstep enters, before its `<onentry>`.
+    pub fn enter_state(&mut self, state: u16) {
+        self.set_active(state, true);
+        if let Some(info) = self.states.get(usize::from(state)) {
+            self.observer.enter(self.now, info.id);
+        }
     }
 
     fn set_active(&mut self, state: u16, on: bool) {
@@ -430,7 +462,6 @@ impl Iterator for ActiveStates<'_> {
 pub struct Session<C: Chart> {
     pub chart: C,
     pub core: Core,
-    history: Vec<Option<Vec<u16>>>,
     data_ready: Vec<bool>,
     status: Status,
     max_microsteps: usize,
@@ -475,7 +506,6 @@ impl<C: Chart> Session<C> {
         Session {
             chart,
             core: Core::new(C::STATES, C::NAME, options.session_id),
-            history: vec![None; n],
             data_ready: vec![false; n],
             status: Status::NotStarted,
             result: Value::Undefined,
@@ -660,10 +690,7 @@ impl<C: Chart> Session<C> {
             }
         }
         self.set_event(event);
-        self.select_transitions(false);
-        if !self.enabled.is_empty() {
-            self.microstep();
-        }
+        self.select_and_step(false);
         self.macrostep();
     }
 
@@ -728,14 +755,13 @@ impl<C: Chart> Session<C> {
     fn macrostep(&mut self) {
         let mut steps = 0usize;
         while self.is_running() {
-            self.select_transitions(true);
-            if self.enabled.is_empty() {
+            let mut stepped = self.select_and_step(true);
+            if !stepped {
                 let Some(event) = self.core.internal.pop_front() else { break };
                 self.set_event(event);
-                self.select_transitions(false);
+                stepped = self.select_and_step(false);
             }
-            if !self.enabled.is_empty() {
-                self.microstep();
+            if stepped {
                 steps += 1;
                 if steps > self.max_microsteps {
                     self.status = Status::Halted(format!(
@@ -886,19 +912,37 @@ impl<C: Chart> Session<C> {
 
     // ---- transition selection ----------------------------------------
 
-    /// Fills `self.enabled` with the optimal enabled transition set.
-    fn select_transitions(&mut self, eventless: bool) {
+    /// Selects the transitions the current event (or none) enables and
+    /// takes them in one microstep; `false` when none is enabled.
+    fn select_and_step(&mut self, eventless: bool) -> bool {
+        if self.select_transitions(eventless) {
+            return true;
+        }
+        if self.enabled.is_empty() {
+            return false;
+        }
+        self.microstep();
+        true
+    }
+
+    /// Fills `self.enabled` with the optimal enabled transition set; `true`
+    /// when the generated code already took the microstep.
+    fn select_transitions(&mut self, eventless: bool) -> bool {
         self.enabled.clear();
         if eventless && !C::HAS_EVENTLESS {
-            return;
+            return false;
         }
         let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
         if C::SINGLE_LEAF {
-            let t = self.chart.select(&mut self.core, self.leaf, name.as_deref());
-            if t != NO_TRANSITION {
-                self.enabled.push(t);
+            match self.chart.select(&mut self.core, self.leaf, name.as_deref()) {
+                Step::None => {}
+                Step::Select(t) => self.enabled.push(t),
+                Step::Taken(leaf) => {
+                    self.leaf = leaf;
+                    return true;
+                }
             }
-            return;
+            return false;
         }
         let mut atomic = std::mem::take(&mut self.atomic);
         atomic.clear();
@@ -926,6 +970,7 @@ impl<C: Chart> Session<C> {
         if self.enabled.len() > 1 {
             self.remove_conflicting_transitions();
         }
+        false
     }
 
     fn condition_holds(&mut self, t: u32) -> bool {
@@ -1000,7 +1045,7 @@ impl<C: Chart> Session<C> {
     fn push_effective_targets(&self, targets: &[u16], out: &mut Vec<u16>) {
         for &s in targets {
             if Self::is_history(s) {
-                match &self.history[usize::from(s)] {
+                match &self.core.history[usize::from(s)] {
                     Some(stored) => {
                         for &h in stored {
                             if !out.contains(&h) {
@@ -1059,13 +1104,7 @@ impl<C: Chart> Session<C> {
                         // Deep: the atomic descendants (the leaf); shallow:
                         // the active child (the one the walk came from).
                         let kept = if Self::state(h).kind == StateKind::DeepHistory { self.leaf } else { from };
-                        match &mut self.history[usize::from(h)] {
-                            Some(stored) => {
-                                stored.clear();
-                                stored.push(kept);
-                            }
-                            empty => *empty = Some(vec![kept]),
-                        }
+                        self.core.record_history(h, kept);
                     }
                     for &block in Self::state(s).onexit {
                         self.run_block(block);
@@ -1094,7 +1133,7 @@ impl<C: Chart> Session<C> {
                 } else {
                     Self::state(s).children.iter().copied().filter(|&c| self.core.is_active(c)).collect()
                 };
-                self.history[usize::from(h)] = Some(recorded);
+                self.core.history[usize::from(h)] = Some(recorded);
             }
         }
         for &s in &to_exit {
@@ -1231,7 +1270,7 @@ impl<C: Chart> Session<C> {
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
         let info = Self::state(s);
         if Self::is_history(s) {
-            let (targets, content): (Vec<u16>, Option<u32>) = match &self.history[usize::from(s)] {
+            let (targets, content): (Vec<u16>, Option<u32>) = match &self.core.history[usize::from(s)] {
                 Some(stored) => (stored.clone(), None),
                 None => (info.initial.to_vec(), info.initial_exec),
             };
