@@ -442,9 +442,11 @@ impl<'a> Codegen<'a> {
         }
     }
 
-    /// For charts with one active atomic state at a time, transition
-    /// selection as a `match` on that state: each arm tries the transitions
-    /// of the state and its ancestors in document order, conditions inline.
+    /// Transition selection as a `match` on an active atomic state: each
+    /// arm tries the transitions of the state and its ancestors in document
+    /// order, conditions inline. For charts with one active atomic state at
+    /// a time it also takes the transition (see [`Self::inline_microstep`]);
+    /// for the others the runtime calls it once per active atomic state.
     fn select_fn(&self) -> TokenStream {
         let rt = &self.rt;
         let single_leaf =
@@ -465,7 +467,7 @@ impl<'a> Codegen<'a> {
                 n
             })
             .sum();
-        if !single_leaf || candidates > 20_000 {
+        if candidates > 20_000 {
             return quote!();
         }
         // Statements the inlined microsteps may add, in all.
@@ -504,7 +506,8 @@ impl<'a> Codegen<'a> {
                                 })
                             }
                         };
-                        let take = self.inline_microstep(i as model::StateId, t, &budget);
+                        let take =
+                            if single_leaf { self.inline_microstep(i as model::StateId, t, &budget) } else { None };
                         let t = Literal::u32_unsuffixed(t as u32);
                         let take = take.unwrap_or_else(|| quote!(return #rt::Step::Select(#t);));
                         let test = match (eventless || tr.events.iter().any(|e| e == "*"), tr.cond.is_some()) {
@@ -536,7 +539,8 @@ impl<'a> Codegen<'a> {
             Some(quote!(const #name: u16 = State::#variant as u16;))
         });
         quote! {
-            const SINGLE_LEAF: bool = true;
+            const COMPILED_SELECT: bool = true;
+            const SINGLE_LEAF: bool = #single_leaf;
 
             #[allow(unused_variables, non_upper_case_globals)]
             fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<&str>) -> #rt::Step {

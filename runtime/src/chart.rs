@@ -133,12 +133,16 @@ pub trait Chart: Send {
     /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;
+    /// [`Chart::select`] is generated: the session calls it for each active
+    /// atomic state instead of searching the transition tables.
+    const COMPILED_SELECT: bool = false;
 
     /// Selection, and where it can be compiled, the whole microstep, for an
     /// event (`None`: the eventless pass) when `leaf` is the active atomic
     /// state: the W3C selection (document order, from the leaf up) as a
-    /// `match`, conditions inline. Only called when [`Chart::SINGLE_LEAF`]
-    /// holds; a condition that fails raises `error.execution` through
+    /// `match`, conditions inline. Only called when [`Chart::COMPILED_SELECT`]
+    /// holds, and returns [`Step::Taken`] only for [`Chart::SINGLE_LEAF`]
+    /// charts; a condition that fails raises `error.execution` through
     /// `core` and is false.
     fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<&str>) -> Step {
         Step::None

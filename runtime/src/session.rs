@@ -476,6 +476,7 @@ pub struct Session<C: Chart> {
     // Scratch space reused by every microstep, so that steady-state event
     // processing does not allocate.
     enabled: Vec<u32>,
+    conflict_scratch: Vec<(u32, Option<(u16, u16)>)>,
     atomic: Vec<u16>,
     exit_set: Vec<u16>,
     targets: Vec<u16>,
@@ -514,6 +515,7 @@ impl<C: Chart> Session<C> {
             max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
             enabled: Vec::new(),
+            conflict_scratch: Vec::new(),
             atomic: Vec::new(),
             exit_set: Vec::new(),
             targets: Vec::new(),
@@ -948,6 +950,14 @@ impl<C: Chart> Session<C> {
         atomic.clear();
         atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
         for &state in &atomic {
+            if C::COMPILED_SELECT {
+                if let Step::Select(t) = self.chart.select(&mut self.core, state, name.as_deref()) {
+                    if !self.enabled.contains(&t) {
+                        self.enabled.push(t);
+                    }
+                }
+                continue;
+            }
             let mut s = state;
             'ancestors: while s != NO_STATE {
                 for &t in Self::state(s).transitions {
@@ -999,33 +1009,24 @@ impl<C: Chart> Session<C> {
     /// when both are non-empty and their domains' ranges overlap (ranges of
     /// a tree nest or are disjoint, and each holds its transition's active source).
     fn remove_conflicting_transitions(&mut self) {
-        let enabled = std::mem::take(&mut self.enabled);
-        let mut filtered: Vec<(u32, Option<(u16, u16)>)> = Vec::with_capacity(enabled.len());
-        for &t1 in &enabled {
+        let overlap = |r1: Option<(u16, u16)>, r2: Option<(u16, u16)>| matches!((r1, r2), (Some((a, b)), Some((c, d))) if a <= d && c <= b);
+        let mut kept = std::mem::take(&mut self.conflict_scratch);
+        kept.clear();
+        for &t1 in &self.enabled {
             let r1 = self.exit_range(t1);
-            let mut preempted = false;
-            let mut to_remove = Vec::new();
-            for (i, (t2, r2)) in filtered.iter().enumerate() {
-                let overlap = matches!((r1, *r2), (Some((a, b)), Some((c, d))) if a <= d && c <= b);
-                if overlap {
-                    if Self::is_descendant(Self::transition(t1).source, Self::transition(*t2).source) {
-                        to_remove.push(i);
-                    } else {
-                        preempted = true;
-                        break;
-                    }
-                }
-            }
+            let source = Self::transition(t1).source;
+            // A transition in a descendant of the other's source wins.
+            let preempted = kept
+                .iter()
+                .any(|&(t2, r2)| overlap(r1, r2) && !Self::is_descendant(source, Self::transition(t2).source));
             if !preempted {
-                for i in to_remove.into_iter().rev() {
-                    filtered.remove(i);
-                }
-                filtered.push((t1, r1));
+                kept.retain(|&(_, r2)| !overlap(r1, r2));
+                kept.push((t1, r1));
             }
         }
-        self.enabled = enabled;
         self.enabled.clear();
-        self.enabled.extend(filtered.into_iter().map(|(t, _)| t));
+        self.enabled.extend(kept.iter().map(|&(t, _)| t));
+        self.conflict_scratch = kept;
     }
 
     // ---- microstep ---------------------------------------------------
@@ -1181,6 +1182,25 @@ impl<C: Chart> Session<C> {
         }
         let mut entry = std::mem::take(&mut self.entry);
         entry.clear();
+        let all_static =
+            enabled.iter().all(|&t| Self::transition(t).entry.is_some() || Self::transition(t).targets.is_empty());
+        if all_static {
+            // Transitions left after conflict removal have disjoint domains,
+            // so their entry sets are independent: the union is the set.
+            for &t in enabled {
+                let info = Self::transition(t);
+                entry.states.extend_from_slice(info.entry.unwrap_or_default());
+                entry.default_entry.extend_from_slice(info.default_entry);
+            }
+            entry.states.sort_unstable();
+            entry.states.dedup();
+            for i in 0..entry.states.len() {
+                let s = entry.states[i];
+                self.enter_state(s, entry.default_entry.contains(&s), None);
+            }
+            self.entry = entry;
+            return;
+        }
         let mut targets = std::mem::take(&mut self.targets);
         for &t in enabled {
             for &s in Self::transition(t).targets {
