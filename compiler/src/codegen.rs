@@ -467,9 +467,19 @@ impl<'a> Codegen<'a> {
                 n
             })
             .sum();
-        if candidates > 20_000 {
+        // Event descriptors, each a bit of the mask an event name maps to.
+        let mut descriptors: Vec<&str> = Vec::new();
+        for t in self.chart.transitions.iter() {
+            for e in &t.events {
+                if e != "*" && !descriptors.contains(&e.as_str()) {
+                    descriptors.push(e);
+                }
+            }
+        }
+        if candidates > 20_000 || descriptors.len() > 64 {
             return quote!();
         }
+        let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
         let budget = Cell::new(50_000usize);
         let arms = |eventless: bool| -> Vec<TokenStream> {
@@ -490,8 +500,8 @@ impl<'a> Codegen<'a> {
                         let matches = if eventless || tr.events.iter().any(|e| e == "*") {
                             quote!(true)
                         } else {
-                            let tests = tr.events.iter().map(|e| quote!(#rt::event_matches(#e, name)));
-                            quote!(#(#tests)||*)
+                            let bits = Literal::u64_unsuffixed(tr.events.iter().map(|e| bit(e)).fold(0, |a, b| a | b));
+                            quote!(event & #bits != 0)
                         };
                         let cond = match tr.cond {
                             None => quote!(true),
@@ -538,16 +548,27 @@ impl<'a> Codegen<'a> {
             let name = Self::leaf_const(variant);
             Some(quote!(const #name: u16 = State::#variant as u16;))
         });
+        let mask_tests = descriptors.iter().enumerate().map(|(i, d)| {
+            let bit = Literal::u64_unsuffixed(1u64 << i);
+            quote!(if #rt::event_matches(#d, name) { mask |= #bit; })
+        });
         quote! {
             const COMPILED_SELECT: bool = true;
             const SINGLE_LEAF: bool = #single_leaf;
 
+            #[allow(unused_variables, unused_mut)]
+            fn event_mask(name: &str) -> u64 {
+                let mut mask = 0;
+                #(#mask_tests)*
+                mask
+            }
+
             #[allow(unused_variables, non_upper_case_globals)]
-            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<&str>) -> #rt::Step {
+            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
                 #(#consts)*
                 let d = &mut self.data;
                 match event {
-                    Some(name) => match leaf {
+                    Some(event) => match leaf {
                         #(#with_event)*
                         _ => {}
                     },

@@ -138,14 +138,20 @@ pub trait Chart: Send {
     const COMPILED_SELECT: bool = false;
 
     /// Selection, and where it can be compiled, the whole microstep, for an
-    /// event (`None`: the eventless pass) when `leaf` is the active atomic
+    /// event given by its [`Chart::event_mask`] (`None`: the eventless pass) when `leaf` is the active atomic
     /// state: the W3C selection (document order, from the leaf up) as a
     /// `match`, conditions inline. Only called when [`Chart::COMPILED_SELECT`]
     /// holds, and returns [`Step::Taken`] only for [`Chart::SINGLE_LEAF`]
     /// charts; a condition that fails raises `error.execution` through
     /// `core` and is false.
-    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<&str>) -> Step {
+    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<u64>) -> Step {
         Step::None
+    }
+
+    /// The event descriptors of the chart's transitions that match an
+    /// event name, one bit each: what [`Chart::select`] tests.
+    fn event_mask(_name: &str) -> u64 {
+        0
     }
 
     /// Sets a datamodel variable by name (`<invoke>` parameters); `false` if none has that name.

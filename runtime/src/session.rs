@@ -934,30 +934,14 @@ impl<C: Chart> Session<C> {
         if eventless && !C::HAS_EVENTLESS {
             return false;
         }
-        let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
-        if C::SINGLE_LEAF {
-            match self.chart.select(&mut self.core, self.leaf, name.as_deref()) {
-                Step::None => {}
-                Step::Select(t) => self.enabled.push(t),
-                Step::Taken(leaf) => {
-                    self.leaf = leaf;
-                    return true;
-                }
-            }
-            return false;
+        if C::COMPILED_SELECT {
+            return self.select_compiled(eventless);
         }
+        let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
         let mut atomic = std::mem::take(&mut self.atomic);
         atomic.clear();
         atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
         for &state in &atomic {
-            if C::COMPILED_SELECT {
-                if let Step::Select(t) = self.chart.select(&mut self.core, state, name.as_deref()) {
-                    if !self.enabled.contains(&t) {
-                        self.enabled.push(t);
-                    }
-                }
-                continue;
-            }
             let mut s = state;
             'ancestors: while s != NO_STATE {
                 for &t in Self::state(s).transitions {
@@ -974,6 +958,38 @@ impl<C: Chart> Session<C> {
                     }
                 }
                 s = Self::state(s).parent;
+            }
+        }
+        self.atomic = atomic;
+        if self.enabled.len() > 1 {
+            self.remove_conflicting_transitions();
+        }
+        false
+    }
+
+    /// [`Self::select_transitions`] through the generated [`Chart::select`]:
+    /// the event name becomes a descriptor mask once, without cloning it.
+    fn select_compiled(&mut self, eventless: bool) -> bool {
+        let mask = if eventless { None } else { self.core.current.as_ref().map(|e| C::event_mask(&e.name)) };
+        if C::SINGLE_LEAF {
+            match self.chart.select(&mut self.core, self.leaf, mask) {
+                Step::None => {}
+                Step::Select(t) => self.enabled.push(t),
+                Step::Taken(leaf) => {
+                    self.leaf = leaf;
+                    return true;
+                }
+            }
+            return false;
+        }
+        let mut atomic = std::mem::take(&mut self.atomic);
+        atomic.clear();
+        atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
+        for &state in &atomic {
+            if let Step::Select(t) = self.chart.select(&mut self.core, state, mask) {
+                if !self.enabled.contains(&t) {
+                    self.enabled.push(t);
+                }
             }
         }
         self.atomic = atomic;
