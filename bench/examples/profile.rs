@@ -1,5 +1,6 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
-//! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`.
+//! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
+//! `seed-flow N` plays N whole seed calls.
 use scxmlc_bench::charts::*;
 use scxmlc_bench::feed;
 use scxmlc_runtime::{Chart, Event, Session};
@@ -19,6 +20,12 @@ fn main() {
         "deep" => run(deep::Machine::session(), "tick", n),
         "parallel" => run(parallel::Machine::session(), "tick", n),
         "eventless" => run(eventless::Machine::session(), "start", n),
+        "seed-flow" => {
+            let scenario = scxmlc_bench::happy_scenario();
+            for _ in 0..n {
+                assert_eq!(scxmlc_bench::seed_call_flow(&scenario), Some("exit"));
+            }
+        }
         other => eprintln!("unknown chart {other}"),
     }
 }

@@ -1400,6 +1400,9 @@ impl<'a> Codegen<'a> {
                     object
                 })
             }
+            Expr::Member(o, k) if matches!(**o, Expr::System(SystemVar::Event)) => {
+                quote!(core.event_field(#k)?)
+            }
             Expr::Member(o, k) => {
                 let o = self.expr(o);
                 quote!(#rt::ops::get_str(&#o, #k)?)

@@ -220,6 +220,29 @@ impl Core {
         self.event_value.clone()
     }
 
+    /// `_event.<field>` without building the `_event` object: conditions
+    /// like `_event.data.requestid == x` are read on every event. Once the
+    /// object exists (something read `_event` whole, or wrote into it),
+    /// reads go through it, so both ways always agree.
+    pub fn event_field(&self, field: &str) -> Result<Value, ExecError> {
+        let Some(event) = self.current.as_ref().filter(|_| self.event_value.is_undefined()) else {
+            return crate::ops::get_str(&self.event_value, field);
+        };
+        let meta = event.meta.as_deref();
+        let text = |v: Option<&Arc<str>>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
+        Ok(match field {
+            "name" => Value::String(event.name.clone()),
+            "type" => Value::from(event.kind.as_str()),
+            "data" => event.data.clone(),
+            "sendid" => text(meta.and_then(|m| m.sendid.as_ref())),
+            "origin" => text(meta.and_then(|m| m.origin.as_ref())),
+            "origintype" => text(meta.and_then(|m| m.origintype.as_ref())),
+            "invokeid" => text(meta.and_then(|m| m.invokeid.as_ref())),
+            "raw" => text(meta.and_then(|m| m.raw.as_ref())),
+            _ => Value::Undefined,
+        })
+    }
+
     /// Active states in document order.
     pub fn active(&self) -> ActiveStates<'_> {
         self.active_in(0, u16::MAX)
