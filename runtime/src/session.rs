@@ -2,7 +2,7 @@
 //! generated [`Chart`], with event queues and a virtual clock.
 use crate::chart::{Chart, StateKind, Step, TransitionInfo, NO_STATE};
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +37,33 @@ pub struct SendRequest {
 struct Pending {
     event: Event,
     route: Route,
+}
+
+/// A delayed event in the timer heap: the earliest due first, then the
+/// first scheduled. A heap holds one timer in a few dozen bytes, where a
+/// B-tree node costs most of a kilobyte.
+struct Timer {
+    due: Duration,
+    seq: u64,
+    pending: Pending,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.seq) == (other.due, other.seq)
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Timer {
+    /// Reversed: `BinaryHeap` is a max-heap and the earliest must come first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.due, other.seq).cmp(&(self.due, self.seq))
+    }
 }
 
 /// Where a delayed send goes when it falls due.
@@ -81,7 +108,7 @@ pub struct Core {
     config: Vec<u64>,
     internal: VecDeque<Event>,
     external: VecDeque<Event>,
-    timers: BTreeMap<(Duration, u64), Pending>,
+    timers: BinaryHeap<Timer>,
     now: Duration,
     seq: u64,
     /// What each history state recorded (W3C `historyValue`), by state.
@@ -126,11 +153,16 @@ impl Core {
             config: vec![0; states.len().div_ceil(64)],
             internal: VecDeque::new(),
             external: VecDeque::new(),
-            timers: BTreeMap::new(),
+            timers: BinaryHeap::new(),
             now: Duration::ZERO,
             seq: 0,
             call_depth: 0,
-            history: vec![None; states.len()],
+            // Only charts with history states record anything.
+            history: if states.iter().any(|s| matches!(s.kind, StateKind::ShallowHistory | StateKind::DeepHistory)) {
+                vec![None; states.len()]
+            } else {
+                Vec::new()
+            },
             session_id: Arc::from(session_id),
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
@@ -419,7 +451,7 @@ impl Core {
         match delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
-                self.timers.insert((self.now + delay, self.seq), Pending { event, route });
+                self.timers.push(Timer { due: self.now + delay, seq: self.seq, pending: Pending { event, route } });
             }
             _ => self.deliver(route, event),
         }
@@ -445,12 +477,12 @@ impl Core {
 
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
-        self.timers.retain(|_, p| p.event.sendid().map(|s| &**s) != Some(sendid));
+        self.timers.retain(|t| t.pending.event.sendid().map(|s| &**s) != Some(sendid));
     }
 
     /// When the next delayed event is due.
     pub fn next_timer(&self) -> Option<Duration> {
-        self.timers.keys().next().map(|(t, _)| *t)
+        self.timers.peek().map(|t| t.due)
     }
 }
 
@@ -530,7 +562,7 @@ impl<C: Chart> Session<C> {
         Session {
             chart,
             core: Core::new(C::STATES, C::NAME, options.session_id),
-            data_ready: vec![false; n],
+            data_ready: if C::LATE_BINDING { vec![false; n] } else { Vec::new() },
             status: Status::NotStarted,
             result: Value::Undefined,
             leaf: NO_STATE,
@@ -615,10 +647,14 @@ impl<C: Chart> Session<C> {
     }
 
     fn init_data(&mut self, state: u16) {
-        let i = usize::from(state);
-        if !self.data_ready[i] {
-            self.data_ready[i] = true;
-            self.chart.init_data(&mut self.core, state);
+        // Late binding enters a state's data once, on its first entry.
+        match self.data_ready.get_mut(usize::from(state)) {
+            Some(true) => {}
+            Some(ready) => {
+                *ready = true;
+                self.chart.init_data(&mut self.core, state);
+            }
+            None => self.chart.init_data(&mut self.core, state),
         }
     }
 
@@ -682,8 +718,8 @@ impl<C: Chart> Session<C> {
             self.pump_children();
             return true;
         }
-        match self.core.timers.pop_first() {
-            Some(((due, _), pending)) => {
+        match self.core.timers.pop() {
+            Some(Timer { due, pending, .. }) => {
                 self.core.now = self.core.now.max(due);
                 self.core.deliver(pending.route, pending.event);
                 self.pump_children();
@@ -717,6 +753,10 @@ impl<C: Chart> Session<C> {
         self.set_event(event);
         self.select_and_step(false);
         self.macrostep();
+        // Nothing reads `_event` between macrosteps: an idle session does
+        // not keep its last event alive.
+        self.core.current = None;
+        self.core.event_value = Value::Undefined;
     }
 
     /// Moves the virtual clock to `until`, delivering each delayed event when
