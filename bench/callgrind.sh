@@ -9,9 +9,11 @@ cargo build -q --release -p scxmlc_bench --example profile
 bin=target/release/examples/profile
 count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/refs:/ {gsub(",", "", $NF); print $NF}'; }
 printf '%-10s %14s\n' chart 'instr/event'
-for chart in flat deep parallel eventless; do
+for chart in flat deep parallel eventless seed-flow; do
     events=$n
     [ "$chart" = eventless ] && events=$((n / 1000 + 1))
+    # seed-flow counts whole calls (added -> detach -> redirect -> timer -> exit).
+    [ "$chart" = seed-flow ] && events=$((n / 20))
     base=$(count "$bin" "$chart" 0)
     total=$(count "$bin" "$chart" "$events")
     printf '%-10s %14.1f\n' "$chart" "$(echo "($total - $base) / $events" | bc -l)"
