@@ -327,3 +327,56 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
 fn visit_dyn(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     visit(e, &mut |x| f(x));
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Diagnostics, SourceFile};
+    use crate::{front_end, Options};
+
+    fn numeric(body: &str) -> Vec<(String, bool)> {
+        let text = format!(
+            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
+        );
+        let file = SourceFile::new("t.scxml", text);
+        let mut diags = Diagnostics::default();
+        let (chart, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
+        let flags = super::numeric_vars(&chart, &scripts);
+        scripts.vars.iter().map(|v| v.name.clone()).zip(flags).collect()
+    }
+
+    #[test]
+    fn numbers_only_variables_are_numeric_to_a_fixed_point() {
+        let vars = numeric(
+            r#"<datamodel>
+                 <data id="count" expr="0"/>
+                 <data id="total" expr="count * 2"/>
+                 <data id="label" expr="1"/>
+                 <data id="copy" expr="0"/>
+                 <data id="unset"/>
+               </datamodel>
+               <state id="s">
+                 <onentry>
+                   <assign location="count" expr="count + 1"/>
+                   <script>total -= 1; label = 'x';</script>
+                   <assign location="copy" expr="label + 1"/>
+                 </onentry>
+               </state>"#,
+        );
+        let expect = [("count", true), ("total", true), ("label", false), ("copy", false), ("unset", false)];
+        for (name, numeric) in expect {
+            assert!(vars.contains(&(name.to_string(), numeric)), "{name}: {vars:?}");
+        }
+    }
+
+    #[test]
+    fn foreach_and_idlocation_writes_keep_a_value() {
+        let vars = numeric(
+            r#"<datamodel><data id="i" expr="0"/><data id="id" expr="0"/><data id="xs" expr="[1]"/></datamodel>
+               <state id="s"><onentry>
+                 <foreach array="xs" item="i"/>
+                 <send event="e" idlocation="id"/>
+               </onentry></state>"#,
+        );
+        assert!(vars.iter().all(|(_, numeric)| !numeric), "{vars:?}");
+    }
+}

@@ -144,7 +144,11 @@ pub fn check(file: &SourceFile, options: &Options) -> Report {
     Report { file: file.clone(), diagnostics }
 }
 
-fn front_end(file: &SourceFile, options: &Options, diags: &mut Diagnostics) -> Option<(model::Chart, script::Scripts)> {
+pub(crate) fn front_end(
+    file: &SourceFile,
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> Option<(model::Chart, script::Scripts)> {
     let dialect = options.dialect_of(&file.text);
     let lenient_ampersand = options.lenient_ampersand || dialect == model::Dialect::Genesys;
     let doc = parse::parse(&file.text, parse::ParseOptions { lenient_ampersand }, diags)?;
