@@ -218,8 +218,10 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
             }
         }
         for e in &exprs {
-            visit(e, &mut |e| match e {
-                Expr::Assign(place, op, value) => {
+            // ++/-- store a number and delete stores nothing: only `=`
+            // and `op=` can disqualify a variable here.
+            visit(e, &mut |e| {
+                if let Expr::Assign(place, op, value) = e {
                     if let Place::Var(v) = **place {
                         let stores_number = match op {
                             None | Some(BinOp::Add) => is_numeric(value, &numeric),
@@ -231,8 +233,6 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
                         }
                     }
                 }
-                Expr::Update(..) | Expr::Delete(_) => {}
-                _ => {}
             });
         }
         if numeric == before {
@@ -288,14 +288,6 @@ fn collect_stmt_exprs<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s Expr>) {
 /// Calls `f` on `e` and every expression inside it, places included.
 fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
-    let place = |p: &Place, f: &mut dyn FnMut(&Expr)| match p {
-        Place::Member(o, _) => visit_dyn(o, f),
-        Place::Index(o, k) => {
-            visit_dyn(o, f);
-            visit_dyn(k, f);
-        }
-        _ => {}
-    };
     match e {
         Expr::Array(items) | Expr::Sequence(items) | Expr::CallGlobal(_, items) | Expr::CallFunction(_, items) => {
             items.iter().for_each(|i| visit(i, f))
@@ -312,10 +304,10 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             visit(c, f);
         }
         Expr::Assign(p, _, v) => {
-            place(p, f);
+            visit_place(p, f);
             visit(v, f);
         }
-        Expr::Update(p, ..) | Expr::Delete(p) => place(p, f),
+        Expr::Update(p, ..) | Expr::Delete(p) => visit_place(p, f),
         Expr::CallMethod(r, _, args) | Expr::CallValue(r, args) => {
             visit(r, f);
             args.iter().for_each(|a| visit(a, f));
@@ -324,8 +316,15 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     }
 }
 
-fn visit_dyn(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    visit(e, &mut |x| f(x));
+fn visit_place(p: &Place, f: &mut impl FnMut(&Expr)) {
+    match p {
+        Place::Member(o, _) => visit(o, f),
+        Place::Index(o, k) => {
+            visit(o, f);
+            visit(k, f);
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

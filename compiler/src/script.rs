@@ -359,44 +359,42 @@ fn collect_foreach_vars(actions: &[Action], out: &mut Vec<usize>) {
     }
 }
 
-fn collect_var_names(stmts: &[js::Stmt], out: &mut Vec<String>) {
+/// Calls `f` on each statement of a script or function body that a
+/// declaration is hoisted from: the top level, blocks and `if` branches.
+fn for_each_hoisted<'s>(stmts: &'s [js::Stmt], f: &mut impl FnMut(&'s js::Stmt)) {
     for s in stmts {
         match s {
-            js::Stmt::Decl(js::Decl::Var(v)) => {
-                for d in &v.decls {
-                    if let js::Pat::Ident(id) = &d.name {
-                        out.push(id.id.sym.to_string());
-                    }
-                }
-            }
-            js::Stmt::Block(b) => collect_var_names(&b.stmts, out),
+            js::Stmt::Block(b) => for_each_hoisted(&b.stmts, f),
             js::Stmt::If(i) => {
-                collect_var_names(std::slice::from_ref(&*i.cons), out);
+                for_each_hoisted(std::slice::from_ref(&*i.cons), f);
                 if let Some(alt) = &i.alt {
-                    collect_var_names(std::slice::from_ref(&**alt), out);
+                    for_each_hoisted(std::slice::from_ref(&**alt), f);
                 }
             }
-            _ => {}
+            other => f(other),
         }
     }
 }
 
-/// The function declarations of a script or function body, where they are
-/// hoisted from: the top level, blocks and `if` branches.
-fn collect_fn_decls<'s>(stmts: &'s [js::Stmt], out: &mut Vec<&'s js::FnDecl>) {
-    for s in stmts {
-        match s {
-            js::Stmt::Decl(js::Decl::Fn(f)) => out.push(f),
-            js::Stmt::Block(b) => collect_fn_decls(&b.stmts, out),
-            js::Stmt::If(i) => {
-                collect_fn_decls(std::slice::from_ref(&*i.cons), out);
-                if let Some(alt) = &i.alt {
-                    collect_fn_decls(std::slice::from_ref(&**alt), out);
-                }
-            }
-            _ => {}
+/// The names `var` (or `let`/`const`) declares in a body.
+fn collect_var_names(stmts: &[js::Stmt], out: &mut Vec<String>) {
+    for_each_hoisted(stmts, &mut |s| {
+        if let js::Stmt::Decl(js::Decl::Var(v)) = s {
+            out.extend(v.decls.iter().filter_map(|d| match &d.name {
+                js::Pat::Ident(id) => Some(id.id.sym.to_string()),
+                _ => None,
+            }));
         }
-    }
+    });
+}
+
+/// The function declarations of a body.
+fn collect_fn_decls<'s>(stmts: &'s [js::Stmt], out: &mut Vec<&'s js::FnDecl>) {
+    for_each_hoisted(stmts, &mut |s| {
+        if let js::Stmt::Decl(js::Decl::Fn(f)) = s {
+            out.push(f);
+        }
+    });
 }
 
 pub fn is_identifier(s: &str) -> bool {

@@ -1,18 +1,24 @@
 //! Bundled charts, compiled by build.rs and driven from Rust.
-use scxmlc_runtime::{Event, Session};
+use scxmlc_runtime::{Chart, Event, Session};
 use scxmlc_tests::fixtures::door;
 use scxmlc_tests::Recorder;
 use std::time::Duration;
 
+/// Runs a session on the virtual clock until `limit`, checks it ended in
+/// `final_state`, and returns its `<log>` lines.
+fn run_logged<C: Chart>(session: &mut Session<C>, limit: Duration, final_state: &str) -> Vec<String> {
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.run_virtual(limit);
+    assert_eq!(session.final_state(), Some(final_state), "{:#?}", recorder.lines());
+    recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect()
+}
+
 #[test]
 fn door_locks_after_three_openings() {
     let mut session = door::Machine::session();
-    let recorder = Recorder::default();
-    session.set_observer(Box::new(recorder.clone()));
-    session.run_virtual(Duration::from_secs(60));
-    assert_eq!(session.final_state(), Some("locked"));
+    let logs = run_logged(&mut session, Duration::from_secs(60), "locked");
     assert_eq!(session.core.now(), Duration::from_millis(5500));
-    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
     assert_eq!(
         logs,
         [
@@ -40,14 +46,9 @@ fn door_reacts_to_events_from_the_host() {
 #[test]
 fn functions_compile_to_rust_and_fail_as_ecmascript_does() {
     use scxmlc_tests::fixtures::functions;
-    let mut session = functions::Machine::session();
-    let recorder = Recorder::default();
-    session.set_observer(Box::new(recorder.clone()));
     // Unbounded recursion ends in a RangeError on a test thread's 2 MiB
     // stack, in a debug build.
-    session.run_virtual(Duration::from_secs(1));
-    assert_eq!(session.final_state(), Some("pass"), "{:#?}", recorder.lines());
-    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    let logs = run_logged(&mut functions::Machine::session(), Duration::from_secs(1), "pass");
     assert_eq!(
         logs,
         [
@@ -60,12 +61,7 @@ fn functions_compile_to_rust_and_fail_as_ecmascript_does() {
 #[test]
 fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
     use scxmlc_tests::fixtures::dynamic_invoke;
-    let mut session = dynamic_invoke::Machine::session();
-    let recorder = Recorder::default();
-    session.set_observer(Box::new(recorder.clone()));
-    session.run_virtual(Duration::from_secs(1));
-    assert_eq!(session.final_state(), Some("pass"), "{:#?}", recorder.lines());
-    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    let logs = run_logged(&mut dynamic_invoke::Machine::session(), Duration::from_secs(1), "pass");
     assert_eq!(
         logs,
         [
