@@ -135,7 +135,9 @@ pub struct Core {
     to_children: Vec<(Arc<str>, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
-    observer: Box<dyn Observer>,
+    /// `None` until the host sets one: an unobserved session skips the
+    /// calls altogether (they are on every state change).
+    observer: Option<Box<dyn Observer>>,
 }
 
 /// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
@@ -175,7 +177,7 @@ impl Core {
             children: Vec::new(),
             to_children: Vec::new(),
             forwarded_logs: None,
-            observer: Box::new(NullObserver),
+            observer: None,
         }
     }
 
@@ -210,7 +212,9 @@ impl Core {
     pub fn exit_state(&mut self, state: u16) {
         self.set_active(state, false);
         if let Some(info) = self.states.get(usize::from(state)) {
-            self.observer.exit(self.now, info.id);
+            if let Some(o) = self.observer.as_deref_mut() {
+                o.exit(self.now, info.id);
+            }
         }
     }
 
@@ -218,7 +222,9 @@ impl Core {
     pub fn enter_state(&mut self, state: u16) {
         self.set_active(state, true);
         if let Some(info) = self.states.get(usize::from(state)) {
-            self.observer.enter(self.now, info.id);
+            if let Some(o) = self.observer.as_deref_mut() {
+                o.enter(self.now, info.id);
+            }
         }
     }
 
@@ -352,10 +358,12 @@ impl Core {
 
     /// `<log>`.
     pub fn log(&mut self, label: &str, value: &Value) {
-        let text = value.to_js_string();
-        match &mut self.forwarded_logs {
-            Some(lines) => lines.push((label.to_string(), text)),
-            None => self.observer.log(self.now, label, &text),
+        // Printing a value has no effect of its own: with nobody to read
+        // the line, it is not built.
+        match (&mut self.forwarded_logs, self.observer.as_deref_mut()) {
+            (Some(lines), _) => lines.push((label.to_string(), value.to_js_string())),
+            (None, Some(o)) => o.log(self.now, label, &value.to_js_string()),
+            (None, None) => {}
         }
     }
 
@@ -364,7 +372,11 @@ impl Core {
         let label = format!("[{invokeid}] {label}");
         match &mut self.forwarded_logs {
             Some(lines) => lines.push((label, text.to_string())),
-            None => self.observer.log(self.now, &label, text),
+            None => {
+                if let Some(o) = self.observer.as_deref_mut() {
+                    o.log(self.now, &label, text);
+                }
+            }
         }
     }
 
@@ -583,7 +595,7 @@ impl<C: Chart> Session<C> {
     }
 
     pub fn set_observer(&mut self, observer: Box<dyn Observer>) {
-        self.core.observer = observer;
+        self.core.observer = Some(observer);
     }
 
     pub fn status(&self) -> &Status {
@@ -805,7 +817,9 @@ impl<C: Chart> Session<C> {
     }
 
     fn set_event(&mut self, event: Event) {
-        self.core.observer.event(self.core.now, &event);
+        if let Some(o) = self.core.observer.as_deref_mut() {
+            o.event(self.core.now, &event);
+        }
         self.core.current = Some(event);
         // `_event` is built on first use: most charts never read it.
         self.core.event_value = Value::Undefined;
@@ -932,7 +946,9 @@ impl<C: Chart> Session<C> {
                 self.run_block(block);
             }
             self.core.set_active(s, false);
-            self.core.observer.exit(self.core.now, C::STATES[usize::from(s)].id);
+            if let Some(o) = self.core.observer.as_deref_mut() {
+                o.exit(self.core.now, C::STATES[usize::from(s)].id);
+            }
         }
     }
 
@@ -1190,7 +1206,9 @@ impl<C: Chart> Session<C> {
                         self.run_block(block);
                     }
                     self.core.set_active(s, false);
-                    self.core.observer.exit(self.core.now, Self::state(s).id);
+                    if let Some(o) = self.core.observer.as_deref_mut() {
+                        o.exit(self.core.now, Self::state(s).id);
+                    }
                     from = s;
                     s = Self::state(s).parent;
                 }
@@ -1243,7 +1261,9 @@ impl<C: Chart> Session<C> {
                 }
             }
             self.core.set_active(s, false);
-            self.core.observer.exit(self.core.now, Self::state(s).id);
+            if let Some(o) = self.core.observer.as_deref_mut() {
+                o.exit(self.core.now, Self::state(s).id);
+            }
         }
         self.exit_set = to_exit;
     }
@@ -1311,7 +1331,9 @@ impl<C: Chart> Session<C> {
             self.leaf = s;
         }
         self.core.set_active(s, true);
-        self.core.observer.enter(self.core.now, Self::state(s).id);
+        if let Some(o) = self.core.observer.as_deref_mut() {
+            o.enter(self.core.now, Self::state(s).id);
+        }
         if !C::INVOKES.is_empty() {
             self.states_to_invoke.push(s);
         }
