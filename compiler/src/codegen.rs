@@ -35,6 +35,17 @@ fn ident(s: &str) -> Ident {
 
 impl<'a> Codegen<'a> {
     pub fn new(chart: &'a Chart, scripts: &'a Scripts, file: &'a SourceFile, runtime_path: &str) -> Self {
+        Self::with_numeric(chart, scripts, file, runtime_path, crate::ir::numeric_vars(chart, scripts))
+    }
+
+    /// `numeric`: which variables are `f64` slots ([`crate::ir::numeric_vars`]).
+    fn with_numeric(
+        chart: &'a Chart,
+        scripts: &'a Scripts,
+        file: &'a SourceFile,
+        runtime_path: &str,
+        numeric: Vec<bool>,
+    ) -> Self {
         let rt: TokenStream = runtime_path.parse().unwrap_or_else(|_| quote!(::scxmlc_runtime));
         let mut variants = Names::reserving(&[]);
         let state_variants = chart.states.iter().skip(1).map(|s| ident(&variants.unique(camel(&s.id)))).collect();
@@ -73,7 +84,7 @@ impl<'a> Codegen<'a> {
             data_fns,
             script_fns,
             current_fn: Cell::new(None),
-            numeric: crate::ir::numeric_vars(chart, scripts),
+            numeric,
             derive_serde: false,
         }
     }
@@ -205,9 +216,9 @@ impl<'a> Codegen<'a> {
             let scripts = &self.scripts.children[i];
             // A child's variables can be set by its parent's <param>s to
             // any value: they stay `Value`s.
-            let mut child_gen = Codegen::new(&child.chart, scripts, file, &self.rt.to_string());
-            child_gen.numeric.iter_mut().for_each(|n| *n = false);
-            let tokens = child_gen.generate(&mut Diagnostics::default());
+            let all_values = vec![false; scripts.vars.len()];
+            let tokens = Codegen::with_numeric(&child.chart, scripts, file, &self.rt.to_string(), all_values)
+                .generate(&mut Diagnostics::default());
             out.push(quote! {
                 #[allow(dead_code, unreachable_code, unused_variables, clippy::all)]
                 pub mod #module {
@@ -497,35 +508,27 @@ impl<'a> Codegen<'a> {
                         if tr.events.is_empty() != eventless {
                             continue;
                         }
-                        let matches = if eventless || tr.events.iter().any(|e| e == "*") {
-                            quote!(true)
-                        } else {
+                        // The event test (none for eventless and `*`), then the condition.
+                        let mut tests = Vec::new();
+                        if !eventless && !tr.events.iter().any(|e| e == "*") {
                             let bits = Literal::u64_unsuffixed(tr.events.iter().map(|e| bit(e)).fold(0, |a, b| a | b));
-                            quote!(event & #bits != 0)
-                        };
-                        let cond = match tr.cond {
-                            None => quote!(true),
-                            Some(_) => {
-                                let f = format_ident!("cond_{}", t);
-                                quote!(match #f(d, core) {
-                                    Ok(holds) => holds,
-                                    Err(e) => {
-                                        core.raise_error("error.execution", &e, None);
-                                        false
-                                    }
-                                })
-                            }
-                        };
+                            tests.push(quote!(event & #bits != 0));
+                        }
+                        if tr.cond.is_some() {
+                            let f = format_ident!("cond_{}", t);
+                            tests.push(quote!(match #f(d, core) {
+                                Ok(holds) => holds,
+                                Err(e) => {
+                                    core.raise_error("error.execution", &e, None);
+                                    false
+                                }
+                            }));
+                        }
+                        let test = if tests.is_empty() { quote!(true) } else { quote!(#(#tests)&&*) };
                         let take =
                             if single_leaf { self.inline_microstep(i as model::StateId, t, &budget) } else { None };
                         let t = Literal::u32_unsuffixed(t as u32);
                         let take = take.unwrap_or_else(|| quote!(return #rt::Step::Select(#t);));
-                        let test = match (eventless || tr.events.iter().any(|e| e == "*"), tr.cond.is_some()) {
-                            (true, false) => quote!(true),
-                            (true, true) => cond,
-                            (false, false) => matches,
-                            (false, true) => quote!(#matches && #cond),
-                        };
                         tries.push(quote!(if #test { #take }));
                     }
                     s = st.parent;

@@ -208,7 +208,8 @@ impl Core {
         }
     }
 
-    /// A state the generated microstep leaves: inactive, and observed.
+    /// A state leaves the configuration: inactive, and observed.
+    #[inline]
     pub fn exit_state(&mut self, state: u16) {
         self.set_active(state, false);
         if let Some(info) = self.states.get(usize::from(state)) {
@@ -218,7 +219,8 @@ impl Core {
         }
     }
 
-    /// A state the generated microstep enters, before its `<onentry>`.
+    /// A state joins the configuration, before its `<onentry>` runs.
+    #[inline]
     pub fn enter_state(&mut self, state: u16) {
         self.set_active(state, true);
         if let Some(info) = self.states.get(usize::from(state)) {
@@ -228,6 +230,7 @@ impl Core {
         }
     }
 
+    #[inline]
     fn set_active(&mut self, state: u16, on: bool) {
         let i = usize::from(state);
         if let Some(w) = self.config.get_mut(i / 64) {
@@ -945,10 +948,7 @@ impl<C: Chart> Session<C> {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
             }
-            self.core.set_active(s, false);
-            if let Some(o) = self.core.observer.as_deref_mut() {
-                o.exit(self.core.now, C::STATES[usize::from(s)].id);
-            }
+            self.core.exit_state(s);
         }
     }
 
@@ -1205,10 +1205,7 @@ impl<C: Chart> Session<C> {
                     for &block in Self::state(s).onexit {
                         self.run_block(block);
                     }
-                    self.core.set_active(s, false);
-                    if let Some(o) = self.core.observer.as_deref_mut() {
-                        o.exit(self.core.now, Self::state(s).id);
-                    }
+                    self.core.exit_state(s);
                     from = s;
                     s = Self::state(s).parent;
                 }
@@ -1260,10 +1257,7 @@ impl<C: Chart> Session<C> {
                     self.core.children.retain(|(id, _)| live.contains(id));
                 }
             }
-            self.core.set_active(s, false);
-            if let Some(o) = self.core.observer.as_deref_mut() {
-                o.exit(self.core.now, Self::state(s).id);
-            }
+            self.core.exit_state(s);
         }
         self.exit_set = to_exit;
     }
@@ -1330,10 +1324,7 @@ impl<C: Chart> Session<C> {
         if C::SINGLE_LEAF && Self::is_atomic(s) {
             self.leaf = s;
         }
-        self.core.set_active(s, true);
-        if let Some(o) = self.core.observer.as_deref_mut() {
-            o.enter(self.core.now, Self::state(s).id);
-        }
+        self.core.enter_state(s);
         if !C::INVOKES.is_empty() {
             self.states_to_invoke.push(s);
         }
