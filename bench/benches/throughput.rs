@@ -3,20 +3,19 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scxmlc_bench::charts::*;
 use scxmlc_bench::{feed, handwritten};
-use scxmlc_runtime::{Chart, Event, Session};
+use scxmlc_runtime::{Chart, Session};
 use std::time::Duration;
 
 /// Events fed per iteration (eventless charts run many microsteps per event).
 const BATCH: usize = 10_000;
 
-fn generated<C: Chart>(c: &mut Criterion, group: &str, session: Session<C>, event: &str, per_event: u64) {
+fn generated<C: Chart>(c: &mut Criterion, group: &str, session: Session<C>, event: &'static str, per_event: u64) {
     let batch = if per_event > 1 { (20_000 / per_event as usize).max(1) } else { BATCH };
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(batch as u64 * per_event));
     let mut session = session;
     session.start();
-    let event = Event::external(event);
-    g.bench_function(BenchmarkId::new("generated", batch), |b| b.iter(|| feed(&mut session, black_box(&event), batch)));
+    g.bench_function(BenchmarkId::new("generated", batch), |b| b.iter(|| feed(&mut session, black_box(event), batch)));
     if group == "flat" {
         let mut h = handwritten::Flat::default();
         g.bench_function(BenchmarkId::new("handwritten", BATCH), |b| {

@@ -3,11 +3,11 @@
 //! `seed-flow N` plays N whole seed calls.
 use scxmlc_bench::charts::*;
 use scxmlc_bench::feed;
-use scxmlc_runtime::{Chart, Event, Session};
+use scxmlc_runtime::{Chart, Session};
 
-fn run<C: Chart>(mut session: Session<C>, event: &str, n: usize) {
+fn run<C: Chart>(mut session: Session<C>, event: &'static str, n: usize) {
     session.start();
-    feed(&mut session, &Event::external(event), n);
+    feed(&mut session, event, n);
     println!("{:?}", session.active_states());
 }
 

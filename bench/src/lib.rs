@@ -64,14 +64,11 @@ pub fn happy_scenario() -> scxmlc_runtime::sim::Scenario {
     scxmlc_runtime::sim::Scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Feeds `n` copies of an external event and runs each to completion.
-pub fn feed<C: scxmlc_runtime::Chart>(
-    session: &mut scxmlc_runtime::Session<C>,
-    event: &scxmlc_runtime::Event,
-    n: usize,
-) {
+/// Sends `n` external events named `name`, as a host would (a fresh event
+/// each time), and runs each to completion.
+pub fn feed<C: scxmlc_runtime::Chart>(session: &mut scxmlc_runtime::Session<C>, name: &'static str, n: usize) {
     for _ in 0..n {
-        session.process_external(event.clone());
+        session.process_external(scxmlc_runtime::Event::external(name));
     }
 }
 
@@ -136,20 +133,19 @@ mod tests {
     //! engine that computes the wrong thing must fail here, not look good.
     use super::charts::*;
     use super::feed;
-    use scxmlc_runtime::Event;
 
     #[test]
     fn flat_counts_every_tick() {
         for n in [0usize, 1, 7, 1000] {
             let mut s = flat::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             assert_eq!(s.chart.data.count, n as f64);
             assert_eq!(s.chart.data.misses, 0.0);
             assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
             let mut s = flat_null::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
         }
     }
@@ -159,7 +155,7 @@ mod tests {
         for n in [1usize, 2, 9, 100] {
             let mut s = deep::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             assert_eq!(s.chart.data.entries, (6 * n + 1) as f64, "n={n}");
             assert_eq!(s.chart.data.exits, (6 * n - 5) as f64, "n={n}");
             assert_eq!(s.chart.data.hops, (n - 1) as f64, "n={n}");
@@ -167,7 +163,7 @@ mod tests {
             assert!(s.is_in(leaf), "n={n}: {:?}", s.active_states());
             let mut s = deep_null::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             assert!(s.is_in(leaf), "null n={n}: {:?}", s.active_states());
         }
     }
@@ -177,7 +173,7 @@ mod tests {
         for n in [0usize, 1, 5, 300] {
             let mut s = parallel::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             let d = &s.chart.data;
             for v in [&d.n1, &d.n2, &d.n3, &d.n4] {
                 assert_eq!(*v, n as f64);
@@ -188,7 +184,7 @@ mod tests {
             }
             let mut s = parallel_null::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("tick"), n);
+            feed(&mut s, "tick", n);
             for region in ["a", "b", "c", "d"] {
                 assert!(s.is_in(&format!("{region}{k}")), "null n={n}: {:?}", s.active_states());
             }
@@ -200,7 +196,7 @@ mod tests {
         for n in [0usize, 1, 3] {
             let mut s = eventless::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("start"), n);
+            feed(&mut s, "start", n);
             let d = &s.chart.data;
             assert_eq!(d.runs, n as f64);
             assert_eq!(d.total, (n * 1000) as f64);
@@ -208,7 +204,7 @@ mod tests {
             assert_eq!(s.active_states(), ["idle"]);
             let mut s = eventless_null::Machine::session();
             s.start();
-            feed(&mut s, &Event::external("start"), n);
+            feed(&mut s, "start", n);
             assert_eq!(s.active_states(), ["idle"]);
         }
     }

@@ -680,6 +680,7 @@ impl<'a> Codegen<'a> {
         };
         let late = self.chart.late_binding;
         let has_eventless = crate::ir::has_eventless(self.chart);
+        let reads_event = crate::ir::reads_event(self.scripts);
         let invoke_infos = self.chart.invokes.iter().map(|inv| {
             let state = self.state_ref(inv.state);
             let id = match &inv.id {
@@ -748,6 +749,7 @@ impl<'a> Codegen<'a> {
                 const NAME: Option<&'static str> = #name;
                 const LATE_BINDING: bool = #late;
                 const HAS_EVENTLESS: bool = #has_eventless;
+                const READS_EVENT: bool = #reads_event;
                 const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
                 #select
 
@@ -1072,9 +1074,14 @@ impl<'a> Codegen<'a> {
 
     fn send(&self, s: &model::Send) -> TokenStream {
         let rt = &self.rt;
+        // A literal name is borrowed for the event's whole life: no allocation.
         let event = match &s.event {
-            Some(v) => self.value_string(v),
-            None => quote!(::std::string::String::new()),
+            Some(ValueSource::Literal(name)) => quote!(#rt::Name::from_static(#name)),
+            Some(v) => {
+                let v = self.value_string(v);
+                quote!(#rt::Name::from(#v))
+            }
+            None => quote!(#rt::Name::default()),
         };
         let opt = |v: &Option<ValueSource>| match v {
             Some(v) => {

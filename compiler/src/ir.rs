@@ -1,7 +1,7 @@
 //! Facts about the chart's structure that the runtime would otherwise work
 //! out per event: descendant ranges and transition domains.
 use crate::model::{Action, Chart, ExprId, SourceKind, StateId, StateKind};
-use crate::script::{BinOp, Expr, Lowered, Place, Scripts, Stmt, UnOp};
+use crate::script::{BinOp, Expr, Lowered, Place, Scripts, Stmt, SystemVar, UnOp};
 use std::collections::HashMap;
 
 /// States are numbered in document order, so a state's descendants are the
@@ -241,6 +241,28 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
     }
 }
 
+/// Whether any expression of the chart reads `_event`: if none does, the
+/// session need not keep the event it is processing where scripts see it.
+pub fn reads_event(scripts: &Scripts) -> bool {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    let mut places: Vec<&Place> = Vec::new();
+    for l in &scripts.lowered {
+        match l {
+            Lowered::Expr(e) => exprs.push(e),
+            Lowered::Script(stmts) => collect_stmt_exprs(stmts, &mut exprs),
+            Lowered::Place(p) => places.push(p),
+        }
+    }
+    for f in &scripts.functions {
+        collect_stmt_exprs(&f.body, &mut exprs);
+    }
+    let mut reads = false;
+    let mut check = |e: &Expr| reads |= matches!(e, Expr::System(SystemVar::Event));
+    exprs.iter().for_each(|e| visit(e, &mut check));
+    places.iter().for_each(|p| visit_place(p, &mut check));
+    reads
+}
+
 /// An expression that always evaluates to a number without failing: number
 /// literals, numeric variables, and `+ - * / %` and unary `-`/`+` of those.
 pub fn is_numeric(e: &Expr, numeric: &[bool]) -> bool {
@@ -365,6 +387,27 @@ mod tests {
         for (name, numeric) in expect {
             assert!(vars.contains(&(name.to_string(), numeric)), "{name}: {vars:?}");
         }
+    }
+
+    fn reads_event(body: &str) -> bool {
+        let text = format!(
+            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
+        );
+        let file = SourceFile::new("t.scxml", text);
+        let mut diags = Diagnostics::default();
+        let (_, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
+        super::reads_event(&scripts)
+    }
+
+    #[test]
+    fn event_reads_are_found_in_conditions_places_and_functions() {
+        assert!(!reads_event(r#"<state id="s"><transition event="e" cond="1 == 1"/></state>"#));
+        assert!(reads_event(r#"<state id="s"><transition event="e" cond="_event.name == 'e'"/></state>"#));
+        assert!(reads_event(
+            r#"<datamodel><data id="o" expr="{}"/></datamodel>
+               <state id="s"><onentry><assign location="o[_event.name]" expr="1"/></onentry></state>"#
+        ));
+        assert!(reads_event(r#"<script>function f() { return _event; }</script><state id="s"/>"#));
     }
 
     #[test]

@@ -130,6 +130,9 @@ pub trait Chart: Send {
     /// Some transition has no event: otherwise the eventless pass is skipped.
     const HAS_EVENTLESS: bool;
     const INVOKES: &'static [InvokeInfo];
+    /// Some expression reads `_event`: otherwise the session does not keep
+    /// the event being processed where scripts could see it.
+    const READS_EVENT: bool = true;
     /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;

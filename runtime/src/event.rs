@@ -19,9 +19,124 @@ impl EventKind {
     }
 }
 
+/// An event name. Names the program spells out (a chart's `<raise>` and
+/// `<send event>` literals, a host's `Event::external("tick")`) are
+/// borrowed `&'static str`s, so making, cloning and dropping such an event
+/// touches no reference count; names built at run time are shared.
+#[derive(Clone)]
+pub struct Name(NameRepr);
+
+#[derive(Clone)]
+enum NameRepr {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Name {
+    pub const fn from_static(name: &'static str) -> Self {
+        Name(NameRepr::Static(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            NameRepr::Static(s) => s,
+            NameRepr::Shared(s) => s,
+        }
+    }
+
+    /// The name as a datamodel string.
+    pub fn to_value(&self) -> Value {
+        match &self.0 {
+            NameRepr::Static(s) => Value::from(*s),
+            NameRepr::Shared(s) => Value::String(s.clone()),
+        }
+    }
+}
+
+impl Default for Name {
+    fn default() -> Self {
+        Name::from_static("")
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for Name {
+    fn from(name: &'static str) -> Self {
+        Name::from_static(name)
+    }
+}
+
+impl From<String> for Name {
+    fn from(name: String) -> Self {
+        Name(NameRepr::Shared(Arc::from(name)))
+    }
+}
+
+impl From<&String> for Name {
+    fn from(name: &String) -> Self {
+        Name(NameRepr::Shared(Arc::from(name.as_str())))
+    }
+}
+
+impl From<Arc<str>> for Name {
+    fn from(name: Arc<str>) -> Self {
+        Name(NameRepr::Shared(name))
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Event {
-    pub name: Arc<str>,
+    pub name: Name,
     pub kind: EventKind,
     pub data: Value,
     /// Where the event came from, for events that went through an I/O
@@ -44,13 +159,14 @@ pub struct EventMeta {
 }
 
 impl Event {
-    /// An external event with no data, as a host sends it.
-    pub fn external(name: &str) -> Self {
+    /// An external event with no data, as a host sends it. The name is a
+    /// `&'static str` (no allocation) or an owned `String`/`Arc<str>`.
+    pub fn external(name: impl Into<Name>) -> Self {
         Self::new(name, EventKind::External)
     }
 
-    pub fn new(name: &str, kind: EventKind) -> Self {
-        Event { name: Arc::from(name), kind, data: Value::Undefined, meta: None }
+    pub fn new(name: impl Into<Name>, kind: EventKind) -> Self {
+        Event { name: name.into(), kind, data: Value::Undefined, meta: None }
     }
 
     pub fn with_data(mut self, data: Value) -> Self {
@@ -78,7 +194,7 @@ impl Event {
         let meta = self.meta.as_deref().unwrap_or(&none);
         let opt = |v: &Option<Arc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         let value = Value::object_from([
-            ("name", Value::String(self.name.clone())),
+            ("name", self.name.to_value()),
             ("type", Value::from(self.kind.as_str())),
             ("sendid", opt(&meta.sendid)),
             ("origin", opt(&meta.origin)),
@@ -169,6 +285,17 @@ mod tests {
         let (data, raw) = params.finish();
         assert_eq!(raw.as_deref(), Some("Var1=2&Var1=3&a+b=x%26y"));
         assert_eq!(data.to_json().as_deref(), Some(r#"{"Var1":3,"a b":"x&y"}"#));
+    }
+
+    #[test]
+    fn borrowed_and_shared_names_are_the_same_name() {
+        let borrowed = Event::external("done.state.s").name;
+        let shared = Event::external(String::from("done.state.s")).name;
+        assert_eq!(borrowed, shared);
+        assert_eq!(borrowed, "done.state.s");
+        assert_eq!(format!("{borrowed} {shared:?}"), "done.state.s \"done.state.s\"");
+        assert_eq!(shared.to_value().to_js_string(), "done.state.s");
+        assert_eq!(crate::Name::default(), "");
     }
 
     #[test]

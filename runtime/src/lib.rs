@@ -24,7 +24,7 @@ pub use chart::{
     is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, Step, TransitionInfo, NO_STATE,
 };
 pub use error::{ErrorKind, ExecError};
-pub use event::{raw_content, Event, EventKind, EventMeta, Params};
+pub use event::{raw_content, Event, EventKind, EventMeta, Name, Params};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
 pub use session::{

@@ -23,7 +23,7 @@ impl Observer for NullObserver {}
 /// A `<send>` after its attributes were evaluated.
 #[derive(Debug, Default)]
 pub struct SendRequest {
-    pub event: String,
+    pub event: crate::Name,
     pub target: Option<String>,
     pub type_: Option<String>,
     /// The send id: the `id` attribute, or the one generated for `idlocation`.
@@ -272,7 +272,7 @@ impl Core {
         let meta = event.meta.as_deref();
         let text = |v: Option<&Arc<str>>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
         Ok(match field {
-            "name" => Value::String(event.name.clone()),
+            "name" => event.name.to_value(),
             "type" => Value::from(event.kind.as_str()),
             "data" => event.data.clone(),
             "sendid" => text(meta.and_then(|m| m.sendid.as_ref())),
@@ -346,12 +346,12 @@ impl Core {
     }
 
     /// `<raise>`.
-    pub fn raise(&mut self, name: &str) {
+    pub fn raise(&mut self, name: impl Into<crate::Name>) {
         self.internal.push_back(Event::new(name, EventKind::Internal));
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
-    pub fn raise_error(&mut self, name: &str, error: &ExecError, sendid: Option<Arc<str>>) {
+    pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<Arc<str>>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
         if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Arc::from)) {
             event.meta_mut().sendid = Some(sendid);
@@ -415,7 +415,7 @@ impl Core {
             }
         }
         let own = format!("#_scxml_{}", self.session_id);
-        let mut event = Event::new(&request.event, EventKind::External).with_data(request.data);
+        let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
             origin: Some(Arc::from(own.as_str())),
@@ -749,6 +749,9 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
+        if C::SINGLE_LEAF && C::INVOKES.is_empty() && self.core.observer.is_none() {
+            return self.process_external_single_leaf(event);
+        }
         if let Some(from) = event.invokeid().cloned() {
             // <finalize> runs before the event from the child is matched.
             if let Some(&(_, invoke)) = self.invoked.iter().find(|(id, _)| *id == from) {
@@ -772,6 +775,38 @@ impl<C: Chart> Session<C> {
         // not keep its last event alive.
         self.core.current = None;
         self.core.event_value = Value::Undefined;
+    }
+
+    /// [`Self::process_external`] for the common chart: one active atomic
+    /// state, no invokes (so no `<finalize>` and no autoforward), nobody
+    /// observing. The generated step usually takes the whole microstep; the
+    /// generic macrostep runs only when something is left for it: an
+    /// eventless transition, a raised event, a final state.
+    fn process_external_single_leaf(&mut self, event: Event) {
+        let mask = C::event_mask(&event.name);
+        // Dropped at the end of the macrostep either way.
+        let _unread = if C::READS_EVENT {
+            self.core.current = Some(event);
+            None
+        } else {
+            Some(event)
+        };
+        match self.chart.select(&mut self.core, self.leaf, Some(mask)) {
+            Step::Taken(leaf) => self.leaf = leaf,
+            Step::Select(t) => {
+                self.enabled.clear();
+                self.enabled.push(t);
+                self.microstep();
+            }
+            Step::None => {}
+        }
+        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
+            self.macrostep();
+        }
+        if C::READS_EVENT || self.core.current.is_some() {
+            self.core.current = None;
+            self.core.event_value = Value::Undefined;
+        }
     }
 
     /// Moves the virtual clock to `until`, delivering each delayed event when
@@ -927,7 +962,7 @@ impl<C: Chart> Session<C> {
                 } else {
                     let mut child = self.children.remove(i);
                     self.core.children.retain(|(id, _)| *id != child.id);
-                    let mut done = Event::new(&format!("done.invoke.{}", child.id), EventKind::External)
+                    let mut done = Event::new(format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
                     done.meta_mut().invokeid = Some(child.id.clone());
                     self.core.external.push_back(done);
@@ -1376,7 +1411,7 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        self.core.internal.push_back(Event::new(&name, EventKind::Internal).with_data(data));
+        self.core.internal.push_back(Event::new(name, EventKind::Internal).with_data(data));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {

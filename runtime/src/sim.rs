@@ -199,12 +199,12 @@ impl SimulatedPlatform {
                         let _ = crate::ops::set_str(&data, k, v.clone());
                     }
                 }
-                Some((after, Event::external(&format!("{}.done", request.answer_name())).with_data(data)))
+                Some((after, Event::external(format!("{}.done", request.answer_name())).with_data(data)))
             }
             Response::Error { after, error, description } => {
                 let _ = crate::ops::set_str(&data, "error", Value::from(error));
                 let _ = crate::ops::set_str(&data, "description", Value::from(description.unwrap_or_default()));
-                Some((after, Event::external(&format!("error.{}", request.answer_name())).with_data(data)))
+                Some((after, Event::external(format!("error.{}", request.answer_name())).with_data(data)))
             }
         }
     }
