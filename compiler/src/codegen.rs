@@ -615,21 +615,34 @@ impl<'a> Codegen<'a> {
             return Some(quote!(#(#content)* return #rt::Step::Taken(#leaf);));
         }
         let domain = crate::ir::static_domain(self.chart, t)?;
-        let (entry, defaults) = crate::ir::static_entry(self.chart, t)?;
         let mut exits = Vec::new();
         let mut s = Some(leaf);
         while let Some(state) = s.filter(|&x| x != domain) {
             exits.push(state);
             s = self.chart.states[usize::from(state)].parent;
         }
-        if entry.iter().any(|&e| self.chart.states[usize::from(e)].kind == StateKind::Final) {
-            return None;
-        }
-        let new_leaf = *entry
-            .iter()
-            .rev()
-            .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
-        let cost = exits.len() + entry.len() + content.len() + 1;
+        // The entry: one static set, or for a history target, one per state
+        // it can have recorded, picked after the exits (which may record it).
+        let (entry_code, entered) = match crate::ir::static_entry(self.chart, t) {
+            Some((entry, defaults)) => (self.enter_set(&entry, &defaults, None, &run)?, entry.len()),
+            None => {
+                let h = crate::ir::history_entry(self.chart, t)?;
+                let mut entered = 0;
+                let mut arms = Vec::new();
+                for (recorded, entry, defaults) in &h.recorded {
+                    let code = self.enter_set(entry, defaults, None, &run)?;
+                    entered += entry.len();
+                    let recorded = self.state_ref(*recorded);
+                    arms.push(quote!(if recorded == Some(#recorded) { #code }));
+                }
+                let history_content = self.chart.states[usize::from(h.history)].initial_exec.map(|b| (h.parent, b));
+                let default = self.enter_set(&h.default.0, &h.default.1, history_content, &run)?;
+                entered += h.default.0.len();
+                let history = self.state_ref(h.history);
+                (quote!(let recorded = core.recorded_history(#history); #(#arms)* #default), entered)
+            }
+        };
+        let cost = exits.len() + entered + content.len() + 1;
         if cost > budget.get() {
             return None;
         }
@@ -650,22 +663,47 @@ impl<'a> Codegen<'a> {
             let state = self.state_ref(state);
             quote!(#(#records)* #(#blocks)* core.exit_state(#state);)
         });
-        let entry_code = entry.iter().map(|&state| {
+        Some(quote! {
+            #(#exit_code)*
+            #(#content)*
+            #entry_code
+        })
+    }
+
+    /// Enters a static entry set in document order (each state, then its
+    /// `<onentry>`, its `<initial>` content when entered by default, and
+    /// the default history content attached to it) and returns the new
+    /// active atomic state. `None` when a final state is entered: the
+    /// runtime raises its done events.
+    fn enter_set(
+        &self,
+        entry: &[model::StateId],
+        defaults: &[model::StateId],
+        history_content: Option<(model::StateId, model::BlockId)>,
+        run: &dyn Fn(&[model::BlockId]) -> Vec<TokenStream>,
+    ) -> Option<TokenStream> {
+        let rt = &self.rt;
+        if entry.iter().any(|&e| self.chart.states[usize::from(e)].kind == StateKind::Final) {
+            return None;
+        }
+        let new_leaf = *entry
+            .iter()
+            .rev()
+            .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
+        let code = entry.iter().map(|&state| {
             let st = &self.chart.states[usize::from(state)];
             let mut blocks = run(&st.onentry);
             if defaults.contains(&state) {
                 blocks.extend(run(st.initial_exec.as_slice()));
             }
+            if let Some((_, block)) = history_content.filter(|&(parent, _)| parent == state) {
+                blocks.extend(run(&[block]));
+            }
             let state = self.state_ref(state);
             quote!(core.enter_state(#state); #(#blocks)*)
         });
         let new_leaf = Self::leaf_const(&self.state_variants[usize::from(new_leaf) - 1]);
-        Some(quote! {
-            #(#exit_code)*
-            #(#content)*
-            #(#entry_code)*
-            return #rt::Step::Taken(#new_leaf);
-        })
+        Some(quote!(#(#code)* return #rt::Step::Taken(#new_leaf);))
     }
 
     fn leaf_const(variant: &Ident) -> Ident {

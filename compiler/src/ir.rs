@@ -82,12 +82,18 @@ pub fn static_entry(chart: &Chart, t: usize) -> Option<(Vec<StateId>, Vec<StateI
     if tr.targets.is_empty() {
         return None;
     }
-    let domain = static_domain(chart, t)?;
+    entry_for(chart, &tr.targets, static_domain(chart, t)?)
+}
+
+/// The entry set (and its default-entered states) of a microstep whose
+/// effective targets are `targets`, below `domain`; `None` on reaching a
+/// history state.
+fn entry_for(chart: &Chart, targets: &[StateId], domain: StateId) -> Option<(Vec<StateId>, Vec<StateId>)> {
     let mut entry = Entry { states: Vec::new(), default: Vec::new(), dynamic: false };
-    for &s in &tr.targets {
+    for &s in targets {
         entry.descendants(chart, s);
     }
-    for &s in &tr.targets {
+    for &s in targets {
         entry.ancestors(chart, s, domain);
     }
     if entry.dynamic {
@@ -96,6 +102,51 @@ pub fn static_entry(chart: &Chart, t: usize) -> Option<(Vec<StateId>, Vec<StateI
     entry.states.sort_unstable();
     entry.default.sort_unstable();
     Some((entry.states, entry.default))
+}
+
+/// The entry sets of a transition into a history state, in a chart with one
+/// active atomic state at a time, where a history records exactly one
+/// state: its parent's active child (shallow) or the active atomic state
+/// (deep). Each possible recorded state gives a static entry set, as if the
+/// transition targeted it (W3C: the recorded states are the effective
+/// targets); so does the default transition, taken when nothing is recorded.
+pub struct HistoryEntry {
+    pub history: StateId,
+    /// (recorded state, entry set, default-entered states), in document order.
+    pub recorded: Vec<(StateId, Vec<StateId>, Vec<StateId>)>,
+    pub default: (Vec<StateId>, Vec<StateId>),
+    /// The state after whose `<onentry>` the default transition's content
+    /// runs (W3C `defaultHistoryContent`): the history's parent.
+    pub parent: StateId,
+}
+
+/// [`HistoryEntry`] for transition `t`, when its one target is a history
+/// state and every way of entering it is static.
+pub fn history_entry(chart: &Chart, t: usize) -> Option<HistoryEntry> {
+    let tr = &chart.transitions[t];
+    let [history] = tr.targets[..] else { return None };
+    if !is_history(chart, history) {
+        return None;
+    }
+    let domain = static_domain(chart, t)?;
+    let st = &chart.states[usize::from(history)];
+    let parent = st.parent?;
+    let deep = st.kind == StateKind::DeepHistory;
+    let candidates = (0..chart.states.len()).filter_map(|i| {
+        let s = StateId::try_from(i).ok()?;
+        let c = &chart.states[i];
+        let recordable = if deep {
+            matches!(c.kind, StateKind::Atomic | StateKind::Final) && is_descendant(chart, s, parent)
+        } else {
+            c.parent == Some(parent) && !is_history(chart, s)
+        };
+        recordable.then_some(s)
+    });
+    let recorded = candidates
+        .map(|r| entry_for(chart, &[r], domain).map(|(entry, default)| (r, entry, default)))
+        .collect::<Option<Vec<_>>>()?;
+    let default = entry_for(chart, &st.initial, domain)?;
+    Some(HistoryEntry { history, recorded, default, parent })
 }
 
 /// The W3C `addDescendantStatesToEnter` / `addAncestorStatesToEnter`, run

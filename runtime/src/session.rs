@@ -208,6 +208,12 @@ impl Core {
         }
     }
 
+    /// The one state history state `history` recorded, if any: what a chart
+    /// with a single active atomic state restores.
+    pub fn recorded_history(&self, history: u16) -> Option<u16> {
+        self.history.get(usize::from(history))?.as_ref()?.first().copied()
+    }
+
     /// A state leaves the configuration: inactive, and observed.
     #[inline]
     pub fn exit_state(&mut self, state: u16) {

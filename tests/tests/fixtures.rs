@@ -71,3 +71,35 @@ fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
         ]
     );
 }
+
+/// Shallow and deep history, restored and taken by default, by the
+/// generated microsteps (no observer) and by the generic path (observed):
+/// both must leave the same trail.
+#[test]
+fn history_restores_what_was_recorded_and_defaults_otherwise() {
+    use scxmlc_tests::fixtures::history;
+    let script: [(&'static str, &str); 7] = [
+        ("resume", "inner1"),
+        ("next", "inner2"),
+        ("pause", "paused"),
+        ("resume", "inner1"),
+        ("next", "inner2"),
+        ("pause", "paused"),
+        ("restore", "inner2"),
+    ];
+    let expected = " +work default +step2 +inner1 +inner2 -inner2 -step2 -work \
+                    +work +step2 +inner1 +inner2 -inner2 -step2 -work +work +step2 +inner2";
+    for observed in [false, true] {
+        let mut session = history::Machine::session();
+        if observed {
+            session.set_observer(Box::new(Recorder::default()));
+        }
+        session.start();
+        for (event, state) in script {
+            session.send(Event::external(event));
+            session.run_until_idle();
+            assert!(session.is_in(state), "after {event}: {:?} (observed: {observed})", session.active_states());
+        }
+        assert_eq!(session.chart.data.trail.to_js_string(), expected, "observed: {observed}");
+    }
+}
