@@ -790,14 +790,64 @@ impl<C: Chart> Session<C> {
     /// eventless transition, a raised event, a final state.
     fn process_external_single_leaf(&mut self, event: Event) {
         let mask = C::event_mask(&event.name);
-        // Dropped at the end of the macrostep either way.
-        let _unread = if C::READS_EVENT {
-            self.core.current = Some(event);
-            None
-        } else {
-            Some(event)
-        };
-        match self.chart.select(&mut self.core, self.leaf, Some(mask)) {
+        let _unread = self.make_current(event);
+        let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
+        self.take_step(step);
+        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
+            self.macrostep_single_leaf();
+        }
+        if C::READS_EVENT {
+            self.core.current = None;
+            self.core.event_value = Value::Undefined;
+        }
+    }
+
+    /// The rest of the macrostep for the charts of
+    /// [`Self::process_external_single_leaf`]: [`Self::macrostep`]'s loop
+    /// (eventless transitions first, then one internal event), each step
+    /// straight from the generated code.
+    fn macrostep_single_leaf(&mut self) {
+        let mut steps = 0usize;
+        while self.is_running() {
+            let mut step =
+                if C::HAS_EVENTLESS { self.chart.select(&mut self.core, self.leaf, None) } else { Step::None };
+            if let Step::None = step {
+                let Some(event) = self.core.internal.pop_front() else { break };
+                let mask = C::event_mask(&event.name);
+                let _unread = self.make_current(event);
+                step = self.chart.select(&mut self.core, self.leaf, Some(mask));
+                if let Step::None = step {
+                    continue;
+                }
+            }
+            self.take_step(step);
+            steps += 1;
+            if steps > self.max_microsteps {
+                self.halt_runaway();
+                return;
+            }
+        }
+        if matches!(self.status, Status::Done(_)) {
+            self.exit_interpreter();
+        }
+    }
+
+    /// Makes `event` the one scripts see as `_event`, or hands it back to be
+    /// dropped when no script of the chart reads `_event`.
+    #[inline]
+    fn make_current(&mut self, event: Event) -> Option<Event> {
+        if !C::READS_EVENT {
+            return Some(event);
+        }
+        self.core.current = Some(event);
+        self.core.event_value = Value::Undefined;
+        None
+    }
+
+    /// Finishes what [`Chart::select`] started in a single-leaf chart.
+    #[inline]
+    fn take_step(&mut self, step: Step) {
+        match step {
             Step::Taken(leaf) => self.leaf = leaf,
             Step::Select(t) => {
                 self.enabled.clear();
@@ -805,13 +855,6 @@ impl<C: Chart> Session<C> {
                 self.microstep();
             }
             Step::None => {}
-        }
-        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
-            self.macrostep();
-        }
-        if C::READS_EVENT || self.core.current.is_some() {
-            self.core.current = None;
-            self.core.event_value = Value::Undefined;
         }
     }
 
@@ -887,10 +930,7 @@ impl<C: Chart> Session<C> {
             if stepped {
                 steps += 1;
                 if steps > self.max_microsteps {
-                    self.status = Status::Halted(format!(
-                        "more than {} microsteps in one macrostep: the chart never settles",
-                        self.max_microsteps
-                    ));
+                    self.halt_runaway();
                     return;
                 }
             }
@@ -904,6 +944,13 @@ impl<C: Chart> Session<C> {
         if matches!(self.status, Status::Done(_)) {
             self.exit_interpreter();
         }
+    }
+
+    fn halt_runaway(&mut self) {
+        self.status = Status::Halted(format!(
+            "more than {} microsteps in one macrostep: the chart never settles",
+            self.max_microsteps
+        ));
     }
 
     /// Starts the invokes of the states entered in this macrostep that are
