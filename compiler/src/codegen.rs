@@ -395,6 +395,7 @@ impl<'a> Codegen<'a> {
             state_names.push(name);
         }
         let mut transition_names = Vec::new();
+        let local = self.local_transitions();
         for (i, t) in self.chart.transitions.iter().enumerate() {
             let name = format_ident!("TRANSITION_{}", i);
             let source = self.state_ref(t.source);
@@ -415,6 +416,7 @@ impl<'a> Codegen<'a> {
                 }
                 None => (quote!(None), quote!(&[])),
             };
+            let local = local[i].is_some();
             let ids = |v: &[model::StateId]| {
                 v.iter().map(|&s| self.chart.states[usize::from(s)].id.as_str()).collect::<Vec<_>>().join(" ")
             };
@@ -442,6 +444,7 @@ impl<'a> Codegen<'a> {
                     domain: #domain,
                     entry: #entry,
                     default_entry: #default_entry,
+                    local: #local,
                 };
             });
             transition_names.push(name);
@@ -598,18 +601,7 @@ impl<'a> Codegen<'a> {
             return None;
         }
         let tr = &self.chart.transitions[t];
-        let run = |blocks: &[model::BlockId]| -> Vec<TokenStream> {
-            blocks
-                .iter()
-                .map(|&b| {
-                    let f = &self.block_fns[b];
-                    quote!(if let Err(e) = #f(d, core) {
-                        core.raise_error("error.execution", &e, None);
-                    })
-                })
-                .collect()
-        };
-        let content = run(tr.exec.as_slice());
+        let content = self.run_blocks(tr.exec.as_slice());
         if tr.targets.is_empty() {
             let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
             return Some(quote!(#(#content)* return #rt::Step::Taken(#leaf);));
@@ -621,22 +613,26 @@ impl<'a> Codegen<'a> {
             exits.push(state);
             s = self.chart.states[usize::from(state)].parent;
         }
+        let taken = |(code, leaf): (TokenStream, model::StateId)| {
+            let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
+            quote!(#code return #rt::Step::Taken(#leaf);)
+        };
         // The entry: one static set, or for a history target, one per state
         // it can have recorded, picked after the exits (which may record it).
         let (entry_code, entered) = match crate::ir::static_entry(self.chart, t) {
-            Some((entry, defaults)) => (self.enter_set(&entry, &defaults, None, &run)?, entry.len()),
+            Some((entry, defaults)) => (taken(self.enter_set(&entry, &defaults, None)?), entry.len()),
             None => {
                 let h = crate::ir::history_entry(self.chart, t)?;
                 let mut entered = 0;
                 let mut arms = Vec::new();
                 for (recorded, entry, defaults) in &h.recorded {
-                    let code = self.enter_set(entry, defaults, None, &run)?;
+                    let code = taken(self.enter_set(entry, defaults, None)?);
                     entered += entry.len();
                     let recorded = self.state_ref(*recorded);
                     arms.push(quote!(if recorded == Some(#recorded) { #code }));
                 }
                 let history_content = self.chart.states[usize::from(h.history)].initial_exec.map(|b| (h.parent, b));
-                let default = self.enter_set(&h.default.0, &h.default.1, history_content, &run)?;
+                let default = taken(self.enter_set(&h.default.0, &h.default.1, history_content)?);
                 entered += h.default.0.len();
                 let history = self.state_ref(h.history);
                 (quote!(let recorded = core.recorded_history(#history); #(#arms)* #default), entered)
@@ -647,9 +643,34 @@ impl<'a> Codegen<'a> {
             return None;
         }
         budget.set(budget.get() - cost);
-        let exit_code = exits.iter().enumerate().map(|(i, &state)| {
+        let exit_code = self.exit_chain(leaf, &exits);
+        Some(quote! {
+            #exit_code
+            #(#content)*
+            #entry_code
+        })
+    }
+
+    /// Calls to the functions of executable-content blocks; a failing block
+    /// raises `error.execution` and the next one runs.
+    fn run_blocks(&self, blocks: &[model::BlockId]) -> Vec<TokenStream> {
+        blocks
+            .iter()
+            .map(|&b| {
+                let f = &self.block_fns[b];
+                quote!(if let Err(e) = #f(d, core) {
+                    core.raise_error("error.execution", &e, None);
+                })
+            })
+            .collect()
+    }
+
+    /// Exits `exits`, the chain from the active atomic state `leaf` up to a
+    /// transition's domain: each state records its history states (deep:
+    /// `leaf`; shallow: the child exited before), runs `<onexit>`, leaves.
+    fn exit_chain(&self, leaf: model::StateId, exits: &[model::StateId]) -> TokenStream {
+        let code = exits.iter().enumerate().map(|(i, &state)| {
             let st = &self.chart.states[usize::from(state)];
-            // Deep history keeps the atomic state; shallow, the child exited before.
             let records = st.history.iter().map(|&h| {
                 let kept = if self.chart.states[usize::from(h)].kind == StateKind::DeepHistory || i == 0 {
                     leaf
@@ -659,51 +680,94 @@ impl<'a> Codegen<'a> {
                 let (h, kept) = (self.state_ref(h), self.state_ref(kept));
                 quote!(core.record_history(#h, #kept);)
             });
-            let blocks = run(&st.onexit);
+            let blocks = self.run_blocks(&st.onexit);
             let state = self.state_ref(state);
             quote!(#(#records)* #(#blocks)* core.exit_state(#state);)
         });
-        Some(quote! {
-            #(#exit_code)*
-            #(#content)*
-            #entry_code
-        })
+        quote!(#(#code)*)
     }
 
     /// Enters a static entry set in document order (each state, then its
     /// `<onentry>`, its `<initial>` content when entered by default, and
-    /// the default history content attached to it) and returns the new
-    /// active atomic state. `None` when a final state is entered: the
+    /// the default history content attached to it), and names the last
+    /// atomic state entered. `None` when a final state is entered: the
     /// runtime raises its done events.
     fn enter_set(
         &self,
         entry: &[model::StateId],
         defaults: &[model::StateId],
         history_content: Option<(model::StateId, model::BlockId)>,
-        run: &dyn Fn(&[model::BlockId]) -> Vec<TokenStream>,
-    ) -> Option<TokenStream> {
-        let rt = &self.rt;
+    ) -> Option<(TokenStream, model::StateId)> {
         if entry.iter().any(|&e| self.chart.states[usize::from(e)].kind == StateKind::Final) {
             return None;
         }
-        let new_leaf = *entry
-            .iter()
-            .rev()
-            .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
+        let new_leaf = *entry.iter().rev().find(|&&e| self.chart.states[usize::from(e)].kind == StateKind::Atomic)?;
         let code = entry.iter().map(|&state| {
             let st = &self.chart.states[usize::from(state)];
-            let mut blocks = run(&st.onentry);
+            let mut blocks = self.run_blocks(&st.onentry);
             if defaults.contains(&state) {
-                blocks.extend(run(st.initial_exec.as_slice()));
+                blocks.extend(self.run_blocks(st.initial_exec.as_slice()));
             }
             if let Some((_, block)) = history_content.filter(|&(parent, _)| parent == state) {
-                blocks.extend(run(&[block]));
+                blocks.extend(self.run_blocks(&[block]));
             }
             let state = self.state_ref(state);
             quote!(core.enter_state(#state); #(#blocks)*)
         });
-        let new_leaf = Self::leaf_const(&self.state_variants[usize::from(new_leaf) - 1]);
-        Some(quote!(#(#code)* return #rt::Step::Taken(#new_leaf);))
+        Some((quote!(#(#code)*), new_leaf))
+    }
+
+    /// For each transition, its exit chain if it is local and the chart
+    /// combines transitions in its microsteps: a parallel chart whose
+    /// states' entries and exits do nothing but run content (no invokes, no
+    /// late-bound data).
+    fn local_transitions(&self) -> Vec<Option<Vec<model::StateId>>> {
+        let eligible = self.chart.invokes.is_empty()
+            && !self.chart.late_binding
+            && self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
+        (0..self.chart.transitions.len())
+            .map(|t| if eligible && t > 0 { crate::ir::local_exits(self.chart, t) } else { None })
+            .collect()
+    }
+
+    /// `Chart::exit_local` and `Chart::enter_local`: the exits and the
+    /// entries of each local transition (see [`crate::ir::local_exits`]),
+    /// for parallel charts, whose microsteps combine several transitions.
+    fn local_steps(&self, local: &[Option<Vec<model::StateId>>]) -> TokenStream {
+        let rt = &self.rt;
+        let mut exit_arms = Vec::new();
+        let mut enter_arms = Vec::new();
+        for (t, exits) in local.iter().enumerate() {
+            let Some(exits) = exits else { continue };
+            let tr = &self.chart.transitions[t];
+            let Some((entry, defaults)) = crate::ir::static_entry(self.chart, t) else { continue };
+            let Some((entry_code, _)) = self.enter_set(&entry, &defaults, None) else { continue };
+            let i = Literal::u32_unsuffixed(t as u32);
+            if !exits.is_empty() {
+                let exit_code = self.exit_chain(tr.source, exits);
+                exit_arms.push(quote!(#i => { #exit_code }));
+            }
+            enter_arms.push(quote!(#i => { #entry_code }));
+        }
+        quote! {
+            const LOCAL_STEPS: bool = true;
+            #[allow(unused_variables)]
+            fn exit_local(&mut self, core: &mut #rt::Core, transition: u32) {
+                let d = &mut self.data;
+                match transition {
+                    #(#exit_arms)*
+                    _ => {}
+                }
+            }
+            #[allow(unused_variables)]
+            fn enter_local(&mut self, core: &mut #rt::Core, transition: u32) {
+                let d = &mut self.data;
+                match transition {
+                    #(#enter_arms)*
+                    _ => {}
+                }
+            }
+        }
     }
 
     fn leaf_const(variant: &Ident) -> Ident {
@@ -775,6 +839,8 @@ impl<'a> Codegen<'a> {
             quote!(#i => #f(d, core))
         });
         let select = self.select_fn();
+        let local = self.local_transitions();
+        let local_steps = if local.iter().any(Option::is_some) { self.local_steps(&local) } else { quote!() };
         let done_arms = self.chart.states.iter().enumerate().filter(|(_, s)| s.donedata.is_some()).map(|(i, _)| {
             let f = format_ident!("donedata_{}", i);
             let i = Literal::u16_unsuffixed(i as u16);
@@ -790,6 +856,7 @@ impl<'a> Codegen<'a> {
                 const READS_EVENT: bool = #reads_event;
                 const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
                 #select
+                #local_steps
 
                 #[allow(unused_variables)]
                 fn set_var(&mut self, name: &str, value: #rt::Value) -> bool {

@@ -149,6 +149,40 @@ pub fn history_entry(chart: &Chart, t: usize) -> Option<HistoryEntry> {
     Some(HistoryEntry { history, recorded, default, parent })
 }
 
+/// The states a *local* transition exits, in exit order: one whose source
+/// is atomic, whose exit set is the chain from the source up to its domain
+/// with no parallel state on it, and whose entry set is static with no
+/// final state in it. In a parallel chart the domains of the local
+/// transitions taken together lie in disjoint subtrees, below the parallel
+/// state that keeps their sources active at once: they never conflict, and
+/// their exits (entries) are each transition's own, in reverse (forward)
+/// order of the transitions. A targetless transition with an atomic source
+/// is local and exits nothing.
+pub fn local_exits(chart: &Chart, t: usize) -> Option<Vec<StateId>> {
+    let tr = &chart.transitions[t];
+    if chart.states[usize::from(tr.source)].kind != StateKind::Atomic {
+        return None;
+    }
+    if tr.targets.is_empty() {
+        return Some(Vec::new());
+    }
+    let domain = static_domain(chart, t)?;
+    let (entry, _) = static_entry(chart, t)?;
+    if entry.iter().any(|&s| chart.states[usize::from(s)].kind == StateKind::Final) {
+        return None;
+    }
+    let mut exits = Vec::new();
+    let mut s = Some(tr.source);
+    while let Some(state) = s.filter(|&x| x != domain) {
+        if chart.states[usize::from(state)].kind == StateKind::Parallel {
+            return None;
+        }
+        exits.push(state);
+        s = chart.states[usize::from(state)].parent;
+    }
+    Some(exits)
+}
+
 /// The W3C `addDescendantStatesToEnter` / `addAncestorStatesToEnter`, run
 /// at compile time; `dynamic` is set on reaching a history state.
 struct Entry {

@@ -60,6 +60,11 @@ pub struct TransitionInfo {
     pub entry: Option<&'static [u16]>,
     /// Those of `entry` entered by default: their `<initial>` content runs.
     pub default_entry: &'static [u16],
+    /// A local transition of a parallel chart (atomic source, exits only
+    /// the chain up to its domain, static entry, no final state): it never
+    /// conflicts with another local one, and [`Chart::exit_local`] and
+    /// [`Chart::enter_local`] take its exits and entries.
+    pub local: bool,
 }
 
 /// An `<invoke>` of the chart.
@@ -150,6 +155,16 @@ pub trait Chart: Send {
     fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<u64>) -> Step {
         Step::None
     }
+
+    /// Some transitions are [`TransitionInfo::local`].
+    const LOCAL_STEPS: bool = false;
+
+    /// The exits of local transition `transition`: history records,
+    /// `<onexit>`, leaving the configuration, from its source up.
+    fn exit_local(&mut self, _core: &mut Core, _transition: u32) {}
+
+    /// The entries of local transition `transition`, in document order.
+    fn enter_local(&mut self, _core: &mut Core, _transition: u32) {}
 
     /// The event descriptors of the chart's transitions that match an
     /// event name, one bit each: what [`Chart::select`] tests.

@@ -1128,7 +1128,7 @@ impl<C: Chart> Session<C> {
             }
         }
         self.atomic = atomic;
-        if self.enabled.len() > 1 {
+        if self.enabled.len() > 1 && !self.all_local() {
             self.remove_conflicting_transitions();
         }
         false
@@ -1160,7 +1160,7 @@ impl<C: Chart> Session<C> {
             }
         }
         self.atomic = atomic;
-        if self.enabled.len() > 1 {
+        if self.enabled.len() > 1 && !self.all_local() {
             self.remove_conflicting_transitions();
         }
         false
@@ -1214,7 +1214,16 @@ impl<C: Chart> Session<C> {
 
     // ---- microstep ---------------------------------------------------
 
+    /// Every enabled transition is local: no conflicts, and the generated
+    /// exits and entries apply.
+    fn all_local(&self) -> bool {
+        C::LOCAL_STEPS && self.enabled.iter().all(|&t| Self::transition(t).local)
+    }
+
     fn microstep(&mut self) {
+        if self.all_local() {
+            return self.local_microstep();
+        }
         let enabled = std::mem::take(&mut self.enabled);
         self.exit_states(&enabled);
         for &t in &enabled {
@@ -1223,6 +1232,27 @@ impl<C: Chart> Session<C> {
             }
         }
         self.enter_states(&enabled);
+        self.enabled = enabled;
+    }
+
+    /// A microstep of local transitions only. Their domains lie in disjoint
+    /// subtrees, in the order the transitions were selected (by active
+    /// atomic state, in document order), so exiting each one's chain in
+    /// reverse order of the transitions is the W3C exit order, and
+    /// entering each one's set in order the entry order.
+    fn local_microstep(&mut self) {
+        let enabled = std::mem::take(&mut self.enabled);
+        for &t in enabled.iter().rev() {
+            self.chart.exit_local(&mut self.core, t);
+        }
+        for &t in &enabled {
+            if let Some(block) = Self::transition(t).exec {
+                self.run_block(block);
+            }
+        }
+        for &t in &enabled {
+            self.chart.enter_local(&mut self.core, t);
+        }
         self.enabled = enabled;
     }
 

@@ -103,3 +103,24 @@ fn history_restores_what_was_recorded_and_defaults_otherwise() {
         assert_eq!(session.chart.data.trail.to_js_string(), expected, "observed: {observed}");
     }
 }
+
+/// One microstep of two regions, through the generated exits and entries
+/// of local transitions; then a history restore on the generic path, which
+/// must see what the generated exits recorded.
+#[test]
+fn regions_exit_and_enter_in_document_order_within_one_microstep() {
+    use scxmlc_tests::fixtures::regions;
+    let mut session = regions::Machine::session();
+    session.start();
+    for event in ["start", "go", "back"] {
+        session.send(Event::external(event));
+        session.run_until_idle();
+    }
+    assert_eq!(
+        session.chart.data.trail.to_js_string(),
+        " +l1a -r1 -l1a -l1 left right +l2 +l2a +r2 +l1a",
+        "{:?}",
+        session.active_states()
+    );
+    assert!(session.is_in("l1a") && session.is_in("r2"), "{:?}", session.active_states());
+}
