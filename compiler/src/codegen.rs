@@ -558,8 +558,17 @@ impl<'a> Codegen<'a> {
             let bit = Literal::u64_unsuffixed(1u64 << i);
             quote!(if #rt::event_matches(#d, name) { mask |= #bit; })
         });
+        let mut atomic_words = vec![0u64; self.chart.states.len().div_ceil(64)];
+        for (i, st) in self.chart.states.iter().enumerate() {
+            if matches!(st.kind, StateKind::Atomic | StateKind::Final) {
+                atomic_words[i / 64] |= 1 << (i % 64);
+            }
+        }
+        let atomic_words =
+            atomic_words.iter().map(|&w| syn::LitInt::new(&format!("{w:#x}"), proc_macro2::Span::call_site()));
         quote! {
             const COMPILED_SELECT: bool = true;
+            const ATOMIC_STATES: &'static [u64] = &[#(#atomic_words),*];
             const SINGLE_LEAF: bool = #single_leaf;
 
             #[allow(unused_variables, unused_mut)]

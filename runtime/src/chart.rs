@@ -156,6 +156,11 @@ pub trait Chart: Send {
         Step::None
     }
 
+    /// The atomic and final states, as a bit set over state indices: with
+    /// the configuration's bits, the states [`Chart::select`] is asked about.
+    /// Generated with [`Chart::select`].
+    const ATOMIC_STATES: &'static [u64] = &[];
+
     /// Some transitions are [`TransitionInfo::local`].
     const LOCAL_STEPS: bool = false;
 

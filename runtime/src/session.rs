@@ -1149,17 +1149,21 @@ impl<C: Chart> Session<C> {
             }
             return false;
         }
-        let mut atomic = std::mem::take(&mut self.atomic);
-        atomic.clear();
-        atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
-        for &state in &atomic {
-            if let Step::Select(t) = self.chart.select(&mut self.core, state, mask) {
-                if !self.enabled.contains(&t) {
-                    self.enabled.push(t);
+        // Active atomic states in document order, a configuration word at a
+        // time (selection runs conditions, which cannot change it).
+        for (w, &atomic) in C::ATOMIC_STATES.iter().enumerate() {
+            let mut bits = self.core.config.get(w).map_or(0, |&word| word & atomic);
+            while bits != 0 {
+                let state = (w * 64 + bits.trailing_zeros() as usize) as u16;
+                bits &= bits - 1;
+                if let Step::Select(t) = self.chart.select(&mut self.core, state, mask) {
+                    // A local transition is only ever selected from its own source.
+                    if Self::transition(t).local || !self.enabled.contains(&t) {
+                        self.enabled.push(t);
+                    }
                 }
             }
         }
-        self.atomic = atomic;
         if self.enabled.len() > 1 && !self.all_local() {
             self.remove_conflicting_transitions();
         }
