@@ -755,8 +755,8 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
-        if C::SINGLE_LEAF && C::INVOKES.is_empty() && self.core.observer.is_none() {
-            return self.process_external_single_leaf(event);
+        if C::COMPILED_SELECT && C::INVOKES.is_empty() && self.core.observer.is_none() {
+            return self.process_external_compiled(event);
         }
         if let Some(from) = event.invokeid().cloned() {
             // <finalize> runs before the event from the child is matched.
@@ -783,18 +783,31 @@ impl<C: Chart> Session<C> {
         self.core.event_value = Value::Undefined;
     }
 
-    /// [`Self::process_external`] for the common chart: one active atomic
-    /// state, no invokes (so no `<finalize>` and no autoforward), nobody
-    /// observing. The generated step usually takes the whole microstep; the
-    /// generic macrostep runs only when something is left for it: an
-    /// eventless transition, a raised event, a final state.
-    fn process_external_single_leaf(&mut self, event: Event) {
+    /// [`Self::process_external`] for the common chart: a generated
+    /// selection, no invokes (so no `<finalize>` and no autoforward),
+    /// nobody observing. With one active atomic state the generated step
+    /// usually takes the whole microstep. The macrostep's loop runs only
+    /// when something is left for it: an eventless transition, a raised
+    /// event, a final state.
+    fn process_external_compiled(&mut self, event: Event) {
         let mask = C::event_mask(&event.name);
         let _unread = self.make_current(event);
-        let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
-        self.take_step(step);
+        if C::SINGLE_LEAF {
+            let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
+            self.take_step(step);
+        } else {
+            self.enabled.clear();
+            self.select_leaves(Some(mask));
+            if !self.enabled.is_empty() {
+                self.microstep();
+            }
+        }
         if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
-            self.macrostep_single_leaf();
+            if C::SINGLE_LEAF {
+                self.macrostep_single_leaf();
+            } else {
+                self.macrostep();
+            }
         }
         if C::READS_EVENT {
             self.core.current = None;
@@ -802,8 +815,8 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    /// The rest of the macrostep for the charts of
-    /// [`Self::process_external_single_leaf`]: [`Self::macrostep`]'s loop
+    /// The rest of the macrostep for single-leaf charts in
+    /// [`Self::process_external_compiled`]: [`Self::macrostep`]'s loop
     /// (eventless transitions first, then one internal event), each step
     /// straight from the generated code.
     fn macrostep_single_leaf(&mut self) {
@@ -1149,8 +1162,15 @@ impl<C: Chart> Session<C> {
             }
             return false;
         }
-        // Active atomic states in document order, a configuration word at a
-        // time (selection runs conditions, which cannot change it).
+        self.select_leaves(mask);
+        false
+    }
+
+    /// Asks the generated selection about each active atomic state, in
+    /// document order, and keeps the optimal enabled set in `self.enabled`.
+    fn select_leaves(&mut self, mask: Option<u64>) {
+        // A configuration word at a time: selection runs conditions, which
+        // cannot change the configuration.
         for (w, &atomic) in C::ATOMIC_STATES.iter().enumerate() {
             let mut bits = self.core.config.get(w).map_or(0, |&word| word & atomic);
             while bits != 0 {
@@ -1167,7 +1187,6 @@ impl<C: Chart> Session<C> {
         if self.enabled.len() > 1 && !self.all_local() {
             self.remove_conflicting_transitions();
         }
-        false
     }
 
     fn condition_holds(&mut self, t: u32) -> bool {
