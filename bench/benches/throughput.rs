@@ -2,7 +2,7 @@
 //! hand-written enum+match baseline measured in the same run.
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scxmlc_bench::charts::*;
-use scxmlc_bench::{feed, handwritten};
+use scxmlc_bench::{feed, feed_signal, handwritten};
 use scxmlc_runtime::{Chart, Session};
 use std::time::Duration;
 
@@ -16,6 +16,10 @@ fn generated<C: Chart>(c: &mut Criterion, group: &str, session: Session<C>, even
     let mut session = session;
     session.start();
     g.bench_function(BenchmarkId::new("generated", batch), |b| b.iter(|| feed(&mut session, black_box(event), batch)));
+    // The same events as signals: the name matched against the chart once.
+    g.bench_function(BenchmarkId::new("signal", batch), |b| {
+        b.iter(|| feed_signal(&mut session, black_box(event), batch))
+    });
     if group == "flat" {
         let mut h = handwritten::Flat::default();
         g.bench_function(BenchmarkId::new("handwritten", BATCH), |b| {

@@ -1,25 +1,34 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
 //! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
-//! `seed-flow N` plays N whole seed calls.
+//! `flat:signal` sends signals instead of events; `seed-flow N` plays N
+//! whole seed calls.
 use scxmlc_bench::charts::*;
-use scxmlc_bench::feed;
+use scxmlc_bench::{feed, feed_signal};
 use scxmlc_runtime::{Chart, Session};
 
-fn run<C: Chart>(mut session: Session<C>, event: &'static str, n: usize) {
+fn run<C: Chart>(mut session: Session<C>, event: &'static str, n: usize, signal: bool) {
     session.start();
-    feed(&mut session, event, n);
+    if signal {
+        feed_signal(&mut session, event, n);
+    } else {
+        feed(&mut session, event, n);
+    }
     println!("{:?}", session.active_states());
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let chart = args.get(1).map_or("flat", String::as_str);
+    let arg = args.get(1).map_or("flat", String::as_str);
+    let (chart, signal) = match arg.strip_suffix(":signal") {
+        Some(chart) => (chart, true),
+        None => (arg, false),
+    };
     let n: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100_000);
     match chart {
-        "flat" => run(flat::Machine::session(), "tick", n),
-        "deep" => run(deep::Machine::session(), "tick", n),
-        "parallel" => run(parallel::Machine::session(), "tick", n),
-        "eventless" => run(eventless::Machine::session(), "start", n),
+        "flat" => run(flat::Machine::session(), "tick", n, signal),
+        "deep" => run(deep::Machine::session(), "tick", n, signal),
+        "parallel" => run(parallel::Machine::session(), "tick", n, signal),
+        "eventless" => run(eventless::Machine::session(), "start", n, signal),
         "seed-flow" => {
             let scenario = scxmlc_bench::happy_scenario();
             for _ in 0..n {

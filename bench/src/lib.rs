@@ -64,6 +64,15 @@ pub fn happy_scenario() -> scxmlc_runtime::sim::Scenario {
     scxmlc_runtime::sim::Scenario::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// Sends `n` signals named `name` (events without data, their name matched
+/// against the chart once) and runs each to completion.
+pub fn feed_signal<C: scxmlc_runtime::Chart>(session: &mut scxmlc_runtime::Session<C>, name: &'static str, n: usize) {
+    let signal = scxmlc_runtime::Session::<C>::signal(name);
+    for _ in 0..n {
+        session.process_signal(signal);
+    }
+}
+
 /// Sends `n` external events named `name`, as a host would (a fresh event
 /// each time), and runs each to completion.
 pub fn feed<C: scxmlc_runtime::Chart>(session: &mut scxmlc_runtime::Session<C>, name: &'static str, n: usize) {
@@ -132,71 +141,85 @@ mod tests {
     //! Each chart's header states its final values after N events: a fast
     //! engine that computes the wrong thing must fail here, not look good.
     use super::charts::*;
-    use super::feed;
+    use super::{feed, feed_signal};
+    use scxmlc_runtime::{Chart, Session};
+
+    /// Each count of events, sent as events and as signals.
+    fn cases(counts: &[usize]) -> Vec<(usize, bool)> {
+        counts.iter().flat_map(|&n| [(n, false), (n, true)]).collect()
+    }
+
+    fn send<C: Chart>(session: &mut Session<C>, name: &'static str, n: usize, signal: bool) {
+        if signal {
+            feed_signal(session, name, n)
+        } else {
+            feed(session, name, n)
+        }
+    }
 
     #[test]
     fn flat_counts_every_tick() {
-        for n in [0usize, 1, 7, 1000] {
+        for (n, signal) in cases(&[0usize, 1, 7, 1000]) {
             let mut s = flat::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
+            send(&mut s, "tick", n, signal);
             assert_eq!(s.chart.data.count, n as f64);
             assert_eq!(s.chart.data.misses, 0.0);
             assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
             let mut s = flat_null::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
+            send(&mut s, "tick", n, signal);
             assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
         }
     }
 
     #[test]
     fn deep_hops_between_the_two_towers() {
-        for n in [1usize, 2, 9, 100] {
+        for (n, signal) in cases(&[1usize, 2, 9, 100]) {
             let mut s = deep::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
-            assert_eq!(s.chart.data.entries, (6 * n + 1) as f64, "n={n}");
-            assert_eq!(s.chart.data.exits, (6 * n - 5) as f64, "n={n}");
-            assert_eq!(s.chart.data.hops, (n - 1) as f64, "n={n}");
+            send(&mut s, "tick", n, signal);
+            assert_eq!(s.chart.data.entries, (6 * n + 1) as f64, "n={n} signal={signal}");
+            assert_eq!(s.chart.data.exits, (6 * n - 5) as f64, "n={n} signal={signal}");
+            assert_eq!(s.chart.data.hops, (n - 1) as f64, "n={n} signal={signal}");
             let leaf = if n % 2 == 1 { "b6" } else { "q6" };
-            assert!(s.is_in(leaf), "n={n}: {:?}", s.active_states());
+            assert!(s.is_in(leaf), "n={n} signal={signal}: {:?}", s.active_states());
             let mut s = deep_null::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
-            assert!(s.is_in(leaf), "null n={n}: {:?}", s.active_states());
+            send(&mut s, "tick", n, signal);
+            assert!(s.is_in(leaf), "null n={n} signal={signal}: {:?}", s.active_states());
         }
     }
 
     #[test]
     fn parallel_regions_advance_together() {
-        for n in [0usize, 1, 5, 300] {
+        for (n, signal) in cases(&[0usize, 1, 5, 300]) {
             let mut s = parallel::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
+            send(&mut s, "tick", n, signal);
             let d = &s.chart.data;
             for v in [&d.n1, &d.n2, &d.n3, &d.n4] {
                 assert_eq!(*v, n as f64);
             }
             let k = n % 3 + 1;
             for region in ["a", "b", "c", "d"] {
-                assert!(s.is_in(&format!("{region}{k}")), "n={n}: {:?}", s.active_states());
+                assert!(s.is_in(&format!("{region}{k}")), "n={n} signal={signal}: {:?}", s.active_states());
             }
             let mut s = parallel_null::Machine::session();
             s.start();
-            feed(&mut s, "tick", n);
+            send(&mut s, "tick", n, signal);
             for region in ["a", "b", "c", "d"] {
-                assert!(s.is_in(&format!("{region}{k}")), "null n={n}: {:?}", s.active_states());
+                assert!(s.is_in(&format!("{region}{k}")), "null n={n} signal={signal}: {:?}", s.active_states());
             }
         }
     }
 
     #[test]
     fn eventless_loops_run_to_completion() {
-        for n in [0usize, 1, 3] {
+        for (n, signal) in cases(&[0usize, 1, 3]) {
             let mut s = eventless::Machine::session();
             s.start();
-            feed(&mut s, "start", n);
+            send(&mut s, "start", n, signal);
             let d = &s.chart.data;
             assert_eq!(d.runs, n as f64);
             assert_eq!(d.total, (n * 1000) as f64);
@@ -204,7 +227,7 @@ mod tests {
             assert_eq!(s.active_states(), ["idle"]);
             let mut s = eventless_null::Machine::session();
             s.start();
-            feed(&mut s, "start", n);
+            send(&mut s, "start", n, signal);
             assert_eq!(s.active_states(), ["idle"]);
         }
     }

@@ -949,13 +949,13 @@ impl<'a> Codegen<'a> {
         for (i, t) in self.chart.transitions.iter().enumerate() {
             let Some(cond) = t.cond else { continue };
             let f = format_ident!("cond_{}", i);
-            let e = self.expr(self.scripts.expr(cond));
+            let e = self.condition(self.scripts.expr(cond));
             let doc = format!(" Condition of transition {i} ({})", self.line(t.span.start));
             out.push(quote! {
                 #[doc = #doc]
                 #attrs
                 fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<bool, #rt::ExecError> {
-                    Ok((#e).truthy())
+                    Ok(#e)
                 }
             });
         }
@@ -1074,6 +1074,15 @@ impl<'a> Codegen<'a> {
                 })
             }
             Action::Assign { location, value, .. } => {
+                // A number into an unboxed slot: plain `f64` code.
+                if let (Place::Var(v), Some(e)) = (self.scripts.place(*location), value) {
+                    let e = self.scripts.expr(*e);
+                    if self.numeric[v] && self.is_numeric(e) {
+                        let f = self.var_field(v);
+                        let n = self.number_expr_bare(e);
+                        return quote!(d.#f = #n;);
+                    }
+                }
                 let value = match value {
                     Some(v) => self.expr(self.scripts.expr(*v)),
                     None => quote!(#rt::Value::Undefined),
@@ -1090,12 +1099,12 @@ impl<'a> Codegen<'a> {
                     let body = self.actions(body);
                     match (i, cond) {
                         (0, Some(c)) => {
-                            let c = self.expr(self.scripts.expr(*c));
-                            out.extend(quote!(if (#c).truthy() { #body }));
+                            let c = self.condition(self.scripts.expr(*c));
+                            out.extend(quote!(if #c { #body }));
                         }
                         (_, Some(c)) => {
-                            let c = self.expr(self.scripts.expr(*c));
-                            out.extend(quote!(else if (#c).truthy() { #body }));
+                            let c = self.condition(self.scripts.expr(*c));
+                            out.extend(quote!(else if #c { #body }));
                         }
                         (_, None) => out.extend(quote!(else { #body })),
                     }
@@ -1367,6 +1376,8 @@ impl<'a> Codegen<'a> {
     fn number_expr(&self, e: &Expr) -> TokenStream {
         let inner = self.number_expr_bare(e);
         match e {
+            // `%` is a call: no parentheses needed.
+            Expr::Binary(BinOp::Rem, ..) => inner,
             Expr::Binary(..) | Expr::Unary(UnOp::Neg, _) => quote!((#inner)),
             _ => inner,
         }
@@ -1420,6 +1431,34 @@ impl<'a> Codegen<'a> {
         ) if self.is_numeric(a) && self.is_numeric(b))
     }
 
+    /// An expression's truth value as a Rust `bool`: a comparison of
+    /// numbers is compared as `f64`s, anything else is a `Value` tested for
+    /// truthiness.
+    fn condition(&self, e: &Expr) -> TokenStream {
+        match e {
+            Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
+                let (a, b) = (self.number_expr(a), self.number_expr(b));
+                let cmp = Self::comparison(*op);
+                quote!(#a #cmp #b)
+            }
+            _ => {
+                let e = self.expr(e);
+                quote!((#e).truthy())
+            }
+        }
+    }
+
+    fn comparison(op: BinOp) -> TokenStream {
+        match op {
+            BinOp::Lt => quote!(<),
+            BinOp::Le => quote!(<=),
+            BinOp::Gt => quote!(>),
+            BinOp::Ge => quote!(>=),
+            BinOp::Eq | BinOp::StrictEq => quote!(==),
+            _ => quote!(!=),
+        }
+    }
+
     /// A numeric expression, or a comparison of two, as `f64` code wrapped
     /// in a `Value`. Kept out of [`Self::expr`] so that its stack frame,
     /// paid at every level of a deeply nested expression, stays small.
@@ -1430,14 +1469,7 @@ impl<'a> Codegen<'a> {
             Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
                 let a = self.number_expr(a);
                 let b = self.number_expr(b);
-                let cmp = match op {
-                    BinOp::Lt => quote!(<),
-                    BinOp::Le => quote!(<=),
-                    BinOp::Gt => quote!(>),
-                    BinOp::Ge => quote!(>=),
-                    BinOp::Eq | BinOp::StrictEq => quote!(==),
-                    _ => quote!(!=),
-                };
+                let cmp = Self::comparison(*op);
                 quote!(#rt::Value::Bool(#a #cmp #b))
             }
             _ => {

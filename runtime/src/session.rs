@@ -534,6 +534,37 @@ impl Iterator for ActiveStates<'_> {
     }
 }
 
+/// An external event without data whose name is known when the program is
+/// written (a button, a tick, a timeout): matched against chart `C`'s event
+/// descriptors once, by [`Session::signal`], instead of on every send.
+/// [`Session::process_signal`] then builds an [`Event`] only if a script
+/// of the chart reads `_event`.
+pub struct Signal<C> {
+    name: &'static str,
+    mask: u64,
+    chart: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for Signal<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Signal<C> {}
+
+impl<C> std::fmt::Debug for Signal<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signal").field("name", &self.name).field("mask", &self.mask).finish()
+    }
+}
+
+impl<C> Signal<C> {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
 /// One running statechart.
 pub struct Session<C: Chart> {
     pub chart: C,
@@ -783,6 +814,22 @@ impl<C: Chart> Session<C> {
         self.core.event_value = Value::Undefined;
     }
 
+    /// The signal named `name`, for [`Self::process_signal`].
+    pub fn signal(name: &'static str) -> Signal<C> {
+        Signal { name, mask: C::event_mask(name), chart: std::marker::PhantomData }
+    }
+
+    /// [`Self::process_external`] of `Event::external(signal.name())`,
+    /// without making the event when no script would see it.
+    pub fn process_signal(&mut self, signal: Signal<C>) {
+        if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observer.is_some() {
+            return self.process_external(Event::external(signal.name));
+        }
+        if self.is_running() {
+            self.process_compiled(signal.mask);
+        }
+    }
+
     /// [`Self::process_external`] for the common chart: a generated
     /// selection, no invokes (so no `<finalize>` and no autoforward),
     /// nobody observing. With one active atomic state the generated step
@@ -791,7 +838,21 @@ impl<C: Chart> Session<C> {
     /// event, a final state.
     fn process_external_compiled(&mut self, event: Event) {
         let mask = C::event_mask(&event.name);
-        let _unread = self.make_current(event);
+        if C::READS_EVENT {
+            self.core.current = Some(event);
+            self.core.event_value = Value::Undefined;
+            self.process_compiled(mask);
+            self.core.current = None;
+            self.core.event_value = Value::Undefined;
+        } else {
+            self.process_compiled(mask);
+            event.dispose();
+        }
+    }
+
+    /// The macrostep of an external event given by its descriptor mask
+    /// (and, for charts that read it, in `core.current`).
+    fn process_compiled(&mut self, mask: u64) {
         if C::SINGLE_LEAF {
             let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
             self.take_step(step);
@@ -809,10 +870,6 @@ impl<C: Chart> Session<C> {
                 self.macrostep();
             }
         }
-        if C::READS_EVENT {
-            self.core.current = None;
-            self.core.event_value = Value::Undefined;
-        }
     }
 
     /// The rest of the macrostep for single-leaf charts in
@@ -827,7 +884,9 @@ impl<C: Chart> Session<C> {
             if let Step::None = step {
                 let Some(event) = self.core.internal.pop_front() else { break };
                 let mask = C::event_mask(&event.name);
-                let _unread = self.make_current(event);
+                if let Some(unread) = self.make_current(event) {
+                    unread.dispose();
+                }
                 step = self.chart.select(&mut self.core, self.leaf, Some(mask));
                 if let Step::None = step {
                     continue;

@@ -124,3 +124,25 @@ fn regions_exit_and_enter_in_document_order_within_one_microstep() {
     );
     assert!(session.is_in("l1a") && session.is_in("r2"), "{:?}", session.active_states());
 }
+
+/// Signals take the same steps as events: on a chart that never reads
+/// `_event` (no event is made) and on one that does (one is).
+#[test]
+fn signals_act_as_events_without_data() {
+    use scxmlc_tests::fixtures::{burst, history};
+    let mut session = history::Machine::session();
+    session.start();
+    for name in ["resume", "next", "pause", "restore"] {
+        session.process_signal(Session::<history::Machine>::signal(name));
+    }
+    assert_eq!(
+        session.chart.data.trail.to_js_string(),
+        " +work default +step2 +inner1 +inner2 -inner2 -step2 -work +work +step2 +inner2"
+    );
+    let mut session = burst::Machine::session();
+    session.start();
+    let stop = Session::<burst::Machine>::signal("stop");
+    assert_eq!(stop.name(), "stop");
+    session.process_signal(stop);
+    assert_eq!(session.final_state(), Some("done"));
+}
