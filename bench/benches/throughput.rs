@@ -3,6 +3,7 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scxmlc_bench::charts::*;
 use scxmlc_bench::{feed, feed_signal, handwritten};
+use scxmlc_runtime::sim::Output;
 use scxmlc_runtime::{Chart, Session};
 use std::time::Duration;
 
@@ -52,7 +53,11 @@ fn flows(c: &mut Criterion) {
     let mut g = c.benchmark_group("seed-flow");
     g.throughput(Throughput::Elements(1));
     g.bench_function("generated", |b| {
-        b.iter(|| assert_eq!(scxmlc_bench::seed_call_flow(black_box(&scenario)), Some("exit")))
+        b.iter(|| assert_eq!(scxmlc_bench::seed_call_flow(black_box(&scenario), Output::Logs), Some("exit")))
+    });
+    // Nobody reads the log lines, as in production with logging off.
+    g.bench_function("unlogged", |b| {
+        b.iter(|| assert_eq!(scxmlc_bench::seed_call_flow(black_box(&scenario), Output::Silent), Some("exit")))
     });
     g.finish();
 }

@@ -1,9 +1,10 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
 //! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
 //! `flat:signal` sends signals instead of events; `seed-flow N` plays N
-//! whole seed calls.
+//! whole seed calls (`seed-flow-unlogged`: nobody reads their logs).
 use scxmlc_bench::charts::*;
 use scxmlc_bench::{feed, feed_signal};
+use scxmlc_runtime::sim::Output;
 use scxmlc_runtime::{Chart, Session};
 
 fn run<C: Chart>(mut session: Session<C>, event: &'static str, n: usize, signal: bool) {
@@ -29,10 +30,11 @@ fn main() {
         "deep" => run(deep::Machine::session(), "tick", n, signal),
         "parallel" => run(parallel::Machine::session(), "tick", n, signal),
         "eventless" => run(eventless::Machine::session(), "start", n, signal),
-        "seed-flow" => {
+        "seed-flow" | "seed-flow-unlogged" => {
             let scenario = scxmlc_bench::happy_scenario();
+            let output = if chart == "seed-flow" { Output::Logs } else { Output::Silent };
             for _ in 0..n {
-                assert_eq!(scxmlc_bench::seed_call_flow(&scenario), Some("exit"));
+                assert_eq!(scxmlc_bench::seed_call_flow(&scenario, output), Some("exit"));
             }
         }
         other => eprintln!("unknown chart {other}"),

@@ -52,9 +52,13 @@ pub mod handwritten {
 }
 
 /// The seed strategy's happy call flow (added → detach → redirect → 33 s
-/// timer → exit) on the simulated platform, as one session.
-pub fn seed_call_flow(scenario: &scxmlc_runtime::sim::Scenario) -> Option<&'static str> {
-    scxmlc_runtime::sim::play(charts::seed::Machine::new(), scenario, None, false).final_state
+/// timer → exit) on the simulated platform, as one session; its log lines
+/// kept (as the scenario checks need), or not read at all (`Silent`).
+pub fn seed_call_flow(
+    scenario: &scxmlc_runtime::sim::Scenario,
+    output: scxmlc_runtime::sim::Output,
+) -> Option<&'static str> {
+    scxmlc_runtime::sim::play(charts::seed::Machine::new(), scenario, None, output).final_state
 }
 
 /// The happy scenario of the seed strategy.

@@ -1064,14 +1064,21 @@ impl<'a> Codegen<'a> {
         match a {
             Action::Raise { event, .. } => quote!(core.raise(#event);),
             Action::Log { label, expr, .. } => {
-                let value = match expr {
-                    Some(e) => self.expr(self.scripts.expr(*e)),
-                    None => quote!(#rt::Value::from("")),
+                let Some(e) = expr else {
+                    return quote!(core.log(#label, &#rt::Value::from("")););
                 };
-                quote!({
-                    let value = #value;
-                    core.log(#label, &value);
-                })
+                let e = self.scripts.expr(*e);
+                let value = self.expr(e);
+                // A line nobody reads is not built: only what could fail
+                // (raising error.execution) or change something is evaluated.
+                let effects = self.effects(e);
+                let unread = if effects.is_empty() { quote!() } else { quote!(else { #effects }) };
+                quote! {
+                    if core.logs_read() {
+                        let value = #value;
+                        core.log(#label, &value);
+                    } #unread
+                }
             }
             Action::Assign { location, value, .. } => {
                 // A number into an unboxed slot: plain `f64` code.
@@ -1429,6 +1436,31 @@ impl<'a> Codegen<'a> {
             a,
             b,
         ) if self.is_numeric(a) && self.is_numeric(b))
+    }
+
+    /// What evaluating `e` for its value does besides computing it: the
+    /// parts that can fail or have effects, evaluated; the total, pure
+    /// operations on their results (literals, variable reads, operators
+    /// other than `in`, `uneval` and `String`), skipped. Empty when `e`
+    /// cannot fail and changes nothing.
+    fn effects(&self, e: &Expr) -> TokenStream {
+        match e {
+            Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) => quote!(),
+            Expr::Var(_) | Expr::Local(_) | Expr::System(_) => quote!(),
+            Expr::Unary(_, a) => self.effects(a),
+            Expr::Binary(op, a, b) if *op != BinOp::In => {
+                let (a, b) = (self.effects(a), self.effects(b));
+                quote!(#a #b)
+            }
+            Expr::CallGlobal(name, args) if matches!(*name, "uneval" | "String") => {
+                let args = args.iter().map(|a| self.effects(a));
+                quote!(#(#args)*)
+            }
+            other => {
+                let e = self.expr(other);
+                quote!(let _ = #e;)
+            }
+        }
     }
 
     /// An expression's truth value as a Rust `bool`: a comparison of

@@ -316,7 +316,8 @@ impl Core {
     /// `_genesys`. Until the host sets one, an object with an empty
     /// `ixn.interactions`, as a session starts with no interaction.
     pub fn genesys(&mut self) -> Value {
-        if self.genesys.is_undefined() {
+        // Never null or undefined, so `_genesys.x` cannot throw.
+        if matches!(self.genesys, Value::Undefined | Value::Null) {
             let ixn = Value::object_from([("interactions", Value::object())]);
             self.genesys = Value::object_from([("ixn", ixn)]);
         }
@@ -363,6 +364,13 @@ impl Core {
             event.meta_mut().sendid = Some(sendid);
         }
         self.internal.push_back(event);
+    }
+
+    /// Someone reads this session's `<log>` lines: a parent collecting a
+    /// child's, or an observer. Otherwise generated code does not build them.
+    #[inline]
+    pub fn logs_read(&self) -> bool {
+        self.forwarded_logs.is_some() || self.observer.is_some()
     }
 
     /// `<log>`.

@@ -220,12 +220,27 @@ const DEFAULT_UNTIL: Duration = Duration::from_secs(600);
 /// External events one run may process: a chart that feeds itself must stop.
 const EVENT_BUDGET: usize = 1_000_000;
 
-/// Plays a scenario against a chart. `print` writes the JSON trace to stdout.
-pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, print: bool) -> Run {
+/// What a run keeps of the session's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// The log lines, in [`Run::logs`], for expectations.
+    Logs,
+    /// The log lines, and the JSON trace printed to stdout.
+    Trace,
+    /// Nothing, as in production with logging off: nobody reads the log
+    /// lines, so the chart does not build them, and [`Run::logs`] is empty.
+    Silent,
+}
+
+/// Plays a scenario against a chart.
+pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, output: Output) -> Run {
     let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
     let logs = Arc::new(Shared::new(Vec::new()));
     let mut session = Session::new(chart);
-    session.set_observer(Box::new(SimObserver { print, logs: logs.clone() }));
+    if output != Output::Silent {
+        session.set_observer(Box::new(SimObserver { print: output == Output::Trace, logs: logs.clone() }));
+    }
+    let print = output == Output::Trace;
     let ixn = Value::object_from([("interactions", scenario.interactions.deep_clone())]);
     session.core.set_genesys(Value::object_from([("ixn", ixn)]));
     let mut platform = SimulatedPlatform::new(scenario);
@@ -404,7 +419,7 @@ pub fn simulate_scenario<C: Chart>(chart: C, scenario_text: &str, until: Option<
             return 2;
         }
     };
-    let run = play(chart, &scenario, until, true);
+    let run = play(chart, &scenario, until, Output::Trace);
     let verdict = scenario.expect.as_ref().map(|e| check(e, &run));
     let active: Vec<String> = run.active.iter().map(|s| quote(s)).collect();
     let mut fields = vec![

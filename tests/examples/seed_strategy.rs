@@ -4,7 +4,7 @@
 //!
 //!     cargo run -p scxmlc_tests --example seed_strategy [-- SCENARIO.json]
 use scxmlc_runtime::format_duration;
-use scxmlc_runtime::sim::{check, play, Scenario};
+use scxmlc_runtime::sim::{check, play, Output, Scenario};
 use scxmlc_tests::genesys::detach_redirect;
 use std::path::PathBuf;
 
@@ -28,7 +28,7 @@ fn main() {
         }
     };
     println!("scenario: {}", scenario.description);
-    let run = play(detach_redirect::Machine::new(), &scenario, None, false);
+    let run = play(detach_redirect::Machine::new(), &scenario, None, Output::Logs);
     for line in &run.logs {
         println!("  log: {line}");
     }
