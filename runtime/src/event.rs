@@ -149,8 +149,8 @@ pub struct Event {
 #[derive(Clone, Debug, Default)]
 pub struct EventMeta {
     pub sendid: Option<Arc<str>>,
-    pub origin: Option<Arc<str>>,
-    pub origintype: Option<Arc<str>>,
+    pub origin: Option<Name>,
+    pub origintype: Option<Name>,
     pub invokeid: Option<Arc<str>>,
     /// The message as the I/O processor carried it, when it kept one
     /// (`_event.raw`): for `<send>` params, `name=value` pairs in order,
@@ -207,8 +207,8 @@ impl Event {
             ("name", self.name.to_value()),
             ("type", Value::from(self.kind.as_str())),
             ("sendid", opt(&meta.sendid)),
-            ("origin", opt(&meta.origin)),
-            ("origintype", opt(&meta.origintype)),
+            ("origin", meta.origin.as_ref().map_or(Value::Undefined, Name::to_value)),
+            ("origintype", meta.origintype.as_ref().map_or(Value::Undefined, Name::to_value)),
             ("invokeid", opt(&meta.invokeid)),
             ("data", self.data.clone()),
         ]);

@@ -117,6 +117,9 @@ pub struct Core {
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
     session_id: Arc<str>,
+    /// `#_scxml_<session id>`, the `origin` of the events it sends; made on
+    /// the first `<send>`.
+    origin: Option<Arc<str>>,
     name: Value,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
@@ -166,6 +169,7 @@ impl Core {
                 Vec::new()
             },
             session_id: Arc::from(session_id),
+            origin: None,
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
             event_value: Value::Undefined,
@@ -282,8 +286,8 @@ impl Core {
             "type" => Value::from(event.kind.as_str()),
             "data" => event.data.clone(),
             "sendid" => text(meta.and_then(|m| m.sendid.as_ref())),
-            "origin" => text(meta.and_then(|m| m.origin.as_ref())),
-            "origintype" => text(meta.and_then(|m| m.origintype.as_ref())),
+            "origin" => meta.and_then(|m| m.origin.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
+            "origintype" => meta.and_then(|m| m.origintype.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
             "invokeid" => text(meta.and_then(|m| m.invokeid.as_ref())),
             "raw" => text(meta.and_then(|m| m.raw.as_ref())),
             _ => Value::Undefined,
@@ -428,25 +432,26 @@ impl Core {
                 .with_sendid(request.id.as_deref()))
             }
         }
-        let own = format!("#_scxml_{}", self.session_id);
+        let origin = self.origin.get_or_insert_with(|| Arc::from(format!("#_scxml_{}", self.session_id))).clone();
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
-            origin: Some(Arc::from(own.as_str())),
-            origintype: Some(Arc::from(SCXML_IO_PROCESSOR)),
+            origin: Some(crate::Name::from(origin)),
+            origintype: Some(crate::Name::from_static(SCXML_IO_PROCESSOR)),
             invokeid: None,
             raw: request.raw,
         };
-        let parent_address = self.parent.as_ref().map(|p| format!("#_scxml_{p}"));
+        // `#_scxml_<id>` of this session or of its parent.
+        let session_address = |t: &str, id: &str| t.strip_prefix("#_scxml_") == Some(id);
         match request.target.as_deref() {
             None => {}
-            Some(t) if t == own => {}
+            Some(t) if session_address(t, &self.session_id) => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
                 self.internal.push_back(event);
                 return Ok(());
             }
-            Some(t) if self.parent.is_some() && (t == "#_parent" || Some(t) == parent_address.as_deref()) => {
+            Some(t) if self.parent.as_deref().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
                 self.route(Route::Parent, event, request.delay);
                 return Ok(());
             }
