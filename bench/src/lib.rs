@@ -126,6 +126,8 @@ mod session_size {
             s.send(Event::external("interaction.added").with_data(data));
             s.run_until_idle();
             assert!(s.is_in("detachcall"));
+            // The host takes the detach request to the platform.
+            assert_eq!(s.core.take_requests().len(), 1);
             sessions.push(s);
         }
         let heap = (LIVE.load(Ordering::Relaxed) - before - vec_bytes) / N;

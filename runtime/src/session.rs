@@ -143,6 +143,16 @@ pub struct Core {
     observer: Option<Box<dyn Observer>>,
 }
 
+/// Queues `item`, giving an empty queue room for exactly one: an idle
+/// session keeps its queues' buffers, and most hold one event at a time,
+/// so the default first allocation (four) would mostly be idle memory.
+fn push_lean<T>(queue: &mut VecDeque<T>, item: T) {
+    if queue.capacity() == 0 {
+        queue.reserve_exact(1);
+    }
+    queue.push_back(item);
+}
+
 /// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
 /// thread stack in a debug build.
 const MAX_CALL_DEPTH: u32 = 100;
@@ -358,7 +368,7 @@ impl Core {
 
     /// `<raise>`.
     pub fn raise(&mut self, name: impl Into<crate::Name>) {
-        self.internal.push_back(Event::new(name, EventKind::Internal));
+        push_lean(&mut self.internal, Event::new(name, EventKind::Internal));
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
@@ -367,7 +377,7 @@ impl Core {
         if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Arc::from)) {
             event.meta_mut().sendid = Some(sendid);
         }
-        self.internal.push_back(event);
+        push_lean(&mut self.internal, event);
     }
 
     /// Someone reads this session's `<log>` lines: a parent collecting a
@@ -448,7 +458,7 @@ impl Core {
             Some(t) if session_address(t, &self.session_id) => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
-                self.internal.push_back(event);
+                push_lean(&mut self.internal, event);
                 return Ok(());
             }
             Some(t) if self.parent.as_deref().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
@@ -471,7 +481,7 @@ impl Core {
                 // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
                 error.meta_mut().sendid = request.id;
-                self.internal.push_back(error);
+                push_lean(&mut self.internal, error);
                 return Ok(());
             }
         }
@@ -485,6 +495,10 @@ impl Core {
         match delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
+                if self.timers.capacity() == 0 {
+                    // See `push_lean`: most sessions wait on one timer at a time.
+                    self.timers.reserve_exact(1);
+                }
                 self.timers.push(Timer { due: self.now + delay, seq: self.seq, pending: Pending { event, route } });
             }
             _ => self.deliver(route, event),
@@ -493,7 +507,7 @@ impl Core {
 
     fn deliver(&mut self, route: Route, event: Event) {
         match route {
-            Route::External => self.external.push_back(event),
+            Route::External => push_lean(&mut self.external, event),
             Route::Parent => self.to_parent.push(event),
             Route::Child(id) => self.to_children.push((id, event)),
         }
@@ -725,7 +739,7 @@ impl<C: Chart> Session<C> {
 
     /// Queues an external event (it is processed by [`Session::run_until_idle`]).
     pub fn send(&mut self, event: Event) {
-        self.core.external.push_back(event);
+        push_lean(&mut self.core.external, event);
     }
 
     /// Processes queued external events until none is left or the session ends.
@@ -1092,7 +1106,7 @@ impl<C: Chart> Session<C> {
                 }
                 for mut event in self.children[i].session.take_to_parent() {
                     event.meta_mut().invokeid = Some(self.children[i].id.clone());
-                    self.core.external.push_back(event);
+                    push_lean(&mut self.core.external, event);
                     moved = true;
                 }
                 if self.children[i].session.is_running() {
@@ -1103,7 +1117,7 @@ impl<C: Chart> Session<C> {
                     let mut done = Event::new(format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
                     done.meta_mut().invokeid = Some(child.id.clone());
-                    self.core.external.push_back(done);
+                    push_lean(&mut self.core.external, done);
                     moved = true;
                 }
             }
@@ -1589,7 +1603,7 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        self.core.internal.push_back(Event::new(name, EventKind::Internal).with_data(data));
+        push_lean(&mut self.core.internal, Event::new(name, EventKind::Internal).with_data(data));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
@@ -1659,7 +1673,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         self.start_with(vars);
     }
     fn deliver(&mut self, event: Event) {
-        self.core.external.push_back(event);
+        push_lean(&mut self.core.external, event);
     }
     fn run(&mut self) {
         self.run_until_idle();
