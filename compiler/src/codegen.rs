@@ -739,19 +739,25 @@ impl<'a> Codegen<'a> {
             .collect()
     }
 
-    /// `Chart::exit_local` and `Chart::enter_local`: the exits and the
-    /// entries of each local transition (see [`crate::ir::local_exits`]),
-    /// for parallel charts, whose microsteps combine several transitions.
+    /// `Chart::local_microstep`: for the local transitions (see
+    /// [`crate::ir::local_exits`]) of a parallel chart, whose microsteps
+    /// combine several transitions, each one's exits, content and entries,
+    /// as `match` arms of the three passes.
     fn local_steps(&self, local: &[Option<Vec<model::StateId>>]) -> TokenStream {
         let rt = &self.rt;
         let mut exit_arms = Vec::new();
+        let mut content_arms = Vec::new();
         let mut enter_arms = Vec::new();
         for (t, exits) in local.iter().enumerate() {
             let Some(exits) = exits else { continue };
             let tr = &self.chart.transitions[t];
+            let i = Literal::u32_unsuffixed(t as u32);
+            let content = self.run_blocks(tr.exec.as_slice());
+            if !content.is_empty() {
+                content_arms.push(quote!(#i => { #(#content)* }));
+            }
             let Some((entry, defaults)) = crate::ir::static_entry(self.chart, t) else { continue };
             let Some((entry_code, _)) = self.enter_set(&entry, &defaults, None) else { continue };
-            let i = Literal::u32_unsuffixed(t as u32);
             if !exits.is_empty() {
                 let exit_code = self.exit_chain(tr.source, exits);
                 exit_arms.push(quote!(#i => { #exit_code }));
@@ -761,19 +767,25 @@ impl<'a> Codegen<'a> {
         quote! {
             const LOCAL_STEPS: bool = true;
             #[allow(unused_variables)]
-            fn exit_local(&mut self, core: &mut #rt::Core, transition: u32) {
+            fn local_microstep(&mut self, core: &mut #rt::Core, transitions: &[u32]) {
                 let d = &mut self.data;
-                match transition {
-                    #(#exit_arms)*
-                    _ => {}
+                for &t in transitions.iter().rev() {
+                    match t {
+                        #(#exit_arms)*
+                        _ => {}
+                    }
                 }
-            }
-            #[allow(unused_variables)]
-            fn enter_local(&mut self, core: &mut #rt::Core, transition: u32) {
-                let d = &mut self.data;
-                match transition {
-                    #(#enter_arms)*
-                    _ => {}
+                for &t in transitions {
+                    match t {
+                        #(#content_arms)*
+                        _ => {}
+                    }
+                }
+                for &t in transitions {
+                    match t {
+                        #(#enter_arms)*
+                        _ => {}
+                    }
                 }
             }
         }

@@ -62,8 +62,8 @@ pub struct TransitionInfo {
     pub default_entry: &'static [u16],
     /// A local transition of a parallel chart (atomic source, exits only
     /// the chain up to its domain, static entry, no final state): it never
-    /// conflicts with another local one, and [`Chart::exit_local`] and
-    /// [`Chart::enter_local`] take its exits and entries.
+    /// conflicts with another local one, and [`Chart::local_microstep`]
+    /// takes it.
     pub local: bool,
 }
 
@@ -164,12 +164,11 @@ pub trait Chart: Send {
     /// Some transitions are [`TransitionInfo::local`].
     const LOCAL_STEPS: bool = false;
 
-    /// The exits of local transition `transition`: history records,
-    /// `<onexit>`, leaving the configuration, from its source up.
-    fn exit_local(&mut self, _core: &mut Core, _transition: u32) {}
-
-    /// The entries of local transition `transition`, in document order.
-    fn enter_local(&mut self, _core: &mut Core, _transition: u32) {}
+    /// A microstep of local transitions, in the order they were selected:
+    /// each one's exits (history records, `<onexit>`, leaving the
+    /// configuration, from its source up) in reverse order, then each
+    /// one's content, then each one's entries in document order.
+    fn local_microstep(&mut self, _core: &mut Core, _transitions: &[u32]) {}
 
     /// The event descriptors of the chart's transitions that match an
     /// event name, one bit each: what [`Chart::select`] tests.

@@ -1350,19 +1350,7 @@ impl<C: Chart> Session<C> {
     /// reverse order of the transitions is the W3C exit order, and
     /// entering each one's set in order the entry order.
     fn local_microstep(&mut self) {
-        let enabled = std::mem::take(&mut self.enabled);
-        for &t in enabled.iter().rev() {
-            self.chart.exit_local(&mut self.core, t);
-        }
-        for &t in &enabled {
-            if let Some(block) = Self::transition(t).exec {
-                self.run_block(block);
-            }
-        }
-        for &t in &enabled {
-            self.chart.enter_local(&mut self.core, t);
-        }
-        self.enabled = enabled;
+        self.chart.local_microstep(&mut self.core, &self.enabled);
     }
 
     fn push_effective_targets(&self, targets: &[u16], out: &mut Vec<u16>) {
