@@ -143,16 +143,6 @@ pub struct Core {
     observer: Option<Box<dyn Observer>>,
 }
 
-/// Queues `item`, giving an empty queue room for exactly one: an idle
-/// session keeps its queues' buffers, and most hold one event at a time,
-/// so the default first allocation (four) would mostly be idle memory.
-fn push_lean<T>(queue: &mut VecDeque<T>, item: T) {
-    if queue.capacity() == 0 {
-        queue.reserve_exact(1);
-    }
-    queue.push_back(item);
-}
-
 /// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
 /// thread stack in a debug build.
 const MAX_CALL_DEPTH: u32 = 100;
@@ -166,8 +156,11 @@ impl Core {
         Core {
             states,
             config: vec![0; states.len().div_ceil(64)],
-            internal: VecDeque::new(),
-            external: VecDeque::new(),
+            // Room for one event each: an idle session keeps its queues'
+            // buffers, and most queue one event at a time, so the default
+            // first allocation (four) would mostly be idle memory.
+            internal: VecDeque::with_capacity(1),
+            external: VecDeque::with_capacity(1),
             timers: BinaryHeap::new(),
             now: Duration::ZERO,
             seq: 0,
@@ -229,28 +222,28 @@ impl Core {
     }
 
     /// A state leaves the configuration: inactive, and observed.
-    #[inline]
+    #[inline(always)]
     pub fn exit_state(&mut self, state: u16) {
         self.set_active(state, false);
-        if let Some(info) = self.states.get(usize::from(state)) {
-            if let Some(o) = self.observer.as_deref_mut() {
+        if let Some(o) = self.observer.as_deref_mut() {
+            if let Some(info) = self.states.get(usize::from(state)) {
                 o.exit(self.now, info.id);
             }
         }
     }
 
     /// A state joins the configuration, before its `<onentry>` runs.
-    #[inline]
+    #[inline(always)]
     pub fn enter_state(&mut self, state: u16) {
         self.set_active(state, true);
-        if let Some(info) = self.states.get(usize::from(state)) {
-            if let Some(o) = self.observer.as_deref_mut() {
+        if let Some(o) = self.observer.as_deref_mut() {
+            if let Some(info) = self.states.get(usize::from(state)) {
                 o.enter(self.now, info.id);
             }
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn set_active(&mut self, state: u16, on: bool) {
         let i = usize::from(state);
         if let Some(w) = self.config.get_mut(i / 64) {
@@ -367,8 +360,9 @@ impl Core {
     }
 
     /// `<raise>`.
+    #[inline]
     pub fn raise(&mut self, name: impl Into<crate::Name>) {
-        push_lean(&mut self.internal, Event::new(name, EventKind::Internal));
+        self.internal.push_back(Event::new(name, EventKind::Internal));
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
@@ -377,7 +371,7 @@ impl Core {
         if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Arc::from)) {
             event.meta_mut().sendid = Some(sendid);
         }
-        push_lean(&mut self.internal, event);
+        self.internal.push_back(event);
     }
 
     /// Someone reads this session's `<log>` lines: a parent collecting a
@@ -458,7 +452,7 @@ impl Core {
             Some(t) if session_address(t, &self.session_id) => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
-                push_lean(&mut self.internal, event);
+                self.internal.push_back(event);
                 return Ok(());
             }
             Some(t) if self.parent.as_deref().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
@@ -481,7 +475,7 @@ impl Core {
                 // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
                 error.meta_mut().sendid = request.id;
-                push_lean(&mut self.internal, error);
+                self.internal.push_back(error);
                 return Ok(());
             }
         }
@@ -496,7 +490,7 @@ impl Core {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
                 if self.timers.capacity() == 0 {
-                    // See `push_lean`: most sessions wait on one timer at a time.
+                    // Most sessions wait on one timer at a time (see `Core::new`).
                     self.timers.reserve_exact(1);
                 }
                 self.timers.push(Timer { due: self.now + delay, seq: self.seq, pending: Pending { event, route } });
@@ -507,7 +501,7 @@ impl Core {
 
     fn deliver(&mut self, route: Route, event: Event) {
         match route {
-            Route::External => push_lean(&mut self.external, event),
+            Route::External => self.external.push_back(event),
             Route::Parent => self.to_parent.push(event),
             Route::Child(id) => self.to_children.push((id, event)),
         }
@@ -739,7 +733,7 @@ impl<C: Chart> Session<C> {
 
     /// Queues an external event (it is processed by [`Session::run_until_idle`]).
     pub fn send(&mut self, event: Event) {
-        push_lean(&mut self.core.external, event);
+        self.core.external.push_back(event);
     }
 
     /// Processes queued external events until none is left or the session ends.
@@ -1106,7 +1100,7 @@ impl<C: Chart> Session<C> {
                 }
                 for mut event in self.children[i].session.take_to_parent() {
                     event.meta_mut().invokeid = Some(self.children[i].id.clone());
-                    push_lean(&mut self.core.external, event);
+                    self.core.external.push_back(event);
                     moved = true;
                 }
                 if self.children[i].session.is_running() {
@@ -1117,7 +1111,7 @@ impl<C: Chart> Session<C> {
                     let mut done = Event::new(format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
                     done.meta_mut().invokeid = Some(child.id.clone());
-                    push_lean(&mut self.core.external, done);
+                    self.core.external.push_back(done);
                     moved = true;
                 }
             }
@@ -1591,7 +1585,7 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        push_lean(&mut self.core.internal, Event::new(name, EventKind::Internal).with_data(data));
+        self.core.internal.push_back(Event::new(name, EventKind::Internal).with_data(data));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
@@ -1661,7 +1655,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         self.start_with(vars);
     }
     fn deliver(&mut self, event: Event) {
-        push_lean(&mut self.core.external, event);
+        self.core.external.push_back(event);
     }
     fn run(&mut self) {
         self.run_until_idle();
