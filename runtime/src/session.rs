@@ -857,6 +857,7 @@ impl<C: Chart> Session<C> {
     /// usually takes the whole microstep. The macrostep's loop runs only
     /// when something is left for it: an eventless transition, a raised
     /// event, a final state.
+    #[inline]
     fn process_external_compiled(&mut self, event: Event) {
         let mask = C::event_mask(&event.name);
         if C::READS_EVENT {
