@@ -880,8 +880,9 @@ impl<C: Chart> Session<C> {
             self.take_step(step);
         } else {
             self.enabled.clear();
-            self.select_leaves(Some(mask));
-            if !self.enabled.is_empty() {
+            if self.select_leaves(Some(mask)) {
+                self.chart.local_microstep(&mut self.core, &self.enabled);
+            } else if !self.enabled.is_empty() {
                 self.microstep();
             }
         }
@@ -1249,7 +1250,9 @@ impl<C: Chart> Session<C> {
 
     /// Asks the generated selection about each active atomic state, in
     /// document order, and keeps the optimal enabled set in `self.enabled`.
-    fn select_leaves(&mut self, mask: Option<u64>) {
+    /// `true` when every transition kept is local.
+    fn select_leaves(&mut self, mask: Option<u64>) -> bool {
+        let mut all_local = C::LOCAL_STEPS;
         // A configuration word at a time: selection runs conditions, which
         // cannot change the configuration.
         for (w, &atomic) in C::ATOMIC_STATES.iter().enumerate() {
@@ -1259,15 +1262,18 @@ impl<C: Chart> Session<C> {
                 bits &= bits - 1;
                 if let Step::Select(t) = self.chart.select(&mut self.core, state, mask) {
                     // A local transition is only ever selected from its own source.
-                    if Self::transition(t).local || !self.enabled.contains(&t) {
+                    let local = Self::transition(t).local;
+                    all_local &= local;
+                    if local || !self.enabled.contains(&t) {
                         self.enabled.push(t);
                     }
                 }
             }
         }
-        if self.enabled.len() > 1 && !self.all_local() {
+        if self.enabled.len() > 1 && !all_local {
             self.remove_conflicting_transitions();
         }
+        all_local
     }
 
     fn condition_holds(&mut self, t: u32) -> bool {
