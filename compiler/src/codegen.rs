@@ -26,6 +26,9 @@ pub struct Codegen<'a> {
     current_fn: Cell<Option<FnId>>,
     /// Variables stored as `f64` ([`crate::ir::numeric_vars`]).
     numeric: Vec<bool>,
+    /// For each transition, its exit chain when it is local (see
+    /// [`Self::local_transitions`]).
+    local: Vec<Option<Vec<model::StateId>>>,
     derive_serde: bool,
 }
 
@@ -85,6 +88,7 @@ impl<'a> Codegen<'a> {
             script_fns,
             current_fn: Cell::new(None),
             numeric,
+            local: Self::local_transitions(chart),
             derive_serde: false,
         }
     }
@@ -395,7 +399,6 @@ impl<'a> Codegen<'a> {
             state_names.push(name);
         }
         let mut transition_names = Vec::new();
-        let local = self.local_transitions();
         for (i, t) in self.chart.transitions.iter().enumerate() {
             let name = format_ident!("TRANSITION_{}", i);
             let source = self.state_ref(t.source);
@@ -416,7 +419,7 @@ impl<'a> Codegen<'a> {
                 }
                 None => (quote!(None), quote!(&[])),
             };
-            let local = local[i].is_some();
+            let local = self.local[i].is_some();
             let ids = |v: &[model::StateId]| {
                 v.iter().map(|&s| self.chart.states[usize::from(s)].id.as_str()).collect::<Vec<_>>().join(" ")
             };
@@ -730,12 +733,12 @@ impl<'a> Codegen<'a> {
     /// combines transitions in its microsteps: a parallel chart whose
     /// states' entries and exits do nothing but run content (no invokes, no
     /// late-bound data).
-    fn local_transitions(&self) -> Vec<Option<Vec<model::StateId>>> {
-        let eligible = self.chart.invokes.is_empty()
-            && !self.chart.late_binding
-            && self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
-        (0..self.chart.transitions.len())
-            .map(|t| if eligible && t > 0 { crate::ir::local_exits(self.chart, t) } else { None })
+    fn local_transitions(chart: &Chart) -> Vec<Option<Vec<model::StateId>>> {
+        let eligible = chart.invokes.is_empty()
+            && !chart.late_binding
+            && chart.states.iter().any(|s| s.kind == StateKind::Parallel);
+        (0..chart.transitions.len())
+            .map(|t| if eligible && t > 0 { crate::ir::local_exits(chart, t) } else { None })
             .collect()
     }
 
@@ -743,12 +746,12 @@ impl<'a> Codegen<'a> {
     /// [`crate::ir::local_exits`]) of a parallel chart, whose microsteps
     /// combine several transitions, each one's exits, content and entries,
     /// as `match` arms of the three passes.
-    fn local_steps(&self, local: &[Option<Vec<model::StateId>>]) -> TokenStream {
+    fn local_steps(&self) -> TokenStream {
         let rt = &self.rt;
         let mut exit_arms = Vec::new();
         let mut content_arms = Vec::new();
         let mut enter_arms = Vec::new();
-        for (t, exits) in local.iter().enumerate() {
+        for (t, exits) in self.local.iter().enumerate() {
             let Some(exits) = exits else { continue };
             let tr = &self.chart.transitions[t];
             let i = Literal::u32_unsuffixed(t as u32);
@@ -860,8 +863,7 @@ impl<'a> Codegen<'a> {
             quote!(#i => #f(d, core))
         });
         let select = self.select_fn();
-        let local = self.local_transitions();
-        let local_steps = if local.iter().any(Option::is_some) { self.local_steps(&local) } else { quote!() };
+        let local_steps = if self.local.iter().any(Option::is_some) { self.local_steps() } else { quote!() };
         let done_arms = self.chart.states.iter().enumerate().filter(|(_, s)| s.donedata.is_some()).map(|(i, _)| {
             let f = format_ident!("donedata_{}", i);
             let i = Literal::u16_unsuffixed(i as u16);

@@ -860,10 +860,13 @@ impl<C: Chart> Session<C> {
     #[inline]
     fn process_external_compiled(&mut self, event: Event) {
         let mask = C::event_mask(&event.name);
+        // Not through `make_current`: returning the event in an `Option`
+        // costs a 64-byte move on the hottest path.
         if C::READS_EVENT {
             self.core.current = Some(event);
             self.core.event_value = Value::Undefined;
             self.process_compiled(mask);
+            // Nothing reads `_event` between macrosteps.
             self.core.current = None;
             self.core.event_value = Value::Undefined;
         } else {
