@@ -474,6 +474,95 @@ mod tests {
         }
     }
 
+    /// The chart of `body`, for the structural facts.
+    fn chart(body: &str) -> crate::model::Chart {
+        let text = format!(
+            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
+        );
+        let file = SourceFile::new("t.scxml", text);
+        let mut diags = Diagnostics::default();
+        front_end(&file, &Options::default(), &mut diags).expect("the chart builds").0
+    }
+
+    fn ids(chart: &crate::model::Chart, states: &[super::StateId]) -> Vec<String> {
+        states.iter().map(|&s| chart.states[usize::from(s)].id.clone()).collect()
+    }
+
+    /// The transition whose source has id `source`, the first if several.
+    fn from(chart: &crate::model::Chart, source: &str) -> usize {
+        chart.transitions.iter().position(|t| chart.states[usize::from(t.source)].id == source).expect("a transition")
+    }
+
+    #[test]
+    fn local_transitions_stay_below_the_parallel_state() {
+        let c = chart(
+            r#"<parallel id="p">
+                 <state id="r1" initial="a">
+                   <state id="a"><transition event="e" target="b"/><transition event="f"/></state>
+                   <state id="b" initial="b1">
+                     <state id="b1"><transition event="e" target="a"/></state>
+                     <transition event="g" target="a"/>
+                   </state>
+                 </state>
+                 <state id="r2" initial="c">
+                   <state id="c"><transition event="e" target="out"/><transition event="f" target="done"/></state>
+                   <final id="done"/>
+                 </state>
+               </parallel>
+               <state id="out"/>"#,
+        );
+        // Within a region: the chain up to the domain.
+        assert_eq!(super::local_exits(&c, from(&c, "a")).map(|e| ids(&c, &e)), Some(vec!["a".to_string()]));
+        assert_eq!(
+            super::local_exits(&c, from(&c, "b1")).map(|e| ids(&c, &e)),
+            Some(vec!["b1".to_string(), "b".to_string()])
+        );
+        // Targetless: local, exits nothing.
+        let targetless = c.transitions.iter().position(|t| t.targets.is_empty()).expect("a targetless transition");
+        assert_eq!(super::local_exits(&c, targetless), Some(vec![]));
+        // Leaving the parallel state, from a compound source, into a final state: not local.
+        assert_eq!(super::local_exits(&c, from(&c, "c")), None);
+        assert_eq!(super::local_exits(&c, from(&c, "b")), None);
+        let into_final = c.transitions.iter().position(|t| ids(&c, &t.targets) == ["done"]).expect("into done");
+        assert_eq!(super::local_exits(&c, into_final), None);
+    }
+
+    #[test]
+    fn history_entries_cover_every_state_a_history_can_record() {
+        let c = chart(
+            r#"<state id="w" initial="s1">
+                 <history id="shallow"><transition target="s2"/></history>
+                 <history id="deep" type="deep"><transition target="s1"/></history>
+                 <state id="s1"/>
+                 <state id="s2" initial="i1"><state id="i1"/><state id="i2"/></state>
+               </state>
+               <state id="away">
+                 <transition event="s" target="shallow"/>
+                 <transition event="d" target="deep"/>
+               </state>"#,
+        );
+        let to = |h: &str| c.transitions.iter().position(|t| ids(&c, &t.targets) == [h]).expect("a transition");
+        let shallow = super::history_entry(&c, to("shallow")).expect("static");
+        let recorded: Vec<(String, Vec<String>)> =
+            shallow.recorded.iter().map(|(r, entry, _)| (ids(&c, &[*r])[0].clone(), ids(&c, entry))).collect();
+        assert_eq!(
+            recorded,
+            [
+                ("s1".to_string(), vec!["w".to_string(), "s1".to_string()]),
+                ("s2".to_string(), vec!["w".to_string(), "s2".to_string(), "i1".to_string()]),
+            ]
+        );
+        assert_eq!(ids(&c, &shallow.default.0), ["w", "s2", "i1"]);
+        assert_eq!(ids(&c, &[shallow.parent]), ["w"]);
+        let deep = super::history_entry(&c, to("deep")).expect("static");
+        let recorded: Vec<String> = deep.recorded.iter().map(|(r, _, _)| ids(&c, &[*r])[0].clone()).collect();
+        assert_eq!(recorded, ["s1", "i1", "i2"]);
+        let (_, entry, _) = &deep.recorded[2];
+        assert_eq!(ids(&c, entry), ["w", "s2", "i2"]);
+        // The initial transition targets `w`, not a history state.
+        assert!(super::history_entry(&c, 0).is_none());
+    }
+
     fn reads_event(body: &str) -> bool {
         let text = format!(
             "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
