@@ -3,7 +3,7 @@
 //! datamodel variable; each condition and block of executable content is a
 //! function, and the chart's structure is static tables.
 use crate::diagnostic::{Diagnostics, SourceFile};
-use crate::ident::{camel, snake, Names};
+use crate::ident::{camel, screaming, snake, Names};
 use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
 use crate::script::{BinOp, Expr, FnId, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
 use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
@@ -184,6 +184,7 @@ impl<'a> Codegen<'a> {
         let tables = self.tables();
         let functions = self.functions();
         let chart_impl = self.chart_impl();
+        let signals = self.signal_consts();
         let children = self.children();
         quote! {
             #states
@@ -197,6 +198,7 @@ impl<'a> Codegen<'a> {
                 pub fn new() -> Self {
                     Self::default()
                 }
+                #signals
                 /// A new session of this chart, not yet started.
                 pub fn session() -> #rt::Session<Machine> {
                     #rt::Session::new(Machine::new())
@@ -464,10 +466,10 @@ impl<'a> Codegen<'a> {
     /// order, conditions inline. For charts with one active atomic state at
     /// a time it also takes the transition (see [`Self::inline_microstep`]);
     /// for the others the runtime calls it once per active atomic state.
-    fn select_fn(&self) -> TokenStream {
-        let rt = &self.rt;
-        let single_leaf =
-            self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
+    /// The chart's event descriptors, each a bit of the mask an event name
+    /// maps to, when the selection is generated; `None` when it is not
+    /// (more than 64 descriptors, or too much code).
+    fn compiled_descriptors(&self) -> Option<Vec<&str>> {
         // Each leaf repeats its ancestors' transitions: bound the code size.
         let candidates: usize = self
             .chart
@@ -484,7 +486,6 @@ impl<'a> Codegen<'a> {
                 n
             })
             .sum();
-        // Event descriptors, each a bit of the mask an event name maps to.
         let mut descriptors: Vec<&str> = Vec::new();
         for t in self.chart.transitions.iter() {
             for e in &t.events {
@@ -493,9 +494,37 @@ impl<'a> Codegen<'a> {
                 }
             }
         }
-        if candidates > 20_000 || descriptors.len() > 64 {
-            return quote!();
-        }
+        (candidates <= 20_000 && descriptors.len() <= 64).then_some(descriptors)
+    }
+
+    /// One `Signal` constant per event descriptor (`Machine::TICK`), its
+    /// mask worked out here, for hosts that send those events without data.
+    fn signal_consts(&self) -> TokenStream {
+        let rt = &self.rt;
+        let Some(descriptors) = self.compiled_descriptors() else { return quote!() };
+        let mut names = Names::reserving(&[]);
+        let consts = descriptors.iter().map(|&name| {
+            let mask: u64 = descriptors
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| scxmlc_runtime::event_matches(d, name))
+                .fold(0, |mask, (i, _)| mask | 1 << i);
+            let mask = syn::LitInt::new(&format!("{mask:#x}"), proc_macro2::Span::call_site());
+            let konst = ident(&names.unique(screaming(name)));
+            let doc = format!(" The event `{name}` without data, for `Session::process_signal`.");
+            quote! {
+                #[doc = #doc]
+                pub const #konst: #rt::Signal<Machine> = #rt::Signal::from_parts(#name, #mask);
+            }
+        });
+        quote!(#(#consts)*)
+    }
+
+    fn select_fn(&self) -> TokenStream {
+        let rt = &self.rt;
+        let single_leaf =
+            self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
+        let Some(descriptors) = self.compiled_descriptors() else { return quote!() };
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
         let budget = Cell::new(50_000usize);

@@ -70,6 +70,15 @@ pub fn snake(id: &str) -> String {
     s
 }
 
+/// `tick` → `TICK`, `error.execution` → `ERROR_EXECUTION`, `1up` → `E_1UP`.
+pub fn screaming(id: &str) -> String {
+    let mut s = words(id).join("_").to_ascii_uppercase();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "E_");
+    }
+    s
+}
+
 /// Hands out unique names: a second `foo` becomes `foo_2`.
 #[derive(Default)]
 pub struct Names {

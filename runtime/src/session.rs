@@ -584,6 +584,13 @@ impl<C> Signal<C> {
     pub fn name(&self) -> &'static str {
         self.name
     }
+
+    /// For generated code (`Machine::TICK`), which works `mask` out at
+    /// compile time: it must be `C::event_mask(name)`.
+    #[doc(hidden)]
+    pub const fn from_parts(name: &'static str, mask: u64) -> Self {
+        Signal { name, mask, chart: std::marker::PhantomData }
+    }
 }
 
 /// One running statechart.

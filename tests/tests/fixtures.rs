@@ -146,3 +146,24 @@ fn signals_act_as_events_without_data() {
     session.process_signal(stop);
     assert_eq!(session.final_state(), Some("done"));
 }
+
+/// The generated `Machine::<EVENT>` signals carry the mask the chart
+/// computes for their names at run time.
+#[test]
+fn generated_signals_match_the_chart_at_run_time() {
+    use scxmlc_tests::fixtures::{burst, history};
+    let pairs = [
+        (history::Machine::RESUME, "resume"),
+        (history::Machine::RESTORE, "restore"),
+        (history::Machine::NEXT, "next"),
+        (history::Machine::PAUSE, "pause"),
+    ];
+    for (generated, name) in pairs {
+        assert_eq!(format!("{generated:?}"), format!("{:?}", Session::<history::Machine>::signal(name)));
+    }
+    assert_eq!(format!("{:?}", burst::Machine::N), format!("{:?}", Session::<burst::Machine>::signal("n")));
+    let mut session = history::Machine::session();
+    session.start();
+    session.process_signal(history::Machine::RESUME);
+    assert!(session.is_in("inner1"), "{:?}", session.active_states());
+}
