@@ -648,12 +648,7 @@ impl<'a> Codegen<'a> {
             return Some(quote!(#(#content)* return #rt::Step::Taken(#leaf);));
         }
         let domain = crate::ir::static_domain(self.chart, t)?;
-        let mut exits = Vec::new();
-        let mut s = Some(leaf);
-        while let Some(state) = s.filter(|&x| x != domain) {
-            exits.push(state);
-            s = self.chart.states[usize::from(state)].parent;
-        }
+        let exits = crate::ir::chain_to(self.chart, leaf, domain);
         let taken = |(code, leaf): (TokenStream, model::StateId)| {
             let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
             quote!(#code return #rt::Step::Taken(#leaf);)

@@ -171,16 +171,23 @@ pub fn local_exits(chart: &Chart, t: usize) -> Option<Vec<StateId>> {
     if entry.iter().any(|&s| chart.states[usize::from(s)].kind == StateKind::Final) {
         return None;
     }
-    let mut exits = Vec::new();
-    let mut s = Some(tr.source);
-    while let Some(state) = s.filter(|&x| x != domain) {
-        if chart.states[usize::from(state)].kind == StateKind::Parallel {
-            return None;
-        }
-        exits.push(state);
-        s = chart.states[usize::from(state)].parent;
+    let exits = chain_to(chart, tr.source, domain);
+    if exits.iter().any(|&s| chart.states[usize::from(s)].kind == StateKind::Parallel) {
+        return None;
     }
     Some(exits)
+}
+
+/// `from` and its ancestors below `domain`, in exit order: what a
+/// transition exits when `from` is the only active state under its domain.
+pub fn chain_to(chart: &Chart, from: StateId, domain: StateId) -> Vec<StateId> {
+    let mut chain = Vec::new();
+    let mut s = Some(from);
+    while let Some(state) = s.filter(|&x| x != domain) {
+        chain.push(state);
+        s = chart.states[usize::from(state)].parent;
+    }
+    chain
 }
 
 /// The W3C `addDescendantStatesToEnter` / `addAncestorStatesToEnter`, run
