@@ -16,6 +16,7 @@ mod platform;
 mod serde_impl;
 mod session;
 pub mod sim;
+mod state_set;
 mod time;
 pub mod trace;
 mod value;

@@ -1,6 +1,9 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
 use crate::chart::{Chart, StateKind, Step, TransitionInfo, NO_STATE};
+/// The active states, in document order.
+pub use crate::state_set::Members as ActiveStates;
+use crate::state_set::StateSet;
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -105,7 +108,7 @@ pub enum Status {
 /// Everything but the chart's own data: what executable content can reach.
 pub struct Core {
     states: &'static [StateInfo],
-    config: Vec<u64>,
+    config: StateSet,
     internal: VecDeque<Event>,
     external: VecDeque<Event>,
     timers: BinaryHeap<Timer>,
@@ -155,7 +158,7 @@ impl Core {
             session_id.unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
         Core {
             states,
-            config: vec![0; states.len().div_ceil(64)],
+            config: StateSet::with_states(states.len()),
             // Room for one event each: an idle session keeps its queues'
             // buffers, and most queue one event at a time, so the default
             // first allocation (four) would mostly be idle memory.
@@ -190,8 +193,7 @@ impl Core {
 
     /// `In(state)`.
     pub fn is_active(&self, state: u16) -> bool {
-        let i = usize::from(state);
-        self.config.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.config.contains(state)
     }
 
     /// `In(id)` where the id is only known at run time.
@@ -245,14 +247,7 @@ impl Core {
 
     #[inline(always)]
     fn set_active(&mut self, state: u16, on: bool) {
-        let i = usize::from(state);
-        if let Some(w) = self.config.get_mut(i / 64) {
-            if on {
-                *w |= 1 << (i % 64);
-            } else {
-                *w &= !(1 << (i % 64));
-            }
-        }
+        self.config.set(state, on);
     }
 
     pub fn now(&self) -> Duration {
@@ -304,10 +299,7 @@ impl Core {
 
     /// Active states with indices in `lo..=hi`, in document order.
     pub fn active_in(&self, lo: u16, hi: u16) -> ActiveStates<'_> {
-        let lo = usize::from(lo);
-        let word = lo / 64;
-        let first = self.config.get(word).map_or(0, |w| w & (!0u64 << (lo % 64)));
-        ActiveStates { words: &self.config, word, bits: first, hi: usize::from(hi) }
+        self.config.iter_in(lo, hi)
     }
 
     /// `_ioprocessors`.
@@ -525,33 +517,6 @@ impl Core {
     /// When the next delayed event is due.
     pub fn next_timer(&self) -> Option<Duration> {
         self.timers.peek().map(|t| t.due)
-    }
-}
-
-/// Iterates set bits of the configuration, a word at a time.
-pub struct ActiveStates<'a> {
-    words: &'a [u64],
-    word: usize,
-    bits: u64,
-    hi: usize,
-}
-
-impl Iterator for ActiveStates<'_> {
-    type Item = u16;
-
-    fn next(&mut self) -> Option<u16> {
-        loop {
-            if self.bits != 0 {
-                let i = self.word * 64 + self.bits.trailing_zeros() as usize;
-                self.bits &= self.bits - 1;
-                return (i <= self.hi).then_some(i as u16);
-            }
-            self.word += 1;
-            if self.word >= self.words.len() || self.word * 64 > self.hi {
-                return None;
-            }
-            self.bits = self.words[self.word];
-        }
     }
 }
 
@@ -1266,7 +1231,7 @@ impl<C: Chart> Session<C> {
         // A configuration word at a time: selection runs conditions, which
         // cannot change the configuration.
         for (w, &atomic) in C::ATOMIC_STATES.iter().enumerate() {
-            let mut bits = self.core.config.get(w).map_or(0, |&word| word & atomic);
+            let mut bits = self.core.config.word(w) & atomic;
             while bits != 0 {
                 let state = (w * 64 + bits.trailing_zeros() as usize) as u16;
                 bits &= bits - 1;
