@@ -187,24 +187,27 @@ impl SimulatedPlatform {
             }
             None => Response::Done { after: Duration::ZERO, data: Value::Undefined },
         };
-        let data = Value::object_from([("requestid", Value::String(request.requestid.clone()))]);
+        // Built as a plain object and shared once complete: answers grow
+        // past one property, so no exact-size literal.
+        let mut data = crate::Object::new();
+        data.set("requestid", Value::String(request.requestid.clone()));
         if let Some(id) = request.attribute("interactionid") {
-            let _ = crate::ops::set_str(&data, "interactionid", id.clone());
+            data.set("interactionid", id.clone());
         }
         match response {
             Response::Never => None,
             Response::Done { after, data: extra } => {
                 if let Value::Object(extra) = extra.deep_clone() {
                     for (k, v) in extra.borrow().iter() {
-                        let _ = crate::ops::set_str(&data, k, v.clone());
+                        data.set(k, v.clone());
                     }
                 }
-                Some((after, Event::external(format!("{}.done", request.answer_name())).with_data(data)))
+                Some((after, Event::external(format!("{}.done", request.answer_name())).with_data(Value::from(data))))
             }
             Response::Error { after, error, description } => {
-                let _ = crate::ops::set_str(&data, "error", Value::from(error));
-                let _ = crate::ops::set_str(&data, "description", Value::from(description.unwrap_or_default()));
-                Some((after, Event::external(format!("error.{}", request.answer_name())).with_data(data)))
+                data.set("error", Value::from(error));
+                data.set("description", Value::from(description.unwrap_or_default()));
+                Some((after, Event::external(format!("error.{}", request.answer_name())).with_data(Value::from(data))))
             }
         }
     }

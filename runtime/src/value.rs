@@ -107,11 +107,13 @@ impl Value {
     }
 
     pub fn object_from<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
-        let mut object = Object::new();
+        // Exactly the room its entries need: a literal's object rarely grows.
+        let entries = entries.into_iter();
+        let mut object = Object { entries: Vec::with_capacity(entries.size_hint().0) };
         for (k, v) in entries {
             object.set(k, v);
         }
-        Value::Object(Arc::new(Shared::new(object)))
+        Value::from(object)
     }
 
     pub fn array(items: Vec<Value>) -> Value {
@@ -455,6 +457,12 @@ impl From<String> for Value {
 impl From<Arc<str>> for Value {
     fn from(s: Arc<str>) -> Self {
         Value::String(s)
+    }
+}
+/// A new object value, shared from here on as JavaScript objects are.
+impl From<Object> for Value {
+    fn from(object: Object) -> Self {
+        Value::Object(Arc::new(Shared::new(object)))
     }
 }
 
