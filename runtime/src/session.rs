@@ -1,6 +1,7 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
 use crate::chart::{Chart, StateKind, Step, TransitionInfo, NO_STATE};
+use crate::scratch;
 /// The active states, in document order.
 pub use crate::state_set::Members as ActiveStates;
 use crate::state_set::StateSet;
@@ -575,12 +576,8 @@ pub struct Session<C: Chart> {
     result: Value,
     // Scratch space reused by every microstep, so that steady-state event
     // processing does not allocate.
+    // (The other buffers are pooled per thread: `scratch`.)
     enabled: Vec<u32>,
-    conflict_scratch: Vec<(u32, Option<(u16, u16)>)>,
-    atomic: Vec<u16>,
-    exit_set: Vec<u16>,
-    targets: Vec<u16>,
-    entry: EntrySet,
     /// States entered in this macrostep whose invokes have not started yet.
     states_to_invoke: Vec<u16>,
     children: Vec<Child>,
@@ -615,11 +612,6 @@ impl<C: Chart> Session<C> {
             max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
             enabled: Vec::new(),
-            conflict_scratch: Vec::new(),
-            atomic: Vec::new(),
-            exit_set: Vec::new(),
-            targets: Vec::new(),
-            entry: EntrySet::default(),
             states_to_invoke: Vec::new(),
             children: Vec::new(),
             invoked: Vec::new(),
@@ -1175,10 +1167,9 @@ impl<C: Chart> Session<C> {
             return self.select_compiled(eventless);
         }
         let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
-        let mut atomic = std::mem::take(&mut self.atomic);
-        atomic.clear();
+        let mut atomic = scratch::take::<Vec<u16>>();
         atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
-        for &state in &atomic {
+        for &state in atomic.iter() {
             let mut s = state;
             'ancestors: while s != NO_STATE {
                 for &t in Self::state(s).transitions {
@@ -1197,7 +1188,6 @@ impl<C: Chart> Session<C> {
                 s = Self::state(s).parent;
             }
         }
-        self.atomic = atomic;
         if self.enabled.len() > 1 && !self.all_local() {
             self.remove_conflicting_transitions();
         }
@@ -1278,8 +1268,7 @@ impl<C: Chart> Session<C> {
     /// a tree nest or are disjoint, and each holds its transition's active source).
     fn remove_conflicting_transitions(&mut self) {
         let overlap = |r1: Option<(u16, u16)>, r2: Option<(u16, u16)>| matches!((r1, r2), (Some((a, b)), Some((c, d))) if a <= d && c <= b);
-        let mut kept = std::mem::take(&mut self.conflict_scratch);
-        kept.clear();
+        let mut kept = scratch::take::<Vec<(u32, Option<(u16, u16)>)>>();
         for &t1 in &self.enabled {
             let r1 = self.exit_range(t1);
             let source = Self::transition(t1).source;
@@ -1294,7 +1283,6 @@ impl<C: Chart> Session<C> {
         }
         self.enabled.clear();
         self.enabled.extend(kept.iter().map(|&(t, _)| t));
-        self.conflict_scratch = kept;
     }
 
     // ---- microstep ---------------------------------------------------
@@ -1403,8 +1391,7 @@ impl<C: Chart> Session<C> {
                 return;
             }
         }
-        let mut to_exit = std::mem::take(&mut self.exit_set);
-        to_exit.clear();
+        let mut to_exit = scratch::take::<Vec<u16>>();
         for &t in enabled {
             if let Some((lo, hi)) = self.exit_range(t) {
                 to_exit.extend(self.core.active_in(lo, hi));
@@ -1412,7 +1399,7 @@ impl<C: Chart> Session<C> {
         }
         to_exit.sort_unstable_by(|a, b| b.cmp(a));
         to_exit.dedup();
-        for &s in &to_exit {
+        for &s in to_exit.iter() {
             for &h in Self::state(s).history {
                 let recorded: Vec<u16> = if Self::state(h).kind == StateKind::DeepHistory {
                     self.core.active_in(s + 1, Self::state(s).last_descendant).filter(|&a| Self::is_atomic(a)).collect()
@@ -1422,7 +1409,7 @@ impl<C: Chart> Session<C> {
                 self.core.history[usize::from(h)] = Some(recorded);
             }
         }
-        for &s in &to_exit {
+        for &s in to_exit.iter() {
             for &block in Self::state(s).onexit {
                 self.run_block(block);
             }
@@ -1450,7 +1437,6 @@ impl<C: Chart> Session<C> {
             }
             self.core.exit_state(s);
         }
-        self.exit_set = to_exit;
     }
 
     fn enter_states(&mut self, enabled: &[u32]) {
@@ -1464,8 +1450,7 @@ impl<C: Chart> Session<C> {
                 return;
             }
         }
-        let mut entry = std::mem::take(&mut self.entry);
-        entry.clear();
+        let mut entry = scratch::take::<EntrySet>();
         let all_static =
             enabled.iter().all(|&t| Self::transition(t).entry.is_some() || Self::transition(t).targets.is_empty());
         if all_static {
@@ -1482,10 +1467,9 @@ impl<C: Chart> Session<C> {
                 let s = entry.states[i];
                 self.enter_state(s, entry.default_entry.contains(&s), None);
             }
-            self.entry = entry;
             return;
         }
-        let mut targets = std::mem::take(&mut self.targets);
+        let mut targets = scratch::take::<Vec<u16>>();
         for &t in enabled {
             for &s in Self::transition(t).targets {
                 self.add_descendants(s, &mut entry);
@@ -1493,18 +1477,16 @@ impl<C: Chart> Session<C> {
             let domain = self.transition_domain(t);
             targets.clear();
             self.push_effective_targets(Self::transition(t).targets, &mut targets);
-            for &s in &targets {
+            for &s in targets.iter() {
                 self.add_ancestors(s, domain, &mut entry);
             }
         }
-        self.targets = targets;
         entry.states.sort_unstable();
         for i in 0..entry.states.len() {
             let s = entry.states[i];
             let history_content = entry.history_content.iter().find(|(p, _)| *p == s).map(|&(_, block)| block);
             self.enter_state(s, entry.default_entry.contains(&s), history_content);
         }
-        self.entry = entry;
     }
 
     /// Enters one state of the entry set: `default_entry` when its initial
@@ -1691,6 +1673,10 @@ impl EntrySet {
         self.default_entry.clear();
         self.history_content.clear();
     }
+}
+
+scratch::reuse! {
+    EntrySet => EntrySet::clear;
 }
 
 /// Whether an event descriptor (`error`, `*`) matches an event name

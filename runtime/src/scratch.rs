@@ -1,0 +1,102 @@
+//! Buffers the generic microstep algorithm borrows for the length of one
+//! step: pooled per thread rather than kept per session, so that a million
+//! idle sessions hold none, and steady-state steps still allocate nothing.
+
+use std::cell::RefCell;
+use std::ops::{Deref, DerefMut};
+use std::thread::LocalKey;
+
+/// Buffers kept per type and thread: enough for a session whose step runs
+/// an invoked child's step, which borrows its own.
+const POOLED: usize = 4;
+
+/// A buffer type with a per-thread pool.
+pub(crate) trait Reuse: Default + 'static {
+    fn pool() -> &'static LocalKey<RefCell<Vec<Self>>>;
+    /// Empties the buffer, keeping its capacity.
+    fn reset(&mut self);
+}
+
+/// Declares the pool of each buffer type.
+macro_rules! reuse {
+    ($($ty:ty => $reset:expr;)*) => {$(
+        impl $crate::scratch::Reuse for $ty {
+            fn pool() -> &'static ::std::thread::LocalKey<::std::cell::RefCell<Vec<Self>>> {
+                thread_local!(static POOL: ::std::cell::RefCell<Vec<$ty>> = const { ::std::cell::RefCell::new(Vec::new()) });
+                &POOL
+            }
+            fn reset(&mut self) {
+                let reset: fn(&mut Self) = $reset;
+                reset(self)
+            }
+        }
+    )*};
+}
+pub(crate) use reuse;
+
+reuse! {
+    Vec<u16> => Vec::clear;
+    Vec<(u32, Option<(u16, u16)>)> => Vec::clear;
+}
+
+/// An empty buffer from this thread's pool, returned to it when dropped.
+pub(crate) fn take<T: Reuse>() -> Borrowed<T> {
+    let buffer = T::pool().try_with(|pool| pool.borrow_mut().pop()).ok().flatten();
+    Borrowed(buffer.unwrap_or_default())
+}
+
+/// A pooled buffer, for the length of a step.
+pub(crate) struct Borrowed<T: Reuse>(T);
+
+impl<T: Reuse> Drop for Borrowed<T> {
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.0);
+        buffer.reset();
+        // A thread being torn down has no pool: the buffer is just freed.
+        let _ = T::pool().try_with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if pool.len() < POOLED {
+                pool.push(buffer);
+            }
+        });
+    }
+}
+
+impl<T: Reuse> Deref for Borrowed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Reuse> DerefMut for Borrowed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::take;
+
+    #[test]
+    fn a_returned_buffer_comes_back_empty_with_its_room() {
+        let room = {
+            let mut b = take::<Vec<u16>>();
+            b.extend(0..100);
+            b.capacity()
+        };
+        let b = take::<Vec<u16>>();
+        assert!(b.is_empty());
+        assert_eq!(b.capacity(), room);
+    }
+
+    #[test]
+    fn nested_borrows_get_distinct_buffers() {
+        let mut outer = take::<Vec<u16>>();
+        outer.push(1);
+        let mut inner = take::<Vec<u16>>();
+        inner.push(2);
+        assert_eq!((&outer[..], &inner[..]), (&[1][..], &[2][..]));
+    }
+}
