@@ -1210,7 +1210,7 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         let attrs = p.attributes.iter().map(|(name, value)| {
             let v = match value {
-                ValueSource::Literal(s) => quote!(#rt::Value::from(#s)),
+                ValueSource::Literal(s) => quote!(#rt::string!(#s)),
                 ValueSource::Expr(e) => self.expr(self.scripts.expr(*e)),
             };
             quote!(attributes.push((#name, #v));)
@@ -1223,7 +1223,7 @@ impl<'a> Codegen<'a> {
                 let inner = self.platform_request(c);
                 quote!({
                     let object = #rt::Value::object();
-                    #rt::ops::set_str(&object, "element", #rt::Value::from(#element))?;
+                    #rt::ops::set_str(&object, "element", #rt::string!(#element))?;
                     for (k, v) in #inner {
                         #rt::ops::set_str(&object, k, v)?;
                     }
@@ -1284,7 +1284,7 @@ impl<'a> Codegen<'a> {
         };
         let data = self.payload_of(&s.namelist, &s.params, s.content, true);
         let id = match (&s.id, s.idlocation) {
-            (Some(id), _) => quote!(Some(::std::sync::Arc::from(#id))),
+            (Some(id), _) => quote!(Some(#rt::arcstr::literal!(#id))),
             (None, Some(loc)) => {
                 let store = self.store(&self.scripts.place(loc), quote!(#rt::Value::String(id.clone())));
                 quote!({
@@ -1562,7 +1562,7 @@ impl<'a> Codegen<'a> {
                 let n = number(*n);
                 quote!(#rt::Value::Number(#n))
             }
-            Expr::String(s) => quote!(#rt::Value::from(#s)),
+            Expr::String(s) => quote!(#rt::string!(#s)),
             Expr::Var(v) if self.numeric[*v] => {
                 let f = self.var_field(*v);
                 quote!(#rt::Value::Number(d.#f))
@@ -1705,7 +1705,7 @@ impl<'a> Codegen<'a> {
             Expr::Delete(place) => match &**place {
                 Place::Member(o, k) => {
                     let o = self.expr(o);
-                    quote!(#rt::ops::delete(&#o, &#rt::Value::from(#k))?)
+                    quote!(#rt::ops::delete(&#o, &#rt::string!(#k))?)
                 }
                 Place::Index(o, k) => {
                     let o = self.expr(o);

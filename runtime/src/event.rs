@@ -1,5 +1,5 @@
 use crate::Value;
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 /// The `type` field of `_event` (W3C SCXML 5.10.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct Name(NameRepr);
 #[derive(Clone)]
 enum NameRepr {
     Static(&'static str),
-    Shared(Arc<str>),
+    Shared(ArcStr),
 }
 
 impl Name {
@@ -80,18 +80,18 @@ impl From<&'static str> for Name {
 
 impl From<String> for Name {
     fn from(name: String) -> Self {
-        Name(NameRepr::Shared(Arc::from(name)))
+        Name(NameRepr::Shared(ArcStr::from(name)))
     }
 }
 
 impl From<&String> for Name {
     fn from(name: &String) -> Self {
-        Name(NameRepr::Shared(Arc::from(name.as_str())))
+        Name(NameRepr::Shared(ArcStr::from(name.as_str())))
     }
 }
 
-impl From<Arc<str>> for Name {
-    fn from(name: Arc<str>) -> Self {
+impl From<ArcStr> for Name {
+    fn from(name: ArcStr) -> Self {
         Name(NameRepr::Shared(name))
     }
 }
@@ -141,26 +141,26 @@ pub struct Event {
     pub data: Value,
     /// Where the event came from, for events that went through an I/O
     /// processor or a child session; kept out of line so that an event,
-    /// moved through queues many times, stays three words and a tag.
+    /// moved through queues many times, stays six words (48 bytes).
     pub meta: Option<Box<EventMeta>>,
 }
 
 /// The `_event` fields an I/O processor fills in (W3C 5.10.1).
 #[derive(Clone, Debug, Default)]
 pub struct EventMeta {
-    pub sendid: Option<Arc<str>>,
+    pub sendid: Option<ArcStr>,
     pub origin: Option<Name>,
     pub origintype: Option<Name>,
-    pub invokeid: Option<Arc<str>>,
+    pub invokeid: Option<ArcStr>,
     /// The message as the I/O processor carried it, when it kept one
     /// (`_event.raw`): for `<send>` params, `name=value` pairs in order,
     /// duplicates included, which `data` cannot show.
-    pub raw: Option<Arc<str>>,
+    pub raw: Option<ArcStr>,
 }
 
 impl Event {
     /// An external event with no data, as a host sends it. The name is a
-    /// `&'static str` (no allocation) or an owned `String`/`Arc<str>`.
+    /// `&'static str` (no allocation) or an owned `String`/`ArcStr`.
     pub fn external(name: impl Into<Name>) -> Self {
         Self::new(name, EventKind::External)
     }
@@ -184,11 +184,11 @@ impl Event {
         }
     }
 
-    pub fn sendid(&self) -> Option<&Arc<str>> {
+    pub fn sendid(&self) -> Option<&ArcStr> {
         self.meta.as_ref().and_then(|m| m.sendid.as_ref())
     }
 
-    pub fn invokeid(&self) -> Option<&Arc<str>> {
+    pub fn invokeid(&self) -> Option<&ArcStr> {
         self.meta.as_ref().and_then(|m| m.invokeid.as_ref())
     }
 
@@ -202,7 +202,7 @@ impl Event {
     pub fn to_value(&self) -> Value {
         let none = EventMeta::default();
         let meta = self.meta.as_deref().unwrap_or(&none);
-        let opt = |v: &Option<Arc<str>>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
+        let opt = |v: &Option<ArcStr>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         let value = Value::object_from([
             ("name", self.name.to_value()),
             ("type", Value::from(self.kind.as_str())),
@@ -258,17 +258,17 @@ impl Params {
     }
 
     /// `(data, raw)`.
-    pub fn finish(self) -> (Value, Option<Arc<str>>) {
-        (self.data, Some(Arc::from(self.raw)))
+    pub fn finish(self) -> (Value, Option<ArcStr>) {
+        (self.data, Some(ArcStr::from(self.raw)))
     }
 }
 
 /// The raw form of a `<content>` payload: its text, or its JSON.
-pub fn raw_content(value: &Value) -> Option<Arc<str>> {
+pub fn raw_content(value: &Value) -> Option<ArcStr> {
     match value {
         Value::Undefined => None,
-        Value::Object(_) | Value::Array(_) => value.to_json().map(Arc::from),
-        other => Some(Arc::from(other.to_js_string())),
+        Value::Object(_) | Value::Array(_) => value.to_json().map(ArcStr::from),
+        other => Some(ArcStr::from(other.to_js_string())),
     }
 }
 
@@ -285,6 +285,11 @@ fn form_encode(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_is_six_words() {
+        assert_eq!(std::mem::size_of::<Event>(), 48);
+    }
 
     #[test]
     fn params_keep_duplicates_in_raw_and_the_last_in_data() {
@@ -313,7 +318,7 @@ mod tests {
         let plain = Event::external("e").to_value();
         assert!(plain.to_json().is_some_and(|j| !j.contains("raw")));
         let mut event = Event::external("e");
-        event.meta_mut().raw = Some(Arc::from("a=1"));
+        event.meta_mut().raw = Some(ArcStr::from("a=1"));
         assert!(event.to_value().to_json().is_some_and(|j| j.contains(r#""raw":"a=1""#)));
     }
 }

@@ -3,8 +3,8 @@
 //! holds every session's next timer and every scheduled delivery, so the
 //! host always advances to the earliest thing that happens next.
 use crate::{Chart, Event, Platform, Session, SessionOptions};
+use arcstr::ArcStr;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Index of a session in its host.
@@ -17,7 +17,7 @@ pub struct Host<C: Chart, P: Platform> {
     timers: BTreeSet<(Duration, SessionId)>,
     deliveries: BTreeMap<(Duration, u64), (SessionId, Event)>,
     /// Request id → the session that asked, until its answer arrives.
-    pending_requests: HashMap<Arc<str>, SessionId>,
+    pending_requests: HashMap<ArcStr, SessionId>,
     platform: P,
     now: Duration,
     seq: u64,

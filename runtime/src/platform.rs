@@ -3,7 +3,7 @@
 //! feeds the answers back as events, `<prefix>.<action>.done` or
 //! `error.<prefix>.<action>`, carrying the request id.
 use crate::Value;
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 #[derive(Clone, Debug)]
 pub struct PlatformRequest {
@@ -12,7 +12,7 @@ pub struct PlatformRequest {
     /// The answer events' prefix: `interaction`, `voice`, `queue`...
     pub answer_prefix: &'static str,
     /// Fresh and unique; written to the action's `requestid` location.
-    pub requestid: Arc<str>,
+    pub requestid: ArcStr,
     /// The evaluated attributes, in document order.
     pub attributes: Vec<(&'static str, Value)>,
 }

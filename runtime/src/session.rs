@@ -6,9 +6,9 @@ use crate::scratch;
 pub use crate::state_set::Members as ActiveStates;
 use crate::state_set::StateSet;
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
+use arcstr::ArcStr;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Receives what a session does; the simulator prints it as a trace.
@@ -31,11 +31,11 @@ pub struct SendRequest {
     pub target: Option<String>,
     pub type_: Option<String>,
     /// The send id: the `id` attribute, or the one generated for `idlocation`.
-    pub id: Option<Arc<str>>,
+    pub id: Option<ArcStr>,
     pub delay: Option<Duration>,
     pub data: Value,
     /// The message's raw form, `_event.raw` at the receiver.
-    pub raw: Option<Arc<str>>,
+    pub raw: Option<ArcStr>,
 }
 
 struct Pending {
@@ -75,7 +75,7 @@ impl Ord for Timer {
 enum Route {
     External,
     Parent,
-    Child(Arc<str>),
+    Child(ArcStr),
 }
 
 #[derive(Clone, Debug)]
@@ -120,10 +120,10 @@ pub struct Core {
     /// Nested calls of compiled functions, bounded so that recursion in a
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
-    session_id: Arc<str>,
+    session_id: ArcStr,
     /// `#_scxml_<session id>`, the `origin` of the events it sends; made on
     /// the first `<send>`.
-    origin: Option<Arc<str>>,
+    origin: Option<ArcStr>,
     name: Value,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
@@ -135,11 +135,11 @@ pub struct Core {
     /// Platform requests not yet taken by the host.
     outbox: Vec<crate::PlatformRequest>,
     /// The invoking session's id, when this session is a child.
-    parent: Option<Arc<str>>,
+    parent: Option<ArcStr>,
     to_parent: Vec<Event>,
     /// Running children: (invoke id, session id).
-    children: Vec<(Arc<str>, Arc<str>)>,
-    to_children: Vec<(Arc<str>, Event)>,
+    children: Vec<(ArcStr, ArcStr)>,
+    to_children: Vec<(ArcStr, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
     /// `None` until the host sets one: an unobserved session skips the
@@ -175,7 +175,7 @@ impl Core {
             } else {
                 Vec::new()
             },
-            session_id: Arc::from(session_id),
+            session_id: ArcStr::from(session_id),
             origin: None,
             name: name.map_or(Value::Undefined, Value::from),
             current: None,
@@ -279,7 +279,7 @@ impl Core {
             return crate::ops::get_str(&self.event_value, field);
         };
         let meta = event.meta.as_deref();
-        let text = |v: Option<&Arc<str>>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
+        let text = |v: Option<&ArcStr>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
         Ok(match field {
             "name" => event.name.to_value(),
             "type" => Value::from(event.kind.as_str()),
@@ -335,9 +335,9 @@ impl Core {
         action: &'static str,
         answer_prefix: &'static str,
         attributes: Vec<(&'static str, Value)>,
-    ) -> Arc<str> {
+    ) -> ArcStr {
         self.seq += 1;
-        let requestid: Arc<str> = Arc::from(format!("{}-req{}", self.session_id, self.seq));
+        let requestid: ArcStr = ArcStr::from(format!("{}-req{}", self.session_id, self.seq));
         self.outbox.push(crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes });
         requestid
     }
@@ -359,9 +359,9 @@ impl Core {
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
-    pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<Arc<str>>) {
+    pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<ArcStr>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
-        if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Arc::from)) {
+        if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(ArcStr::from)) {
             event.meta_mut().sendid = Some(sendid);
         }
         self.internal.push_back(event);
@@ -412,9 +412,9 @@ impl Core {
     }
 
     /// A fresh id for `<send idlocation>`.
-    pub fn next_send_id(&mut self) -> Arc<str> {
+    pub fn next_send_id(&mut self) -> ArcStr {
         self.seq += 1;
-        Arc::from(format!("{}.send{}", self.session_id, self.seq))
+        ArcStr::from(format!("{}.send{}", self.session_id, self.seq))
     }
 
     /// `<send>` through the SCXML event I/O processor.
@@ -429,7 +429,7 @@ impl Core {
                 .with_sendid(request.id.as_deref()))
             }
         }
-        let origin = self.origin.get_or_insert_with(|| Arc::from(format!("#_scxml_{}", self.session_id))).clone();
+        let origin = self.origin.get_or_insert_with(|| ArcStr::from(format!("#_scxml_{}", self.session_id))).clone();
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
@@ -501,7 +501,7 @@ impl Core {
     }
 
     /// The invoke id a `#_<invokeid>` or `#_scxml_<sessionid>` target names.
-    fn child_for_target(&self, target: &str) -> Option<Arc<str>> {
+    fn child_for_target(&self, target: &str) -> Option<ArcStr> {
         let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
         let by_session = target.strip_prefix("#_scxml_");
         self.children
@@ -583,13 +583,13 @@ pub struct Session<C: Chart> {
     children: Vec<Child>,
     /// Every invoke started and not cancelled: (invoke id, invoke index),
     /// so that events a child sent before it finished still get <finalize>.
-    invoked: Vec<(Arc<str>, u32)>,
+    invoked: Vec<(ArcStr, u32)>,
     invoke_seq: u64,
 }
 
 /// A running invoked child.
 struct Child {
-    id: Arc<str>,
+    id: ArcStr,
     invoke: u32,
     session: Box<dyn crate::Invoked>,
 }
@@ -1026,11 +1026,11 @@ impl<C: Chart> Session<C> {
                 continue;
             }
             for (i, info) in C::INVOKES.iter().enumerate().filter(|(_, inv)| inv.state == s) {
-                let id: Arc<str> = match info.id {
-                    Some(id) => Arc::from(id),
+                let id: ArcStr = match info.id {
+                    Some(id) => ArcStr::from(id),
                     None => {
                         self.invoke_seq += 1;
-                        Arc::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
+                        ArcStr::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
                     }
                 };
                 match self.chart.invoke(&mut self.core, i as u32, &id) {
@@ -1431,7 +1431,7 @@ impl<C: Chart> Session<C> {
                 }
                 self.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if self.children.len() != before {
-                    let live: Vec<Arc<str>> = self.children.iter().map(|c| c.id.clone()).collect();
+                    let live: Vec<ArcStr> = self.children.iter().map(|c| c.id.clone()).collect();
                     self.core.children.retain(|(id, _)| live.contains(id));
                 }
             }
@@ -1613,7 +1613,7 @@ impl<C: Chart> Session<C> {
 
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
-        self.core.parent = Some(Arc::from(parent));
+        self.core.parent = Some(ArcStr::from(parent));
         self.core.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
@@ -1636,7 +1636,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
     fn fire_next_timer(&mut self) -> bool {
         Session::fire_next_timer(self)
     }
-    fn session_id(&self) -> Arc<str> {
+    fn session_id(&self) -> ArcStr {
         self.core.session_id.clone()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {

@@ -1,5 +1,6 @@
 //! A JavaScript-like value: what the ECMAScript datamodel needs, with the
 //! language's own equality, truthiness and number formatting.
+use arcstr::ArcStr;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -38,7 +39,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(Arc<str>),
+    /// One pointer wide; the chart's string literals are static, not allocated.
+    String(ArcStr),
     /// Objects are shared by reference, as in JavaScript.
     Object(Arc<Shared<Object>>),
     Array(Arc<Shared<Vec<Value>>>),
@@ -66,7 +68,7 @@ impl fmt::Debug for Function {
 /// An object with properties in insertion order (JSON and `uneval` print that order).
 #[derive(Clone, Debug, Default)]
 pub struct Object {
-    entries: Vec<(Arc<str>, Value)>,
+    entries: Vec<(ArcStr, Value)>,
 }
 
 impl Object {
@@ -82,7 +84,7 @@ impl Object {
     pub fn set(&mut self, key: &str, value: Value) {
         match self.entries.iter_mut().find(|(k, _)| &**k == key) {
             Some((_, slot)) => *slot = value,
-            None => self.entries.push((Arc::from(key), value)),
+            None => self.entries.push((ArcStr::from(key), value)),
         }
     }
     pub fn remove(&mut self, key: &str) -> bool {
@@ -121,7 +123,7 @@ impl Value {
     }
 
     pub fn string(s: &str) -> Value {
-        Value::String(Arc::from(s))
+        Value::String(ArcStr::from(s))
     }
 
     /// ECMAScript ToBoolean.
@@ -178,10 +180,10 @@ impl Value {
     }
 
     /// The property key this value names (ToPropertyKey).
-    pub fn to_key(&self) -> Arc<str> {
+    pub fn to_key(&self) -> ArcStr {
         match self {
             Value::String(s) => s.clone(),
-            other => Arc::from(other.to_js_string()),
+            other => ArcStr::from(other.to_js_string()),
         }
     }
 
@@ -446,16 +448,16 @@ impl From<i32> for Value {
 }
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(Arc::from(s))
+        Value::String(ArcStr::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(Arc::from(s))
+        Value::String(ArcStr::from(s))
     }
 }
-impl From<Arc<str>> for Value {
-    fn from(s: Arc<str>) -> Self {
+impl From<ArcStr> for Value {
+    fn from(s: ArcStr) -> Self {
         Value::String(s)
     }
 }
@@ -469,6 +471,13 @@ impl From<Object> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_two_words() {
+        // Every datamodel slot, queued event and object property holds one.
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
+    }
 
     #[test]
     fn numbers_print_as_javascript_does() {
