@@ -1605,7 +1605,11 @@ impl<'a> Codegen<'a> {
             Expr::System(s) => match s {
                 SystemVar::Event => quote!(core.event()),
                 SystemVar::SessionId => quote!(core.session_id()),
-                SystemVar::Name => quote!(core.name()),
+                // Known when the chart is compiled: a static string.
+                SystemVar::Name => match &self.chart.name {
+                    Some(name) => quote!(#rt::string!(#name)),
+                    None => quote!(#rt::Value::Undefined),
+                },
                 SystemVar::IoProcessors => quote!(core.io_processors()),
                 SystemVar::Genesys => quote!(core.genesys()),
             },

@@ -124,7 +124,7 @@ pub struct Core {
     /// `#_scxml_<session id>`, the `origin` of the events it sends; made on
     /// the first `<send>`.
     origin: Option<ArcStr>,
-    name: Value,
+    name: Option<&'static str>,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
     event_value: Value,
@@ -134,6 +134,18 @@ pub struct Core {
     genesys: Value,
     /// Platform requests not yet taken by the host.
     outbox: Vec<crate::PlatformRequest>,
+    /// Links to an invoking parent and to invoked children; `None` while
+    /// there are none, as in most sessions.
+    links: Option<Box<Links>>,
+    /// `None` until the host sets one: an unobserved session skips the
+    /// calls altogether (they are on every state change).
+    observer: Option<Box<dyn Observer>>,
+}
+
+/// A session's links to the session that invoked it and to those it
+/// invoked, kept out of line: most sessions have neither.
+#[derive(Default)]
+struct Links {
     /// The invoking session's id, when this session is a child.
     parent: Option<ArcStr>,
     to_parent: Vec<Event>,
@@ -142,9 +154,6 @@ pub struct Core {
     to_children: Vec<(ArcStr, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
-    /// `None` until the host sets one: an unobserved session skips the
-    /// calls altogether (they are on every state change).
-    observer: Option<Box<dyn Observer>>,
 }
 
 /// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
@@ -177,17 +186,13 @@ impl Core {
             },
             session_id: ArcStr::from(session_id),
             origin: None,
-            name: name.map_or(Value::Undefined, Value::from),
+            name,
             current: None,
             event_value: Value::Undefined,
             io_processors: Value::Undefined,
             genesys: Value::Undefined,
             outbox: Vec::new(),
-            parent: None,
-            to_parent: Vec::new(),
-            children: Vec::new(),
-            to_children: Vec::new(),
-            forwarded_logs: None,
+            links: None,
             observer: None,
         }
     }
@@ -257,8 +262,9 @@ impl Core {
     pub fn session_id(&self) -> Value {
         Value::String(self.session_id.clone())
     }
+    /// `_name`. (Generated code writes the chart's name as a literal.)
     pub fn name(&self) -> Value {
-        self.name.clone()
+        self.name.map_or(Value::Undefined, Value::from)
     }
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
@@ -367,18 +373,33 @@ impl Core {
         self.internal.push_back(event);
     }
 
+    fn links(&mut self) -> &mut Links {
+        self.links.get_or_insert_with(Box::default)
+    }
+
+    /// The invoking session's id, when this session is a child.
+    fn parent(&self) -> Option<&str> {
+        self.links.as_deref()?.parent.as_deref()
+    }
+
+    /// A child's `<log>` lines, kept for its parent to pass on.
+    fn forwarded_logs(&self) -> Option<&Vec<(String, String)>> {
+        self.links.as_deref()?.forwarded_logs.as_ref()
+    }
+
     /// Someone reads this session's `<log>` lines: a parent collecting a
     /// child's, or an observer. Otherwise generated code does not build them.
     #[inline]
     pub fn logs_read(&self) -> bool {
-        self.forwarded_logs.is_some() || self.observer.is_some()
+        self.forwarded_logs().is_some() || self.observer.is_some()
     }
 
     /// `<log>`.
     pub fn log(&mut self, label: &str, value: &Value) {
         // Printing a value has no effect of its own: with nobody to read
         // the line, it is not built.
-        match (&mut self.forwarded_logs, self.observer.as_deref_mut()) {
+        let forwarded = self.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut());
+        match (forwarded, self.observer.as_deref_mut()) {
             (Some(lines), _) => lines.push((label.to_string(), value.to_js_string())),
             (None, Some(o)) => o.log(self.now, label, &value.to_js_string()),
             (None, None) => {}
@@ -388,7 +409,7 @@ impl Core {
     /// Passes on a child's log line, tagged with its invoke id.
     fn log_from_child(&mut self, invokeid: &str, label: &str, text: &str) {
         let label = format!("[{invokeid}] {label}");
-        match &mut self.forwarded_logs {
+        match self.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut()) {
             Some(lines) => lines.push((label, text.to_string())),
             None => {
                 if let Some(o) = self.observer.as_deref_mut() {
@@ -448,7 +469,7 @@ impl Core {
                 self.internal.push_back(event);
                 return Ok(());
             }
-            Some(t) if self.parent.as_deref().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
+            Some(t) if self.parent().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
                 self.route(Route::Parent, event, request.delay);
                 return Ok(());
             }
@@ -495,8 +516,8 @@ impl Core {
     fn deliver(&mut self, route: Route, event: Event) {
         match route {
             Route::External => self.external.push_back(event),
-            Route::Parent => self.to_parent.push(event),
-            Route::Child(id) => self.to_children.push((id, event)),
+            Route::Parent => self.links().to_parent.push(event),
+            Route::Child(id) => self.links().to_children.push((id, event)),
         }
     }
 
@@ -504,7 +525,9 @@ impl Core {
     fn child_for_target(&self, target: &str) -> Option<ArcStr> {
         let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
         let by_session = target.strip_prefix("#_scxml_");
-        self.children
+        self.links
+            .as_deref()?
+            .children
             .iter()
             .find(|(invokeid, sessionid)| by_invoke == Some(&**invokeid) || by_session == Some(&**sessionid))
             .map(|(invokeid, _)| invokeid.clone())
@@ -574,17 +597,25 @@ pub struct Session<C: Chart> {
     /// The `<donedata>` of the top-level final state reached: what an
     /// invoking parent receives in `done.invoke`.
     result: Value,
-    // Scratch space reused by every microstep, so that steady-state event
-    // processing does not allocate.
-    // (The other buffers are pooled per thread: `scratch`.)
+    /// The transitions of the microstep being taken, reused by every
+    /// microstep. (The generic algorithm's other buffers are pooled per
+    /// thread: `scratch`.)
     enabled: Vec<u32>,
+    /// What this session invoked; `None` until it invokes something.
+    invocations: Option<Box<Invocations>>,
+}
+
+/// What a session invoked, kept out of line: most charts invoke nothing.
+#[derive(Default)]
+struct Invocations {
     /// States entered in this macrostep whose invokes have not started yet.
     states_to_invoke: Vec<u16>,
     children: Vec<Child>,
     /// Every invoke started and not cancelled: (invoke id, invoke index),
     /// so that events a child sent before it finished still get <finalize>.
     invoked: Vec<(ArcStr, u32)>,
-    invoke_seq: u64,
+    /// Numbers the invoke ids made up for `<invoke>`s without one.
+    seq: u64,
 }
 
 /// A running invoked child.
@@ -595,6 +626,15 @@ struct Child {
 }
 
 impl<C: Chart> Session<C> {
+    fn invocations(&mut self) -> &mut Invocations {
+        self.invocations.get_or_insert_with(Box::default)
+    }
+
+    /// The running invoked children.
+    fn children(&self) -> &[Child] {
+        self.invocations.as_deref().map_or(&[], |inv| &inv.children)
+    }
+
     pub fn new(chart: C) -> Self {
         Self::with_options(chart, SessionOptions::default())
     }
@@ -612,10 +652,7 @@ impl<C: Chart> Session<C> {
             max_events_per_run: options.max_events_per_run,
             final_configuration: Vec::new(),
             enabled: Vec::new(),
-            states_to_invoke: Vec::new(),
-            children: Vec::new(),
-            invoked: Vec::new(),
-            invoke_seq: 0,
+            invocations: None,
         }
     }
 
@@ -733,7 +770,7 @@ impl<C: Chart> Session<C> {
     /// When the next delayed event is due, in this session or a child.
     pub fn next_timer(&self) -> Option<Duration> {
         let own = self.core.next_timer();
-        let children = self.children.iter().filter_map(|c| c.session.next_timer()).min();
+        let children = self.children().iter().filter_map(|c| c.session.next_timer()).min();
         match (own, children) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -747,11 +784,13 @@ impl<C: Chart> Session<C> {
             return false;
         }
         let own = self.core.next_timer();
-        let child = self.children.iter().enumerate().filter_map(|(i, c)| c.session.next_timer().map(|t| (t, i))).min();
+        let child =
+            self.children().iter().enumerate().filter_map(|(i, c)| c.session.next_timer().map(|t| (t, i))).min();
         if let Some((due, i)) = child.filter(|(due, _)| own.is_none_or(|o| *due < o)) {
             self.core.now = self.core.now.max(due);
-            self.children[i].session.fire_next_timer();
-            self.children[i].session.run();
+            let child = &mut self.invocations().children[i];
+            child.session.fire_next_timer();
+            child.session.run();
             self.pump_children();
             return true;
         }
@@ -776,7 +815,8 @@ impl<C: Chart> Session<C> {
         }
         if let Some(from) = event.invokeid().cloned() {
             // <finalize> runs before the event from the child is matched.
-            if let Some(&(_, invoke)) = self.invoked.iter().find(|(id, _)| *id == from) {
+            let invoked = self.invocations.as_deref().and_then(|inv| inv.invoked.iter().find(|(id, _)| *id == from));
+            if let Some(&(_, invoke)) = invoked {
                 if let Some(block) = C::INVOKES[invoke as usize].finalize {
                     self.core.current = Some(event.clone());
                     self.core.event_value = Value::Undefined;
@@ -784,7 +824,7 @@ impl<C: Chart> Session<C> {
                 }
             }
         }
-        for child in &mut self.children {
+        for child in self.invocations.iter_mut().flat_map(|inv| inv.children.iter_mut()) {
             if C::INVOKES[child.invoke as usize].autoforward {
                 child.session.deliver(event.clone());
                 child.session.run();
@@ -997,7 +1037,7 @@ impl<C: Chart> Session<C> {
                 }
             }
         }
-        if self.is_running() && !self.states_to_invoke.is_empty() {
+        if self.is_running() && self.invocations.as_deref().is_some_and(|inv| !inv.states_to_invoke.is_empty()) {
             self.start_invokes();
             if !self.core.internal.is_empty() {
                 return self.macrostep();
@@ -1018,7 +1058,7 @@ impl<C: Chart> Session<C> {
     /// Starts the invokes of the states entered in this macrostep that are
     /// still active, in document order.
     fn start_invokes(&mut self) {
-        let mut states = std::mem::take(&mut self.states_to_invoke);
+        let mut states = std::mem::take(&mut self.invocations().states_to_invoke);
         states.sort_unstable();
         states.dedup();
         for s in states {
@@ -1029,8 +1069,9 @@ impl<C: Chart> Session<C> {
                 let id: ArcStr = match info.id {
                     Some(id) => ArcStr::from(id),
                     None => {
-                        self.invoke_seq += 1;
-                        ArcStr::from(format!("{}.inv{}", Self::state(s).id, self.invoke_seq))
+                        let inv = self.invocations();
+                        inv.seq += 1;
+                        ArcStr::from(format!("{}.inv{}", Self::state(s).id, inv.seq))
                     }
                 };
                 match self.chart.invoke(&mut self.core, i as u32, &id) {
@@ -1038,9 +1079,10 @@ impl<C: Chart> Session<C> {
                         let mut child = start.child;
                         let parent_id = self.core.session_id.clone();
                         child.start(self.core.now, &parent_id, start.vars);
-                        self.core.children.push((id.clone(), child.session_id()));
-                        self.invoked.push((id.clone(), i as u32));
-                        self.children.push(Child { id, invoke: i as u32, session: child });
+                        self.core.links().children.push((id.clone(), child.session_id()));
+                        let inv = self.invocations();
+                        inv.invoked.push((id.clone(), i as u32));
+                        inv.children.push(Child { id, invoke: i as u32, session: child });
                     }
                     Err(error) => self.core.raise_error("error.execution", &error, None),
                 }
@@ -1052,31 +1094,35 @@ impl<C: Chart> Session<C> {
     /// flight: sends to children, children's sends to `#_parent` (tagged
     /// with the invoke id), and `done.invoke.<id>` when a child finishes.
     fn pump_children(&mut self) {
+        let Some(inv) = self.invocations.as_deref_mut() else {
+            return;
+        };
         loop {
             let mut moved = false;
-            for (id, event) in std::mem::take(&mut self.core.to_children) {
-                if let Some(child) = self.children.iter_mut().find(|c| c.id == id) {
+            let to_children = self.core.links.as_deref_mut().map(|l| std::mem::take(&mut l.to_children));
+            for (id, event) in to_children.unwrap_or_default() {
+                if let Some(child) = inv.children.iter_mut().find(|c| c.id == id) {
                     child.session.deliver(event);
                     child.session.run();
                     moved = true;
                 }
             }
             let mut i = 0;
-            while i < self.children.len() {
-                for (label, text) in self.children[i].session.take_logs() {
-                    let id = self.children[i].id.clone();
-                    self.core.log_from_child(&id, &label, &text);
+            while i < inv.children.len() {
+                let child = &mut inv.children[i];
+                for (label, text) in child.session.take_logs() {
+                    self.core.log_from_child(&child.id, &label, &text);
                 }
-                for mut event in self.children[i].session.take_to_parent() {
-                    event.meta_mut().invokeid = Some(self.children[i].id.clone());
+                for mut event in child.session.take_to_parent() {
+                    event.meta_mut().invokeid = Some(child.id.clone());
                     self.core.external.push_back(event);
                     moved = true;
                 }
-                if self.children[i].session.is_running() {
+                if child.session.is_running() {
                     i += 1;
                 } else {
-                    let mut child = self.children.remove(i);
-                    self.core.children.retain(|(id, _)| *id != child.id);
+                    let mut child = inv.children.remove(i);
+                    self.core.links().children.retain(|(id, _)| *id != child.id);
                     let mut done = Event::new(format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
                     done.meta_mut().invokeid = Some(child.id.clone());
@@ -1413,14 +1459,14 @@ impl<C: Chart> Session<C> {
             for &block in Self::state(s).onexit {
                 self.run_block(block);
             }
-            if !C::INVOKES.is_empty() {
-                // Leaving a state cancels what it invoked.
-                self.states_to_invoke.retain(|&p| p != s);
-                let before = self.children.len();
+            // Leaving a state cancels what it invoked.
+            if let Some(inv) = self.invocations.as_deref_mut() {
+                inv.states_to_invoke.retain(|&p| p != s);
+                let before = inv.children.len();
                 let mut k = 0;
-                while k < self.children.len() {
-                    if C::INVOKES[self.children[k].invoke as usize].state == s {
-                        let mut child = self.children.remove(k);
+                while k < inv.children.len() {
+                    if C::INVOKES[inv.children[k].invoke as usize].state == s {
+                        let mut child = inv.children.remove(k);
                         child.session.cancel();
                         for (label, text) in child.session.take_logs() {
                             self.core.log_from_child(&child.id, &label, &text);
@@ -1429,10 +1475,10 @@ impl<C: Chart> Session<C> {
                         k += 1;
                     }
                 }
-                self.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
-                if self.children.len() != before {
-                    let live: Vec<ArcStr> = self.children.iter().map(|c| c.id.clone()).collect();
-                    self.core.children.retain(|(id, _)| live.contains(id));
+                inv.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
+                if inv.children.len() != before {
+                    let live: Vec<ArcStr> = inv.children.iter().map(|c| c.id.clone()).collect();
+                    self.core.links().children.retain(|(id, _)| live.contains(id));
                 }
             }
             self.core.exit_state(s);
@@ -1499,7 +1545,7 @@ impl<C: Chart> Session<C> {
         }
         self.core.enter_state(s);
         if !C::INVOKES.is_empty() {
-            self.states_to_invoke.push(s);
+            self.invocations().states_to_invoke.push(s);
         }
         if C::LATE_BINDING {
             self.init_data(s);
@@ -1613,8 +1659,9 @@ impl<C: Chart> Session<C> {
 
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
-        self.core.parent = Some(ArcStr::from(parent));
-        self.core.forwarded_logs = Some(Vec::new());
+        let links = self.core.links();
+        links.parent = Some(ArcStr::from(parent));
+        links.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
     }
@@ -1628,7 +1675,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         Session::is_running(self)
     }
     fn take_to_parent(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.core.to_parent)
+        self.core.links.as_deref_mut().map(|l| std::mem::take(&mut l.to_parent)).unwrap_or_default()
     }
     fn next_timer(&self) -> Option<Duration> {
         Session::next_timer(self)
@@ -1640,7 +1687,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         self.core.session_id.clone()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
-        self.core.forwarded_logs.as_mut().map(std::mem::take).unwrap_or_default()
+        self.core.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut()).map(std::mem::take).unwrap_or_default()
     }
     fn take_result(&mut self) -> Value {
         std::mem::take(&mut self.result)
