@@ -1622,13 +1622,9 @@ impl<'a> Codegen<'a> {
             Expr::Object(props) => {
                 let props = props.iter().map(|(k, v)| {
                     let v = self.expr(v);
-                    quote!(#rt::ops::set_str(&object, #k, #v)?;)
+                    quote!((#rt::arcstr::literal!(#k), #v))
                 });
-                quote!({
-                    let object = #rt::Value::object();
-                    #(#props)*
-                    object
-                })
+                quote!(#rt::Value::object_literal([#(#props),*]))
             }
             Expr::Member(o, k) if matches!(**o, Expr::System(SystemVar::Event)) => {
                 quote!(core.event_field(#k)?)

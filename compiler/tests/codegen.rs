@@ -28,11 +28,12 @@ fn hostile_names_stay_literals() {
     let rust = generate("hostile_names.scxml");
     // Every id became an identifier and every string a literal: the output
     // parses as one file, invokes no macro but `vec!`, `matches!` and the
-    // runtime's `string!` of one string literal, and calls no `exit`.
+    // static strings `string!` and `literal!` of one string literal, and
+    // calls no `exit`.
     let file: syn::File = syn::parse_str(&rust).unwrap_or_else(|e| panic!("{e}"));
     let mut calls = Vec::new();
     collect_calls(quote::ToTokens::to_token_stream(&file), &mut calls);
-    assert!(calls.iter().all(|c| ["vec!", "matches!", "string!"].contains(&c.as_str())), "{calls:?}");
+    assert!(calls.iter().all(|c| ["vec!", "matches!", "string!", "literal!"].contains(&c.as_str())), "{calls:?}");
     assert!(!calls.iter().any(|c| c == "exit"), "{calls:?}");
     insta::assert_snapshot!(rust);
 }
@@ -45,8 +46,8 @@ fn output_is_deterministic() {
 }
 
 /// Macro invocations (`name!`) and calls of `exit`, anywhere in the tokens.
-/// A `string!` whose argument is anything but one string literal is
-/// reported as `string!(...)`.
+/// A `string!` or `literal!` whose argument is anything but one string
+/// literal is reported as `name!(...)`.
 fn collect_calls(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
     let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
     for (i, t) in tokens.iter().enumerate() {
@@ -60,8 +61,8 @@ fn collect_calls(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
                     };
                     let one_string =
                         matches!(&args[..], [proc_macro2::TokenTree::Literal(l)] if l.to_string().starts_with('"'));
-                    if id == "string" && !one_string {
-                        out.push("string!(...)".into());
+                    if (id == "string" || id == "literal") && !one_string {
+                        out.push(format!("{id}!(...)"));
                     } else {
                         out.push(format!("{id}!"));
                     }

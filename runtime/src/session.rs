@@ -324,8 +324,8 @@ impl Core {
     pub fn genesys(&mut self) -> Value {
         // Never null or undefined, so `_genesys.x` cannot throw.
         if matches!(self.genesys, Value::Undefined | Value::Null) {
-            let ixn = Value::object_from([("interactions", Value::object())]);
-            self.genesys = Value::object_from([("ixn", ixn)]);
+            let ixn = Value::object_literal([(arcstr::literal!("interactions"), Value::object())]);
+            self.genesys = Value::object_literal([(arcstr::literal!("ixn"), ixn)]);
         }
         self.genesys.clone()
     }

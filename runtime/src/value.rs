@@ -87,6 +87,13 @@ impl Object {
             None => self.entries.push((ArcStr::from(key), value)),
         }
     }
+    /// [`Self::set`] with a key already made: a static literal's costs nothing.
+    pub fn insert(&mut self, key: ArcStr, value: Value) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((key, value)),
+        }
+    }
     pub fn remove(&mut self, key: &str) -> bool {
         let before = self.entries.len();
         self.entries.retain(|(k, _)| &**k != key);
@@ -114,6 +121,16 @@ impl Value {
         let mut object = Object { entries: Vec::with_capacity(entries.size_hint().0) };
         for (k, v) in entries {
             object.set(k, v);
+        }
+        Value::from(object)
+    }
+
+    /// An object literal, `{a: 1, b: x}`: its properties in order, a later
+    /// duplicate replacing the earlier value in place, as in JavaScript.
+    pub fn object_literal<const N: usize>(entries: [(ArcStr, Value); N]) -> Value {
+        let mut object = Object { entries: Vec::with_capacity(N) };
+        for (k, v) in entries {
+            object.insert(k, v);
         }
         Value::from(object)
     }
