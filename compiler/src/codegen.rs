@@ -1242,14 +1242,24 @@ impl<'a> Codegen<'a> {
 
     fn send(&self, s: &model::Send) -> TokenStream {
         let rt = &self.rt;
-        // A literal name is borrowed for the event's whole life: no allocation.
-        let event = match &s.event {
-            Some(ValueSource::Literal(name)) => quote!(#rt::Name::from_static(#name)),
-            Some(v) => {
+        // A constant name is borrowed for the event's whole life: no
+        // allocation. The Genesys dialect writes one as an expression,
+        // `event="'done'"`.
+        let constant = match &s.event {
+            Some(ValueSource::Literal(name)) => Some(name),
+            Some(ValueSource::Expr(e)) => match self.scripts.expr(*e) {
+                Expr::String(name) => Some(name),
+                _ => None,
+            },
+            None => None,
+        };
+        let event = match (constant, &s.event) {
+            (Some(name), _) => quote!(#rt::Name::from_static(#name)),
+            (None, Some(v)) => {
                 let v = self.value_string(v);
                 quote!(#rt::Name::from(#v))
             }
-            None => quote!(#rt::Name::default()),
+            (None, None) => quote!(#rt::Name::default()),
         };
         let opt = |v: &Option<ValueSource>| match v {
             Some(v) => {
