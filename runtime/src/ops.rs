@@ -51,8 +51,9 @@ pub fn rem_number(x: f64, y: f64) -> f64 {
     let (xi, yi) = (x as i64, y as i64);
     if xi as f64 == x && yi as f64 == y {
         if let Some(r) = xi.checked_rem(yi) {
-            // A zero remainder of a negative dividend is -0 in JavaScript.
-            return if r == 0 && x < 0.0 { -0.0 } else { r as f64 };
+            // The remainder has the dividend's sign, zero included (-0 for
+            // a negative dividend): copysign says so without a branch.
+            return (r as f64).copysign(x);
         }
     }
     x % y
@@ -537,6 +538,28 @@ pub fn iterate(array: &Value) -> Result<Vec<Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remainders_keep_the_dividends_sign_as_javascript_does() {
+        let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+        for (x, y, r) in [
+            (5.0, 2.0, 1.0),
+            (-5.0, 2.0, -1.0),
+            (5.0, -2.0, 1.0),
+            (4.0, 2.0, 0.0),
+            (-4.0, 2.0, -0.0),
+            (-0.0, 3.0, -0.0),
+            (5.5, 2.0, 1.5),
+            (-5.5, 2.0, -1.5),
+            (1.0, 0.0, f64::NAN),
+            (f64::INFINITY, 2.0, f64::NAN),
+            (3.0, f64::INFINITY, 3.0),
+            (i64::MIN as f64, -1.0, -0.0),
+            (1e300, 3.0, 1e300 % 3.0),
+        ] {
+            assert!(same(rem_number(x, y), r), "{x} % {y} = {} not {r}", rem_number(x, y));
+        }
+    }
 
     #[test]
     fn plus_concatenates_or_adds() {

@@ -233,10 +233,8 @@ impl Core {
     #[inline(always)]
     pub fn exit_state(&mut self, state: u16) {
         self.set_active(state, false);
-        if let Some(o) = self.observer.as_deref_mut() {
-            if let Some(info) = self.states.get(usize::from(state)) {
-                o.exit(self.now, info.id);
-            }
+        if self.observer.is_some() {
+            self.observe_change(state, false);
         }
     }
 
@@ -244,9 +242,22 @@ impl Core {
     #[inline(always)]
     pub fn enter_state(&mut self, state: u16) {
         self.set_active(state, true);
-        if let Some(o) = self.observer.as_deref_mut() {
-            if let Some(info) = self.states.get(usize::from(state)) {
+        if self.observer.is_some() {
+            self.observe_change(state, true);
+        }
+    }
+
+    /// Tells the observer a state was entered or exited. Out of line and
+    /// cold: generated transitions inline their exits and entries, and an
+    /// inlined call here would make each of them save every register.
+    #[cold]
+    #[inline(never)]
+    fn observe_change(&mut self, state: u16, entered: bool) {
+        if let (Some(o), Some(info)) = (self.observer.as_deref_mut(), self.states.get(usize::from(state))) {
+            if entered {
                 o.enter(self.now, info.id);
+            } else {
+                o.exit(self.now, info.id);
             }
         }
     }
@@ -365,6 +376,7 @@ impl Core {
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
+    #[cold]
     pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<ArcStr>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
         if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(ArcStr::from)) {
@@ -905,7 +917,10 @@ impl<C: Chart> Session<C> {
     /// The rest of the macrostep for single-leaf charts in
     /// [`Self::process_external_compiled`]: [`Self::macrostep`]'s loop
     /// (eventless transitions first, then one internal event), each step
-    /// straight from the generated code.
+    /// straight from the generated code. Never inlined: the direct path
+    /// that calls it would otherwise save and restore every register for
+    /// this loop on each event, even when it does not run.
+    #[inline(never)]
     fn macrostep_single_leaf(&mut self) {
         let mut steps = 0usize;
         while self.is_running() {
