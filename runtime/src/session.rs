@@ -825,6 +825,14 @@ impl<C: Chart> Session<C> {
         if C::COMPILED_SELECT && C::INVOKES.is_empty() && self.core.observer.is_none() {
             return self.process_external_compiled(event);
         }
+        self.process_external_generic(event);
+    }
+
+    /// [`Self::process_external`] through the W3C algorithm: `<finalize>`,
+    /// autoforward, then the macrostep. Out of line, so that the direct
+    /// path beside it does not pay for its registers.
+    #[inline(never)]
+    fn process_external_generic(&mut self, event: Event) {
         if let Some(from) = event.invokeid().cloned() {
             // <finalize> runs before the event from the child is matched.
             let invoked = self.invocations.as_deref().and_then(|inv| inv.invoked.iter().find(|(id, _)| *id == from));
