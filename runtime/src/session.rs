@@ -413,7 +413,7 @@ impl Core {
         let forwarded = self.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut());
         match (forwarded, self.observer.as_deref_mut()) {
             (Some(lines), _) => lines.push((label.to_string(), value.to_js_string())),
-            (None, Some(o)) => o.log(self.now, label, &value.to_js_string()),
+            (None, Some(o)) => o.log(self.now, label, &value.js_str()),
             (None, None) => {}
         }
     }

@@ -170,6 +170,21 @@ impl Value {
     }
 
     /// ECMAScript ToString.
+    /// [`Self::to_js_string`], borrowed where the value already is that
+    /// text (strings, `undefined`, booleans...): no allocation for them.
+    pub fn js_str(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match self {
+            Value::String(s) => Cow::Borrowed(s),
+            Value::Undefined => Cow::Borrowed("undefined"),
+            Value::Null => Cow::Borrowed("null"),
+            Value::Bool(true) => Cow::Borrowed("true"),
+            Value::Bool(false) => Cow::Borrowed("false"),
+            Value::Object(_) => Cow::Borrowed("[object Object]"),
+            other => Cow::Owned(other.to_js_string()),
+        }
+    }
+
     pub fn to_js_string(&self) -> String {
         match self {
             Value::Undefined => "undefined".into(),
@@ -304,7 +319,8 @@ impl Value {
 
     /// SpiderMonkey's `uneval`: source text that evaluates to the value.
     pub fn uneval(&self) -> String {
-        let mut out = String::new();
+        // Room for a small object: most grow no further.
+        let mut out = String::with_capacity(128);
         self.write_source(&mut out, true, 0);
         out
     }
@@ -369,18 +385,29 @@ fn is_identifier_name(s: &str) -> bool {
 }
 
 fn write_quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole; every byte
+    // that does is ASCII, so slicing at it keeps UTF-8 boundaries.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            b if b < 0x20 => None,
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        match escape {
+            Some(escape) => out.push_str(escape),
+            None => out.push_str(&format!("\\u{:04x}", b)),
         }
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -528,6 +555,7 @@ mod tests {
         let v = Value::object_from([("interactionid", Value::from("ixn-1"))]);
         assert_eq!(v.uneval(), r#"({interactionid:"ixn-1"})"#);
         assert_eq!(Value::from("x").uneval(), r#""x""#);
+        assert_eq!(Value::from("é\"\\\n\u{1}ü").uneval(), r#""é\"\\\n\u0001ü""#);
         let a = Value::array(vec![Value::from(1), Value::from("a")]);
         assert_eq!(a.uneval(), r#"[1, "a"]"#);
     }
