@@ -247,6 +247,16 @@ impl Core {
         }
     }
 
+    /// Tells the observer an event is being processed. Cold, as
+    /// [`Self::observe_change`] is.
+    #[cold]
+    #[inline(never)]
+    fn observe_event(&mut self, event: &Event) {
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.event(self.now, event);
+        }
+    }
+
     /// Tells the observer a state was entered or exited. Out of line and
     /// cold: generated transitions inline their exits and entries, and an
     /// inlined call here would make each of them save every register.
@@ -822,7 +832,7 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
-        if C::COMPILED_SELECT && C::INVOKES.is_empty() && self.core.observer.is_none() {
+        if C::COMPILED_SELECT && C::INVOKES.is_empty() {
             return self.process_external_compiled(event);
         }
         self.process_external_generic(event);
@@ -876,16 +886,17 @@ impl<C: Chart> Session<C> {
     }
 
     /// [`Self::process_external`] for the common chart: a generated
-    /// selection, no invokes (so no `<finalize>` and no autoforward),
-    /// nobody observing. With one active atomic state the generated step
+    /// selection, no invokes (so no `<finalize>` and no autoforward).
+    /// With one active atomic state the generated step
     /// usually takes the whole microstep. The macrostep's loop runs only
     /// when something is left for it: an eventless transition, a raised
     /// event, a final state.
     #[inline]
     fn process_external_compiled(&mut self, event: Event) {
+        if self.core.observer.is_some() {
+            self.core.observe_event(&event);
+        }
         let mask = C::event_mask(&event.name);
-        // Not through `make_current`: returning the event in an `Option`
-        // costs a 64-byte move on the hottest path.
         if C::READS_EVENT {
             self.core.current = Some(event);
             self.core.event_value = Value::Undefined;
@@ -935,12 +946,10 @@ impl<C: Chart> Session<C> {
             let mut step =
                 if C::HAS_EVENTLESS { self.chart.select(&mut self.core, self.leaf, None) } else { Step::None };
             if let Step::None = step {
-                let Some(event) = self.core.internal.pop_front() else { break };
-                let mask = C::event_mask(&event.name);
-                if let Some(unread) = self.make_current(event) {
-                    unread.dispose();
+                if self.core.internal.is_empty() {
+                    break;
                 }
-                step = self.chart.select(&mut self.core, self.leaf, Some(mask));
+                step = self.select_internal();
                 if let Step::None = step {
                     continue;
                 }
@@ -957,16 +966,23 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    /// Makes `event` the one scripts see as `_event`, or hands it back to be
-    /// dropped when no script of the chart reads `_event`.
-    #[inline]
-    fn make_current(&mut self, event: Event) -> Option<Event> {
-        if !C::READS_EVENT {
-            return Some(event);
+    /// Takes the next internal event and asks the generated selection about
+    /// it. Out of line, so that a loop of eventless steps stays small.
+    #[inline(never)]
+    fn select_internal(&mut self) -> Step {
+        let Some(event) = self.core.internal.pop_front() else { return Step::None };
+        if self.core.observer.is_some() {
+            self.core.observe_event(&event);
         }
-        self.core.current = Some(event);
-        self.core.event_value = Value::Undefined;
-        None
+        let mask = C::event_mask(&event.name);
+        // `_event` only for charts that read it; otherwise the event is done with.
+        if C::READS_EVENT {
+            self.core.current = Some(event);
+            self.core.event_value = Value::Undefined;
+        } else {
+            event.dispose();
+        }
+        self.chart.select(&mut self.core, self.leaf, Some(mask))
     }
 
     /// Finishes what [`Chart::select`] started in a single-leaf chart.
@@ -1029,8 +1045,8 @@ impl<C: Chart> Session<C> {
     }
 
     fn set_event(&mut self, event: Event) {
-        if let Some(o) = self.core.observer.as_deref_mut() {
-            o.event(self.core.now, &event);
+        if self.core.observer.is_some() {
+            self.core.observe_event(&event);
         }
         self.core.current = Some(event);
         // `_event` is built on first use: most charts never read it.
