@@ -1,7 +1,6 @@
 //! ECMAScript operators and the builtins the compiled subset may call.
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
 use crate::{ExecError, Object, Shared, Value};
-use arcstr::ArcStr;
 use std::sync::Arc;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
@@ -18,21 +17,10 @@ fn add_slow(a: Value, b: Value) -> Value {
     let a = to_primitive(a);
     let b = to_primitive(b);
     if matches!(a, Value::String(_)) || matches!(b, Value::String(_)) {
-        Value::String(concat(&a.js_str(), &b.js_str()))
+        Value::String(crate::value::join(&[&a.js_str(), &b.js_str()]))
     } else {
         Value::Number(a.to_number() + b.to_number())
     }
-}
-
-/// Two strings joined in one allocation, the size known up front.
-fn concat(a: &str, b: &str) -> ArcStr {
-    ArcStr::init_with(a.len() + b.len(), |buf| {
-        let (head, tail) = buf.split_at_mut(a.len());
-        head.copy_from_slice(a.as_bytes());
-        tail.copy_from_slice(b.as_bytes());
-    })
-    // Two strings joined are a string: never taken.
-    .unwrap_or_else(|_| ArcStr::from([a, b].concat()))
 }
 
 #[inline]

@@ -24,8 +24,22 @@ impl PlatformRequest {
 
     /// `interaction.detach`: with `.done` or after `error.`, the answer's name.
     pub fn answer_name(&self) -> String {
-        let name = self.action.split_once(':').map_or(self.action, |(_, n)| n);
-        format!("{}.{name}", self.answer_prefix)
+        [self.answer_prefix, ".", self.action_name()].concat()
+    }
+
+    /// The action without its module: `detach` of `ixn:detach`.
+    fn action_name(&self) -> &'static str {
+        self.action.split_once(':').map_or(self.action, |(_, n)| n)
+    }
+
+    /// The event that reports the action done: `interaction.detach.done`.
+    pub fn done_event(&self) -> crate::Name {
+        crate::Name::from(crate::value::join(&[self.answer_prefix, ".", self.action_name(), ".done"]))
+    }
+
+    /// The event that reports the action failed: `error.interaction.detach`.
+    pub fn error_event(&self) -> crate::Name {
+        crate::Name::from(crate::value::join(&["error.", self.answer_prefix, ".", self.action_name()]))
     }
 }
 

@@ -364,7 +364,7 @@ impl Core {
         attributes: Vec<(&'static str, Value)>,
     ) -> ArcStr {
         self.seq += 1;
-        let requestid: ArcStr = ArcStr::from(format!("{}-req{}", self.session_id, self.seq));
+        let requestid = crate::value::join(&[&self.session_id, "-req", crate::value::decimal(self.seq, &mut [0; 20])]);
         self.outbox.push(crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes });
         requestid
     }
@@ -457,7 +457,7 @@ impl Core {
     /// A fresh id for `<send idlocation>`.
     pub fn next_send_id(&mut self) -> ArcStr {
         self.seq += 1;
-        ArcStr::from(format!("{}.send{}", self.session_id, self.seq))
+        crate::value::join(&[&self.session_id, ".send", crate::value::decimal(self.seq, &mut [0; 20])])
     }
 
     /// `<send>` through the SCXML event I/O processor.

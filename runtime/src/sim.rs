@@ -202,12 +202,12 @@ impl SimulatedPlatform {
                         data.set(k, v.clone());
                     }
                 }
-                Some((after, Event::external(format!("{}.done", request.answer_name())).with_data(Value::from(data))))
+                Some((after, Event::external(request.done_event()).with_data(Value::from(data))))
             }
             Response::Error { after, error, description } => {
                 data.set("error", Value::from(error));
                 data.set("description", Value::from(description.unwrap_or_default()));
-                Some((after, Event::external(format!("error.{}", request.answer_name())).with_data(Value::from(data))))
+                Some((after, Event::external(request.error_event()).with_data(Value::from(data))))
             }
         }
     }
@@ -244,8 +244,8 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
         session.set_observer(Box::new(SimObserver { print: output == Output::Trace, logs: logs.clone() }));
     }
     let print = output == Output::Trace;
-    let ixn = Value::object_from([("interactions", scenario.interactions.deep_clone())]);
-    session.core.set_genesys(Value::object_from([("ixn", ixn)]));
+    let ixn = Value::object_literal([(arcstr::literal!("interactions"), scenario.interactions.deep_clone())]);
+    session.core.set_genesys(Value::object_literal([(arcstr::literal!("ixn"), ixn)]));
     let mut platform = SimulatedPlatform::new(scenario);
     let mut pending: BTreeMap<(Duration, u64), Event> = BTreeMap::new();
     let mut seq = 0u64;
@@ -302,7 +302,7 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
     if !ended {
         session.core.set_now(until);
     }
-    let logs = logs.borrow().clone();
+    let logs = std::mem::take(&mut *logs.borrow_mut());
     Run {
         final_state: session.final_state(),
         ended_at: ended.then(|| session.core.now()),

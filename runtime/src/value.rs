@@ -411,6 +411,38 @@ fn write_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The pieces joined into one string, allocated once at its exact size:
+/// the ids and event names made on every request and send.
+pub(crate) fn join(parts: &[&str]) -> ArcStr {
+    let len = parts.iter().map(|p| p.len()).sum();
+    if len == 0 {
+        return ArcStr::new();
+    }
+    ArcStr::init_with(len, |mut buf| {
+        for part in parts {
+            let (head, tail) = buf.split_at_mut(part.len());
+            head.copy_from_slice(part.as_bytes());
+            buf = tail;
+        }
+    })
+    // Strings joined are a string: never taken.
+    .unwrap_or_else(|_| ArcStr::from(parts.concat()))
+}
+
+/// `n` in decimal, written into `buf`: numbering ids without `format!`.
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
 /// ECMAScript StringToNumber, for the decimal, hex and Infinity forms.
 pub(crate) fn string_to_number(s: &str) -> f64 {
     let t = s.trim();
@@ -515,6 +547,17 @@ impl From<Object> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_joined_and_numbered_without_format() {
+        let mut buf = [0; 20];
+        assert_eq!(decimal(0, &mut buf), "0");
+        assert_eq!(decimal(907, &mut buf), "907");
+        assert_eq!(decimal(u64::MAX, &mut buf), u64::MAX.to_string());
+        assert_eq!(&*join(&["session-1", "-req", "12"]), "session-1-req12");
+        assert_eq!(&*join(&["é", "", "ü"]), "éü");
+        assert_eq!(&*join(&[]), "");
+    }
 
     #[test]
     fn a_value_is_two_words() {
