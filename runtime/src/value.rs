@@ -240,11 +240,9 @@ impl Value {
             // A cycle is cut: where a value recurs, the copy holds null.
             Value::Object(o) => match o.try_borrow() {
                 Some(o) => {
-                    let mut copy = Object::new();
-                    for (k, v) in o.iter() {
-                        copy.set(k, v.deep_clone());
-                    }
-                    Value::Object(Arc::new(Shared::new(copy)))
+                    // Keys are immutable strings: shared, not copied.
+                    let entries = o.entries.iter().map(|(k, v)| (k.clone(), v.deep_clone())).collect();
+                    Value::from(Object { entries })
                 }
                 None => Value::Null,
             },
