@@ -893,6 +893,20 @@ impl<C: Chart> Session<C> {
     /// event, a final state.
     #[inline]
     fn process_external_compiled(&mut self, event: Event) {
+        let mask = self.accept_event(event);
+        self.process_compiled(mask);
+        if C::READS_EVENT {
+            // Nothing reads `_event` between macrosteps.
+            self.core.current = None;
+            self.core.event_value = Value::Undefined;
+        }
+    }
+
+    /// Makes `event` the one being processed on a compiled path: tells the
+    /// observer, keeps it as `_event` for a chart that reads it (otherwise
+    /// it is done with), and returns its descriptor mask.
+    #[inline(always)]
+    fn accept_event(&mut self, event: Event) -> u64 {
         if self.core.observer.is_some() {
             self.core.observe_event(&event);
         }
@@ -900,14 +914,10 @@ impl<C: Chart> Session<C> {
         if C::READS_EVENT {
             self.core.current = Some(event);
             self.core.event_value = Value::Undefined;
-            self.process_compiled(mask);
-            // Nothing reads `_event` between macrosteps.
-            self.core.current = None;
-            self.core.event_value = Value::Undefined;
         } else {
-            self.process_compiled(mask);
             event.dispose();
         }
+        mask
     }
 
     /// The macrostep of an external event given by its descriptor mask
@@ -971,17 +981,7 @@ impl<C: Chart> Session<C> {
     #[inline(never)]
     fn select_internal(&mut self) -> Step {
         let Some(event) = self.core.internal.pop_front() else { return Step::None };
-        if self.core.observer.is_some() {
-            self.core.observe_event(&event);
-        }
-        let mask = C::event_mask(&event.name);
-        // `_event` only for charts that read it; otherwise the event is done with.
-        if C::READS_EVENT {
-            self.core.current = Some(event);
-            self.core.event_value = Value::Undefined;
-        } else {
-            event.dispose();
-        }
+        let mask = self.accept_event(event);
         self.chart.select(&mut self.core, self.leaf, Some(mask))
     }
 
