@@ -528,7 +528,9 @@ impl<'a> Codegen<'a> {
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
         let budget = Cell::new(50_000usize);
-        let arms = |eventless: bool| -> Vec<TokenStream> {
+        // `all` builds the arms of `select_all`, which collects transitions
+        // instead of returning the first.
+        let arms = |eventless: bool, all: bool| -> Vec<TokenStream> {
             let mut arms = Vec::new();
             for (i, state) in self.chart.states.iter().enumerate() {
                 if !matches!(state.kind, StateKind::Atomic | StateKind::Final) {
@@ -562,8 +564,21 @@ impl<'a> Codegen<'a> {
                         let test = if tests.is_empty() { quote!(true) } else { quote!(#(#tests)&&*) };
                         let take =
                             if single_leaf { self.inline_microstep(i as model::StateId, t, &budget) } else { None };
+                        let local = self.local[t].is_some();
                         let t = Literal::u32_unsuffixed(t as u32);
-                        let take = take.unwrap_or_else(|| quote!(return #rt::Step::Select(#t);));
+                        let take = match (take, all) {
+                            (Some(take), _) => take,
+                            (None, false) => quote!(return #rt::Step::Select(#t);),
+                            // Only ever selected from its own source: never twice.
+                            (None, true) if local => quote!(enabled.push(#t); continue;),
+                            (None, true) => quote! {
+                                all_local = false;
+                                if !enabled.contains(&#t) {
+                                    enabled.push(#t);
+                                }
+                                continue;
+                            },
+                        };
                         tries.push(quote!(if #test { #take }));
                     }
                     s = st.parent;
@@ -575,17 +590,58 @@ impl<'a> Codegen<'a> {
             }
             arms
         };
-        let with_event = arms(false);
-        let eventless = arms(true);
+        let with_event = arms(false, false);
+        let eventless = arms(true, false);
         // Match arms need constants: one per atomic state.
-        let consts = self.chart.states.iter().enumerate().skip(1).filter_map(|(i, st)| {
-            if !matches!(st.kind, StateKind::Atomic | StateKind::Final) {
-                return None;
+        let consts: Vec<TokenStream> = self
+            .chart
+            .states
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter_map(|(i, st)| {
+                if !matches!(st.kind, StateKind::Atomic | StateKind::Final) {
+                    return None;
+                }
+                let variant = &self.state_variants[i - 1];
+                let name = Self::leaf_const(variant);
+                Some(quote!(const #name: u16 = State::#variant as u16;))
+            })
+            .collect();
+        // Charts with more than one active atomic state: all of them in one call.
+        let select_all = if single_leaf {
+            quote!()
+        } else {
+            let with_event = arms(false, true);
+            let eventless = arms(true, true);
+            let consts = &consts;
+            quote! {
+                #[allow(unused_variables, unused_mut, non_upper_case_globals)]
+                fn select_all(&mut self, core: &mut #rt::Core, event: Option<u64>, enabled: &mut Vec<u32>) -> bool {
+                    #(#consts)*
+                    let d = &mut self.data;
+                    let mut all_local = true;
+                    for (w, &atomic) in Self::ATOMIC_STATES.iter().enumerate() {
+                        let mut bits = core.active_word(w) & atomic;
+                        while bits != 0 {
+                            let leaf = (w * 64 + bits.trailing_zeros() as usize) as u16;
+                            bits &= bits - 1;
+                            match event {
+                                Some(event) => match leaf {
+                                    #(#with_event)*
+                                    _ => {}
+                                },
+                                None => match leaf {
+                                    #(#eventless)*
+                                    _ => {}
+                                },
+                            }
+                        }
+                    }
+                    all_local
+                }
             }
-            let variant = &self.state_variants[i - 1];
-            let name = Self::leaf_const(variant);
-            Some(quote!(const #name: u16 = State::#variant as u16;))
-        });
+        };
         let mask_tests = descriptors.iter().enumerate().map(|(i, d)| {
             let bit = Literal::u64_unsuffixed(1u64 << i);
             quote!(if #rt::event_matches(#d, name) { mask |= #bit; })
@@ -626,6 +682,8 @@ impl<'a> Codegen<'a> {
                 }
                 #rt::Step::None
             }
+
+            #select_all
         }
     }
 

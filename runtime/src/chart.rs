@@ -157,6 +157,31 @@ pub trait Chart: Send {
         Step::None
     }
 
+    /// [`Chart::select`] for every active atomic state, in document order,
+    /// pushing each transition selected onto `enabled` (a transition of an
+    /// ancestor once); `true` when all are [`TransitionInfo::local`].
+    /// Generated charts with more than one active atomic state do this in
+    /// one function, without a call and a [`Step`] per state.
+    fn select_all(&mut self, core: &mut Core, event: Option<u64>, enabled: &mut Vec<u32>) -> bool {
+        let mut all_local = true;
+        for (w, &atomic) in Self::ATOMIC_STATES.iter().enumerate() {
+            let mut bits = core.active_word(w) & atomic;
+            while bits != 0 {
+                let leaf = (w * 64 + bits.trailing_zeros() as usize) as u16;
+                bits &= bits - 1;
+                if let Step::Select(t) = self.select(core, leaf, event) {
+                    // A local transition is only ever selected from its own source.
+                    let local = Self::TRANSITIONS.get(t as usize).is_some_and(|info| info.local);
+                    all_local &= local;
+                    if local || !enabled.contains(&t) {
+                        enabled.push(t);
+                    }
+                }
+            }
+        }
+        all_local
+    }
+
     /// The atomic and final states, as a bit set over state indices: with
     /// the configuration's bits, the states [`Chart::select`] is asked about.
     /// Generated with [`Chart::select`].

@@ -202,6 +202,15 @@ impl Core {
         self.config.contains(state)
     }
 
+    /// Configuration word `w`: the bits of states `64 * w ..`, for
+    /// [`Chart::select_all`]. (Selection runs conditions, which cannot
+    /// change the configuration, so a word read once stays true.)
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn active_word(&self, w: usize) -> u64 {
+        self.config.word(w)
+    }
+
     /// `In(id)` where the id is only known at run time.
     pub fn is_active_id(&self, id: &str) -> bool {
         self.states
@@ -1302,24 +1311,7 @@ impl<C: Chart> Session<C> {
     /// document order, and keeps the optimal enabled set in `self.enabled`.
     /// `true` when every transition kept is local.
     fn select_leaves(&mut self, mask: Option<u64>) -> bool {
-        let mut all_local = C::LOCAL_STEPS;
-        // A configuration word at a time: selection runs conditions, which
-        // cannot change the configuration.
-        for (w, &atomic) in C::ATOMIC_STATES.iter().enumerate() {
-            let mut bits = self.core.config.word(w) & atomic;
-            while bits != 0 {
-                let state = (w * 64 + bits.trailing_zeros() as usize) as u16;
-                bits &= bits - 1;
-                if let Step::Select(t) = self.chart.select(&mut self.core, state, mask) {
-                    // A local transition is only ever selected from its own source.
-                    let local = Self::transition(t).local;
-                    all_local &= local;
-                    if local || !self.enabled.contains(&t) {
-                        self.enabled.push(t);
-                    }
-                }
-            }
-        }
+        let all_local = self.chart.select_all(&mut self.core, mask, &mut self.enabled) && C::LOCAL_STEPS;
         if self.enabled.len() > 1 && !all_local {
             self.remove_conflicting_transitions();
         }
