@@ -590,8 +590,6 @@ impl<'a> Codegen<'a> {
             }
             arms
         };
-        let with_event = arms(false, false);
-        let eventless = arms(true, false);
         // Match arms need constants: one per atomic state.
         let consts: Vec<TokenStream> = self
             .chart
@@ -608,9 +606,30 @@ impl<'a> Codegen<'a> {
                 Some(quote!(const #name: u16 = State::#variant as u16;))
             })
             .collect();
-        // Charts with more than one active atomic state: all of them in one call.
-        let select_all = if single_leaf {
-            quote!()
+        // One active atomic state: `select` for it, taking the microstep
+        // itself where it can. More than one: `select_all` for all of them
+        // in one call (the runtime then never calls `select`).
+        let selection = if single_leaf {
+            let with_event = arms(false, false);
+            let eventless = arms(true, false);
+            quote! {
+                #[allow(unused_variables, non_upper_case_globals)]
+                fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
+                    #(#consts)*
+                    let d = &mut self.data;
+                    match event {
+                        Some(event) => match leaf {
+                            #(#with_event)*
+                            _ => {}
+                        },
+                        None => match leaf {
+                            #(#eventless)*
+                            _ => {}
+                        },
+                    }
+                    #rt::Step::None
+                }
+            }
         } else {
             let with_event = arms(false, true);
             let eventless = arms(true, true);
@@ -666,24 +685,7 @@ impl<'a> Codegen<'a> {
                 mask
             }
 
-            #[allow(unused_variables, non_upper_case_globals)]
-            fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
-                #(#consts)*
-                let d = &mut self.data;
-                match event {
-                    Some(event) => match leaf {
-                        #(#with_event)*
-                        _ => {}
-                    },
-                    None => match leaf {
-                        #(#eventless)*
-                        _ => {}
-                    },
-                }
-                #rt::Step::None
-            }
-
-            #select_all
+            #selection
         }
     }
 

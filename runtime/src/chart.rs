@@ -142,8 +142,9 @@ pub trait Chart: Send {
     /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;
-    /// [`Chart::select`] is generated: the session calls it for each active
-    /// atomic state instead of searching the transition tables.
+    /// The selection is generated: the session calls [`Chart::select`]
+    /// (one active atomic state) or [`Chart::select_all`] (more) instead
+    /// of searching the transition tables.
     const COMPILED_SELECT: bool = false;
 
     /// Selection, and where it can be compiled, the whole microstep, for an
@@ -152,7 +153,8 @@ pub trait Chart: Send {
     /// `match`, conditions inline. Only called when [`Chart::COMPILED_SELECT`]
     /// holds, and returns [`Step::Taken`] only for [`Chart::SINGLE_LEAF`]
     /// charts; a condition that fails raises `error.execution` through
-    /// `core` and is false.
+    /// `core` and is false. Generated only for single-leaf charts; others
+    /// generate [`Chart::select_all`].
     fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<u64>) -> Step {
         Step::None
     }
