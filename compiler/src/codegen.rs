@@ -609,53 +609,45 @@ impl<'a> Codegen<'a> {
         // One active atomic state: `select` for it, taking the microstep
         // itself where it can. More than one: `select_all` for all of them
         // in one call (the runtime then never calls `select`).
+        // The transitions tried for each active atomic state, event or not.
+        let dispatch = |all: bool| {
+            let with_event = arms(false, all);
+            let eventless = arms(true, all);
+            quote! {
+                match event {
+                    Some(event) => match leaf {
+                        #(#with_event)*
+                        _ => {}
+                    },
+                    None => match leaf {
+                        #(#eventless)*
+                        _ => {}
+                    },
+                }
+            }
+        };
         let selection = if single_leaf {
-            let with_event = arms(false, false);
-            let eventless = arms(true, false);
+            let dispatch = dispatch(false);
             quote! {
                 #[allow(unused_variables, non_upper_case_globals)]
                 fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
                     #(#consts)*
                     let d = &mut self.data;
-                    match event {
-                        Some(event) => match leaf {
-                            #(#with_event)*
-                            _ => {}
-                        },
-                        None => match leaf {
-                            #(#eventless)*
-                            _ => {}
-                        },
-                    }
+                    #dispatch
                     #rt::Step::None
                 }
             }
         } else {
-            let with_event = arms(false, true);
-            let eventless = arms(true, true);
-            let consts = &consts;
+            let dispatch = dispatch(true);
             quote! {
                 #[allow(unused_variables, unused_mut, non_upper_case_globals)]
                 fn select_all(&mut self, core: &mut #rt::Core, event: Option<u64>, enabled: &mut Vec<u32>) -> bool {
                     #(#consts)*
                     let d = &mut self.data;
                     let mut all_local = true;
-                    for (w, &atomic) in Self::ATOMIC_STATES.iter().enumerate() {
-                        let mut bits = core.active_word(w) & atomic;
-                        while bits != 0 {
-                            let leaf = (w * 64 + bits.trailing_zeros() as usize) as u16;
-                            bits &= bits - 1;
-                            match event {
-                                Some(event) => match leaf {
-                                    #(#with_event)*
-                                    _ => {}
-                                },
-                                None => match leaf {
-                                    #(#eventless)*
-                                    _ => {}
-                                },
-                            }
-                        }
+                    let mut leaves = #rt::ActiveAmong::new(core, Self::ATOMIC_STATES);
+                    while let Some(leaf) = leaves.next_in(core) {
+                        #dispatch
                     }
                     all_local
                 }

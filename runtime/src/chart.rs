@@ -166,18 +166,14 @@ pub trait Chart: Send {
     /// one function, without a call and a [`Step`] per state.
     fn select_all(&mut self, core: &mut Core, event: Option<u64>, enabled: &mut Vec<u32>) -> bool {
         let mut all_local = true;
-        for (w, &atomic) in Self::ATOMIC_STATES.iter().enumerate() {
-            let mut bits = core.active_word(w) & atomic;
-            while bits != 0 {
-                let leaf = (w * 64 + bits.trailing_zeros() as usize) as u16;
-                bits &= bits - 1;
-                if let Step::Select(t) = self.select(core, leaf, event) {
-                    // A local transition is only ever selected from its own source.
-                    let local = Self::TRANSITIONS.get(t as usize).is_some_and(|info| info.local);
-                    all_local &= local;
-                    if local || !enabled.contains(&t) {
-                        enabled.push(t);
-                    }
+        let mut leaves = crate::ActiveAmong::new(core, Self::ATOMIC_STATES);
+        while let Some(leaf) = leaves.next_in(core) {
+            if let Step::Select(t) = self.select(core, leaf, event) {
+                // A local transition is only ever selected from its own source.
+                let local = Self::TRANSITIONS.get(t as usize).is_some_and(|info| info.local);
+                all_local &= local;
+                if local || !enabled.contains(&t) {
+                    enabled.push(t);
                 }
             }
         }

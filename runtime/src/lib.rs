@@ -33,7 +33,8 @@ pub use event::{raw_content, Event, EventKind, EventMeta, Name, Params};
 pub use json::parse as parse_json;
 pub use platform::{Platform, PlatformRequest};
 pub use session::{
-    event_matches, ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions, Signal, Status,
+    event_matches, ActiveAmong, ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions,
+    Signal, Status,
 };
 pub use time::{format_duration, parse_duration};
 pub use value::{Function, FunctionBody, Object, Shared, Value};

@@ -202,15 +202,6 @@ impl Core {
         self.config.contains(state)
     }
 
-    /// Configuration word `w`: the bits of states `64 * w ..`, for
-    /// [`Chart::select_all`]. (Selection runs conditions, which cannot
-    /// change the configuration, so a word read once stays true.)
-    #[doc(hidden)]
-    #[inline(always)]
-    pub fn active_word(&self, w: usize) -> u64 {
-        self.config.word(w)
-    }
-
     /// `In(id)` where the id is only known at run time.
     pub fn is_active_id(&self, id: &str) -> bool {
         self.states
@@ -572,6 +563,38 @@ impl Core {
     /// When the next delayed event is due.
     pub fn next_timer(&self) -> Option<Duration> {
         self.timers.peek().map(|t| t.due)
+    }
+}
+
+/// A walk over the active states among a set (bits over state indices,
+/// as [`Chart::ATOMIC_STATES`]), in document order: what
+/// [`Chart::select_all`] does for each active atomic state. It holds no
+/// borrow of the core between steps, so selection can run conditions;
+/// they cannot change the configuration.
+pub struct ActiveAmong {
+    states: &'static [u64],
+    word: usize,
+    bits: u64,
+}
+
+impl ActiveAmong {
+    pub fn new(core: &Core, states: &'static [u64]) -> Self {
+        ActiveAmong { states, word: 0, bits: core.config.word(0) & states.first().copied().unwrap_or(0) }
+    }
+
+    /// The next active state of the set, reading `core`'s configuration.
+    #[inline]
+    pub fn next_in(&mut self, core: &Core) -> Option<u16> {
+        loop {
+            if self.bits != 0 {
+                let i = self.word * 64 + self.bits.trailing_zeros() as usize;
+                self.bits &= self.bits - 1;
+                return Some(i as u16);
+            }
+            self.word += 1;
+            let states = *self.states.get(self.word)?;
+            self.bits = core.config.word(self.word) & states;
+        }
     }
 }
 
