@@ -121,9 +121,9 @@ pub struct Core {
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
     session_id: ArcStr,
-    /// `#_scxml_<session id>`, the `origin` of the events it sends; made on
-    /// the first `<send>`.
-    origin: Option<ArcStr>,
+    /// `#_scxml_<session id>`: the `origin` of the events it sends and its
+    /// `_ioprocessors` location; made on first use.
+    address: Option<ArcStr>,
     name: Option<&'static str>,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
@@ -156,6 +156,12 @@ struct Links {
     forwarded_logs: Option<Vec<(String, String)>>,
 }
 
+impl Links {
+    fn forwarded_logs(&mut self) -> Option<&mut Vec<(String, String)>> {
+        self.forwarded_logs.as_mut()
+    }
+}
+
 /// Deep enough for any helper a chart defines, shallow enough for a 2 MiB
 /// thread stack in a debug build.
 const MAX_CALL_DEPTH: u32 = 100;
@@ -185,7 +191,7 @@ impl Core {
                 Vec::new()
             },
             session_id: ArcStr::from(session_id),
-            origin: None,
+            address: None,
             name,
             current: None,
             event_value: Value::Undefined,
@@ -333,7 +339,7 @@ impl Core {
     /// `_ioprocessors`.
     pub fn io_processors(&mut self) -> Value {
         if self.io_processors.is_undefined() {
-            let location = Value::from(format!("#_scxml_{}", self.session_id));
+            let location = Value::String(self.address());
             let scxml = Value::object_from([("location", location)]);
             self.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
         }
@@ -399,6 +405,12 @@ impl Core {
         self.links.get_or_insert_with(Box::default)
     }
 
+    /// `#_scxml_<session id>`, this session's address.
+    fn address(&mut self) -> ArcStr {
+        let id = &self.session_id;
+        self.address.get_or_insert_with(|| crate::value::join(&["#_scxml_", id])).clone()
+    }
+
     /// The invoking session's id, when this session is a child.
     fn parent(&self) -> Option<&str> {
         self.links.as_deref()?.parent.as_deref()
@@ -420,8 +432,7 @@ impl Core {
     pub fn log(&mut self, label: &str, value: &Value) {
         // Printing a value has no effect of its own: with nobody to read
         // the line, it is not built.
-        let forwarded = self.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut());
-        match (forwarded, self.observer.as_deref_mut()) {
+        match (self.links.as_deref_mut().and_then(Links::forwarded_logs), self.observer.as_deref_mut()) {
             (Some(lines), _) => lines.push((label.to_string(), value.to_js_string())),
             (None, Some(o)) => o.log(self.now, label, &value.js_str()),
             (None, None) => {}
@@ -431,7 +442,7 @@ impl Core {
     /// Passes on a child's log line, tagged with its invoke id.
     fn log_from_child(&mut self, invokeid: &str, label: &str, text: &str) {
         let label = format!("[{invokeid}] {label}");
-        match self.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut()) {
+        match self.links.as_deref_mut().and_then(Links::forwarded_logs) {
             Some(lines) => lines.push((label, text.to_string())),
             None => {
                 if let Some(o) = self.observer.as_deref_mut() {
@@ -472,7 +483,7 @@ impl Core {
                 .with_sendid(request.id.as_deref()))
             }
         }
-        let origin = self.origin.get_or_insert_with(|| ArcStr::from(format!("#_scxml_{}", self.session_id))).clone();
+        let origin = self.address();
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
@@ -1741,7 +1752,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         self.core.session_id.clone()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
-        self.core.links.as_deref_mut().and_then(|l| l.forwarded_logs.as_mut()).map(std::mem::take).unwrap_or_default()
+        self.core.links.as_deref_mut().and_then(Links::forwarded_logs).map(std::mem::take).unwrap_or_default()
     }
     fn take_result(&mut self) -> Value {
         std::mem::take(&mut self.result)
