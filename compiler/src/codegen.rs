@@ -29,7 +29,17 @@ pub struct Codegen<'a> {
     /// For each transition, its exit chain when it is local (see
     /// [`Self::local_transitions`]).
     local: Vec<Option<Vec<model::StateId>>>,
+    /// The `Signal` constants of `Machine` (see [`Self::signal_table`]).
+    signals: Vec<SignalConst>,
     derive_serde: bool,
+}
+
+/// A `Machine::NAME` signal constant: an event name known at build time
+/// and the descriptor mask it matches.
+struct SignalConst {
+    name: String,
+    konst: Ident,
+    mask: u64,
 }
 
 fn ident(s: &str) -> Ident {
@@ -89,6 +99,7 @@ impl<'a> Codegen<'a> {
             current_fn: Cell::new(None),
             numeric,
             local: Self::local_transitions(chart),
+            signals: Self::signal_table(chart),
             derive_serde: false,
         }
     }
@@ -469,10 +480,9 @@ impl<'a> Codegen<'a> {
     /// The chart's event descriptors, each a bit of the mask an event name
     /// maps to, when the selection is generated; `None` when it is not
     /// (more than 64 descriptors, or too much code).
-    fn compiled_descriptors(&self) -> Option<Vec<&str>> {
+    fn compiled_descriptors(chart: &Chart) -> Option<Vec<&str>> {
         // Each leaf repeats its ancestors' transitions: bound the code size.
-        let candidates: usize = self
-            .chart
+        let candidates: usize = chart
             .states
             .iter()
             .filter(|s| matches!(s.kind, StateKind::Atomic | StateKind::Final))
@@ -480,14 +490,14 @@ impl<'a> Codegen<'a> {
                 let mut n = s.transitions.len();
                 let mut p = s.parent;
                 while let Some(a) = p {
-                    n += self.chart.states[usize::from(a)].transitions.len();
-                    p = self.chart.states[usize::from(a)].parent;
+                    n += chart.states[usize::from(a)].transitions.len();
+                    p = chart.states[usize::from(a)].parent;
                 }
                 n
             })
             .sum();
         let mut descriptors: Vec<&str> = Vec::new();
-        for t in self.chart.transitions.iter() {
+        for t in chart.transitions.iter() {
             for e in &t.events {
                 if e != "*" && !descriptors.contains(&e.as_str()) {
                     descriptors.push(e);
@@ -497,20 +507,41 @@ impl<'a> Codegen<'a> {
         (candidates <= 20_000 && descriptors.len() <= 64).then_some(descriptors)
     }
 
-    /// One `Signal` constant per event descriptor (`Machine::TICK`), its
-    /// mask worked out here, for hosts that send those events without data.
+    /// One `Signal` constant per event descriptor and per name a `<raise>`
+    /// gives (`Machine::TICK`), its mask worked out here: for hosts that
+    /// send those events without data, and for the raises themselves
+    /// ([`Self::action`]). None when the selection is not generated.
+    fn signal_table(chart: &Chart) -> Vec<SignalConst> {
+        let Some(descriptors) = Self::compiled_descriptors(chart) else { return Vec::new() };
+        let mut names: Vec<&str> = descriptors.clone();
+        for block in &chart.blocks {
+            Action::walk(&block.actions, &mut |a| {
+                if let Action::Raise { event, .. } = a {
+                    if !names.contains(&event.as_str()) {
+                        names.push(event);
+                    }
+                }
+            });
+        }
+        let mut consts = Names::reserving(&[]);
+        names
+            .into_iter()
+            .map(|name| SignalConst {
+                name: name.to_string(),
+                konst: ident(&consts.unique(screaming(name))),
+                mask: descriptors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| scxmlc_runtime::event_matches(d, name))
+                    .fold(0, |mask, (i, _)| mask | 1 << i),
+            })
+            .collect()
+    }
+
     fn signal_consts(&self) -> TokenStream {
         let rt = &self.rt;
-        let Some(descriptors) = self.compiled_descriptors() else { return quote!() };
-        let mut names = Names::reserving(&[]);
-        let consts = descriptors.iter().map(|&name| {
-            let mask: u64 = descriptors
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| scxmlc_runtime::event_matches(d, name))
-                .fold(0, |mask, (i, _)| mask | 1 << i);
+        let consts = self.signals.iter().map(|SignalConst { name, konst, mask }| {
             let mask = syn::LitInt::new(&format!("{mask:#x}"), proc_macro2::Span::call_site());
-            let konst = ident(&names.unique(screaming(name)));
             let doc = format!(" The event `{name}` without data, for `Session::process_signal`.");
             quote! {
                 #[doc = #doc]
@@ -524,7 +555,7 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         let single_leaf =
             self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
-        let Some(descriptors) = self.compiled_descriptors() else { return quote!() };
+        let Some(descriptors) = Self::compiled_descriptors(self.chart) else { return quote!() };
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
         let budget = Cell::new(50_000usize);
@@ -1152,7 +1183,11 @@ impl<'a> Codegen<'a> {
     fn action(&self, a: &Action) -> TokenStream {
         let rt = &self.rt;
         match a {
-            Action::Raise { event, .. } => quote!(core.raise(#event);),
+            Action::Raise { event, .. } => match self.signals.iter().find(|s| s.name == *event) {
+                // Queued with its mask: never matched by name.
+                Some(SignalConst { konst, .. }) => quote!(core.raise_signal(Machine::#konst);),
+                None => quote!(core.raise(#event);),
+            },
             Action::Log { label, expr, .. } => {
                 let Some(e) = expr else {
                     return quote!(core.log(#label, &#rt::Value::from("")););

@@ -370,20 +370,11 @@ pub fn is_numeric(e: &Expr, numeric: &[bool]) -> bool {
 }
 
 fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
-    for a in actions {
-        match a {
-            Action::Assign { location, value, .. } => {
-                out.insert(*location, *value);
-            }
-            Action::If { branches, .. } => {
-                for (_, body) in branches {
-                    collect_assigns(body, out);
-                }
-            }
-            Action::Foreach { body, .. } => collect_assigns(body, out),
-            _ => {}
+    Action::walk(actions, &mut |a| {
+        if let Action::Assign { location, value, .. } = a {
+            out.insert(*location, *value);
         }
-    }
+    });
 }
 
 fn collect_stmt_exprs<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s Expr>) {

@@ -231,6 +231,25 @@ pub enum Action {
     Platform(Box<PlatformAction>),
 }
 
+impl Action {
+    /// Calls `f` on each action of `actions` and on those nested in its
+    /// `<if>` branches and `<foreach>` bodies, in document order.
+    pub fn walk<'a>(actions: &'a [Action], f: &mut impl FnMut(&'a Action)) {
+        for a in actions {
+            f(a);
+            match a {
+                Action::If { branches, .. } => {
+                    for (_, body) in branches {
+                        Action::walk(body, f);
+                    }
+                }
+                Action::Foreach { body, .. } => Action::walk(body, f),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// A module action: evaluated attributes become a request to the platform;
 /// the answer comes back later as an event.
 #[derive(Debug)]

@@ -342,21 +342,12 @@ fn is_closed(e: &Expr) -> bool {
 }
 
 fn collect_foreach_vars(actions: &[Action], out: &mut Vec<usize>) {
-    for a in actions {
-        match a {
-            Action::Foreach { item, index, body, .. } => {
-                out.push(*item);
-                out.extend(index);
-                collect_foreach_vars(body, out);
-            }
-            Action::If { branches, .. } => {
-                for (_, body) in branches {
-                    collect_foreach_vars(body, out);
-                }
-            }
-            _ => {}
+    Action::walk(actions, &mut |a| {
+        if let Action::Foreach { item, index, .. } = a {
+            out.push(*item);
+            out.extend(index);
         }
-    }
+    });
 }
 
 /// Calls `f` on each statement of a script or function body that a

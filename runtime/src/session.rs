@@ -110,7 +110,7 @@ pub enum Status {
 pub struct Core {
     states: &'static [StateInfo],
     config: StateSet,
-    internal: VecDeque<Event>,
+    internal: VecDeque<Internal>,
     external: VecDeque<Event>,
     timers: BinaryHeap<Timer>,
     now: Duration,
@@ -140,6 +140,25 @@ pub struct Core {
     /// `None` until the host sets one: an unobserved session skips the
     /// calls altogether (they are on every state change).
     observer: Option<Box<dyn Observer>>,
+}
+
+/// An entry of the internal queue. A `<raise>` of a chart with a generated
+/// selection names its event at build time, with the event's descriptor
+/// mask worked out there too: such an entry is never matched by name, and
+/// becomes an [`Event`] only if something looks at it (`_event`, an
+/// observer, the generic algorithm).
+enum Internal {
+    Signal { name: &'static str, mask: u64 },
+    Event(Event),
+}
+
+impl Internal {
+    fn into_event(self) -> Event {
+        match self {
+            Internal::Signal { name, .. } => Event::new(name, EventKind::Internal),
+            Internal::Event(event) => event,
+        }
+    }
 }
 
 /// A session's links to the session that invoked it and to those it
@@ -388,7 +407,14 @@ impl Core {
     /// `<raise>`.
     #[inline]
     pub fn raise(&mut self, name: impl Into<crate::Name>) {
-        self.internal.push_back(Event::new(name, EventKind::Internal));
+        self.internal.push_back(Internal::Event(Event::new(name, EventKind::Internal)));
+    }
+
+    /// `<raise>` of an event the generated code names (`Machine::NEXT`):
+    /// queued with its descriptor mask, so it is not matched again by name.
+    #[inline]
+    pub fn raise_signal<C>(&mut self, signal: Signal<C>) {
+        self.internal.push_back(Internal::Signal { name: signal.name, mask: signal.mask });
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
@@ -398,7 +424,7 @@ impl Core {
         if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(ArcStr::from)) {
             event.meta_mut().sendid = Some(sendid);
         }
-        self.internal.push_back(event);
+        self.internal.push_back(Internal::Event(event));
     }
 
     fn links(&mut self) -> &mut Links {
@@ -499,7 +525,7 @@ impl Core {
             Some(t) if session_address(t, &self.session_id) => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
-                self.internal.push_back(event);
+                self.internal.push_back(Internal::Event(event));
                 return Ok(());
             }
             Some(t) if self.parent().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
@@ -522,7 +548,7 @@ impl Core {
                 // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
                 error.meta_mut().sendid = request.id;
-                self.internal.push_back(error);
+                self.internal.push_back(Internal::Event(error));
                 return Ok(());
             }
         }
@@ -1023,8 +1049,15 @@ impl<C: Chart> Session<C> {
     /// it. Out of line, so that a loop of eventless steps stays small.
     #[inline(never)]
     fn select_internal(&mut self) -> Step {
-        let Some(event) = self.core.internal.pop_front() else { return Step::None };
-        let mask = self.accept_event(event);
+        let mask = match self.core.internal.pop_front() {
+            None => return Step::None,
+            Some(Internal::Signal { name, mask }) if C::READS_EVENT || self.core.observer.is_some() => {
+                self.accept_event(Event::new(name, EventKind::Internal));
+                mask
+            }
+            Some(Internal::Signal { mask, .. }) => mask,
+            Some(Internal::Event(event)) => self.accept_event(event),
+        };
         self.chart.select(&mut self.core, self.leaf, Some(mask))
     }
 
@@ -1108,7 +1141,7 @@ impl<C: Chart> Session<C> {
             let mut stepped = self.select_and_step(true);
             if !stepped {
                 let Some(event) = self.core.internal.pop_front() else { break };
-                self.set_event(event);
+                self.set_event(event.into_event());
                 stepped = self.select_and_step(false);
             }
             if stepped {
@@ -1660,7 +1693,7 @@ impl<C: Chart> Session<C> {
 
     fn raise_done(&mut self, state: u16, data: Value) {
         let name = format!("done.state.{}", Self::state(state).id);
-        self.core.internal.push_back(Event::new(name, EventKind::Internal).with_data(data));
+        self.core.internal.push_back(Internal::Event(Event::new(name, EventKind::Internal).with_data(data)));
     }
 
     fn add_descendants(&self, s: u16, entry: &mut EntrySet) {
