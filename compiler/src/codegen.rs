@@ -694,11 +694,30 @@ impl<'a> Codegen<'a> {
                 atomic_words[i / 64] |= 1 << (i % 64);
             }
         }
-        let atomic_words =
-            atomic_words.iter().map(|&w| syn::LitInt::new(&format!("{w:#x}"), proc_macro2::Span::call_site()));
+        // Leaves an eventless transition may leave: its own or an ancestor's.
+        let mut eventless_words = vec![0u64; atomic_words.len()];
+        for (i, st) in self.chart.states.iter().enumerate() {
+            if !matches!(st.kind, StateKind::Atomic | StateKind::Final) {
+                continue;
+            }
+            let mut s = Some(i as model::StateId);
+            while let Some(a) = s {
+                let state = &self.chart.states[usize::from(a)];
+                if state.transitions.iter().any(|&t| self.chart.transitions[t].events.is_empty()) {
+                    eventless_words[i / 64] |= 1 << (i % 64);
+                    break;
+                }
+                s = state.parent;
+            }
+        }
+        let words = |words: Vec<u64>| -> Vec<syn::LitInt> {
+            words.iter().map(|&w| syn::LitInt::new(&format!("{w:#x}"), proc_macro2::Span::call_site())).collect()
+        };
+        let (atomic_words, eventless_words) = (words(atomic_words), words(eventless_words));
         quote! {
             const COMPILED_SELECT: bool = true;
             const ATOMIC_STATES: &'static [u64] = &[#(#atomic_words),*];
+            const EVENTLESS_STATES: Option<&'static [u64]> = Some(&[#(#eventless_words),*]);
             const SINGLE_LEAF: bool = #single_leaf;
 
             #[allow(unused_variables, unused_mut)]

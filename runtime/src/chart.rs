@@ -185,6 +185,21 @@ pub trait Chart: Send {
     /// Generated with [`Chart::select`].
     const ATOMIC_STATES: &'static [u64] = &[];
 
+    /// The atomic and final states from which an eventless transition may
+    /// be taken (one of their own or of an ancestor's), as a bit set over
+    /// state indices: the macrostep of a single-leaf chart asks
+    /// [`Chart::select`] for an eventless transition only from these.
+    /// Generated with [`Chart::select`]; by default, every state.
+    const EVENTLESS_STATES: Option<&'static [u64]> = None;
+
+    /// Whether [`Chart::EVENTLESS_STATES`] holds `leaf`.
+    #[inline(always)]
+    fn eventless_from(leaf: u16) -> bool {
+        Self::HAS_EVENTLESS
+            && Self::EVENTLESS_STATES
+                .is_none_or(|words| words.get(usize::from(leaf / 64)).is_some_and(|word| word >> (leaf % 64) & 1 != 0))
+    }
+
     /// Some transitions are [`TransitionInfo::local`].
     const LOCAL_STEPS: bool = false;
 

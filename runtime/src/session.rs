@@ -1003,7 +1003,8 @@ impl<C: Chart> Session<C> {
                 self.microstep();
             }
         }
-        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
+        let eventless = if C::SINGLE_LEAF { C::eventless_from(self.leaf) } else { C::HAS_EVENTLESS };
+        if eventless || !self.core.internal.is_empty() || !self.is_running() {
             if C::SINGLE_LEAF {
                 self.macrostep_single_leaf();
             } else {
@@ -1022,8 +1023,11 @@ impl<C: Chart> Session<C> {
     fn macrostep_single_leaf(&mut self) {
         let mut steps = 0usize;
         while self.is_running() {
-            let mut step =
-                if C::HAS_EVENTLESS { self.chart.select(&mut self.core, self.leaf, None) } else { Step::None };
+            let mut step = if C::eventless_from(self.leaf) {
+                self.chart.select(&mut self.core, self.leaf, None)
+            } else {
+                Step::None
+            };
             if let Step::None = step {
                 if self.core.internal.is_empty() {
                     break;
