@@ -782,7 +782,12 @@ impl<'a> Codegen<'a> {
         }
         budget.set(budget.get() - cost);
         let exit_code = self.exit_chain(leaf, &exits);
+        let t = Literal::u32_unsuffixed(t as u32);
         Some(quote! {
+            // An observer that wants each state change gets the runtime's microstep.
+            if core.reports_states() {
+                return #rt::Step::Select(#t);
+            }
             #exit_code
             #(#content)*
             #entry_code
@@ -820,7 +825,7 @@ impl<'a> Codegen<'a> {
             });
             let blocks = self.run_blocks(&st.onexit);
             let state = self.state_ref(state);
-            quote!(#(#records)* #(#blocks)* core.exit_state(#state);)
+            quote!(#(#records)* #(#blocks)* core.deactivate(#state);)
         });
         quote!(#(#code)*)
     }
@@ -850,7 +855,7 @@ impl<'a> Codegen<'a> {
                 blocks.extend(self.run_blocks(&[block]));
             }
             let state = self.state_ref(state);
-            quote!(core.enter_state(#state); #(#blocks)*)
+            quote!(core.activate(#state); #(#blocks)*)
         });
         Some((quote!(#(#code)*), new_leaf))
     }

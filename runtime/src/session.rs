@@ -18,11 +18,23 @@ pub trait Observer: Send {
     fn enter(&mut self, now: Duration, state: &str) {}
     fn exit(&mut self, now: Duration, state: &str) {}
     fn event(&mut self, now: Duration, event: &Event) {}
+    /// Whether [`Observer::enter`] and [`Observer::exit`] are wanted. When
+    /// they are, each microstep goes through the runtime's W3C algorithm,
+    /// which reports every state change in order between the content it
+    /// runs; when not, the generated microsteps run as in an unobserved
+    /// session.
+    fn wants_states(&self) -> bool {
+        true
+    }
 }
 
 /// Drops everything.
 pub struct NullObserver;
-impl Observer for NullObserver {}
+impl Observer for NullObserver {
+    fn wants_states(&self) -> bool {
+        false
+    }
+}
 
 /// A `<send>` after its attributes were evaluated.
 #[derive(Debug, Default)]
@@ -140,6 +152,8 @@ pub struct Core {
     /// `None` until the host sets one: an unobserved session skips the
     /// calls altogether (they are on every state change).
     observer: Option<Box<dyn Observer>>,
+    /// The observer wants each state entered and exited.
+    reports_states: bool,
 }
 
 /// An entry of the internal queue. A `<raise>` of a chart with a generated
@@ -219,6 +233,7 @@ impl Core {
             outbox: Vec::new(),
             links: None,
             observer: None,
+            reports_states: false,
         }
     }
 
@@ -254,11 +269,12 @@ impl Core {
         self.history.get(usize::from(history))?.as_ref()?.first().copied()
     }
 
-    /// A state leaves the configuration: inactive, and observed.
+    /// A state leaves the configuration: inactive, and reported to an
+    /// observer that wants it.
     #[inline(always)]
     pub fn exit_state(&mut self, state: u16) {
         self.set_active(state, false);
-        if self.observer.is_some() {
+        if self.reports_states {
             self.observe_change(state, false);
         }
     }
@@ -267,9 +283,32 @@ impl Core {
     #[inline(always)]
     pub fn enter_state(&mut self, state: u16) {
         self.set_active(state, true);
-        if self.observer.is_some() {
+        if self.reports_states {
             self.observe_change(state, true);
         }
+    }
+
+    /// Whether an observer wants each state change reported. A generated
+    /// microstep asks once, and when so leaves the step to the runtime;
+    /// otherwise it changes the configuration with [`Self::deactivate`] and
+    /// [`Self::activate`], which report nothing.
+    #[inline(always)]
+    pub fn reports_states(&self) -> bool {
+        self.reports_states
+    }
+
+    /// [`Self::exit_state`] in a generated microstep, which checked
+    /// [`Self::reports_states`] first: only the configuration changes, and
+    /// consecutive changes to one word of it become one.
+    #[inline(always)]
+    pub fn deactivate(&mut self, state: u16) {
+        self.set_active(state, false);
+    }
+
+    /// [`Self::enter_state`] in a generated microstep (see [`Self::deactivate`]).
+    #[inline(always)]
+    pub fn activate(&mut self, state: u16) {
+        self.set_active(state, true);
     }
 
     /// Tells the observer an event is being processed. Cold, as
@@ -748,6 +787,7 @@ impl<C: Chart> Session<C> {
     }
 
     pub fn set_observer(&mut self, observer: Box<dyn Observer>) {
+        self.core.reports_states = observer.wants_states();
         self.core.observer = Some(observer);
     }
 
@@ -997,7 +1037,7 @@ impl<C: Chart> Session<C> {
             self.take_step(step);
         } else {
             self.enabled.clear();
-            if self.select_leaves(Some(mask)) {
+            if self.select_leaves(Some(mask)) && !self.core.reports_states() {
                 self.chart.local_microstep(&mut self.core, &self.enabled);
             } else if !self.enabled.is_empty() {
                 self.microstep();
@@ -1442,7 +1482,8 @@ impl<C: Chart> Session<C> {
     }
 
     fn microstep(&mut self) {
-        if self.all_local() {
+        // Generated microsteps do not report state changes.
+        if self.all_local() && !self.core.reports_states() {
             return self.local_microstep();
         }
         let enabled = std::mem::take(&mut self.enabled);

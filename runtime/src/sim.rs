@@ -164,6 +164,9 @@ impl Observer for SimObserver {
             crate::trace::JsonTrace.event(now, event);
         }
     }
+    fn wants_states(&self) -> bool {
+        self.print
+    }
 }
 
 /// The scripted switch: answers each action from the scenario's list.

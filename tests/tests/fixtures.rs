@@ -31,6 +31,58 @@ fn door_locks_after_three_openings() {
     assert_eq!(session.chart.data.openings, 3.0);
 }
 
+/// An observer that wants state changes sees each one in W3C order,
+/// between the content around it (the runtime takes those microsteps);
+/// one that wants only logs sees the same logs from the generated steps.
+#[test]
+fn observers_see_state_changes_in_order_or_only_logs() {
+    let mut session = door::Machine::session();
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.start();
+    session.advance_to(Duration::from_millis(1500));
+    let lines = recorder.lines();
+    let from_first_open = lines.iter().position(|l| l.ends_with("event open")).map_or(&[][..], |i| &lines[i..]);
+    assert_eq!(
+        from_first_open,
+        [
+            "1s event open",
+            "1s exit closed",
+            "1s enter opened",
+            "1s enter swinging",
+            "1s log door: opened 1 time(s)",
+            "1.5s event close",
+            "1.5s exit swinging",
+            "1.5s exit opened",
+            "1.5s enter closed",
+        ]
+    );
+
+    let logs = LogsOnly::default();
+    let mut session = door::Machine::session();
+    session.set_observer(Box::new(logs.clone()));
+    session.run_virtual(Duration::from_secs(60));
+    assert_eq!(session.final_state(), Some("locked"));
+    assert_eq!(logs.0.borrow().len(), 4);
+    assert_eq!(logs.0.borrow()[3], "locked after 3 openings");
+}
+
+/// Wants log lines only.
+#[derive(Clone, Default)]
+struct LogsOnly(std::sync::Arc<scxmlc_runtime::Shared<Vec<String>>>);
+
+impl scxmlc_runtime::Observer for LogsOnly {
+    fn log(&mut self, _: Duration, _: &str, text: &str) {
+        self.0.borrow_mut().push(text.to_string());
+    }
+    fn enter(&mut self, _: Duration, state: &str) {
+        panic!("entered {state}: not asked for");
+    }
+    fn wants_states(&self) -> bool {
+        false
+    }
+}
+
 #[test]
 fn door_reacts_to_events_from_the_host() {
     let mut session: Session<door::Machine> = door::Machine::session();
