@@ -876,51 +876,95 @@ impl<'a> Codegen<'a> {
     /// `Chart::local_microstep`: for the local transitions (see
     /// [`crate::ir::local_exits`]) of a parallel chart, whose microsteps
     /// combine several transitions, each one's exits, content and entries,
-    /// as `match` arms of the three passes.
+    /// as `match` arms of the three passes. Exits with no `<onexit>` and
+    /// entries with no `<onentry>` only change configuration bits: when no
+    /// content reads the configuration, they join the content's pass.
     fn local_steps(&self) -> TokenStream {
         let rt = &self.rt;
-        let mut exit_arms = Vec::new();
-        let mut content_arms = Vec::new();
-        let mut enter_arms = Vec::new();
+        struct Local {
+            t: Literal,
+            exits: TokenStream,
+            content: Vec<TokenStream>,
+            entries: TokenStream,
+        }
+        let mut locals = Vec::new();
+        let (mut exit_content, mut entry_content) = (false, false);
         for (t, exits) in self.local.iter().enumerate() {
             let Some(exits) = exits else { continue };
             let tr = &self.chart.transitions[t];
-            let i = Literal::u32_unsuffixed(t as u32);
-            let content = self.run_blocks(tr.exec.as_slice());
-            if !content.is_empty() {
-                content_arms.push(quote!(#i => { #(#content)* }));
-            }
-            let Some((entry, defaults)) = crate::ir::static_entry(self.chart, t) else { continue };
-            let Some((entry_code, _)) = self.enter_set(&entry, &defaults, None) else { continue };
-            if !exits.is_empty() {
-                let exit_code = self.exit_chain(tr.source, exits);
-                exit_arms.push(quote!(#i => { #exit_code }));
-            }
-            enter_arms.push(quote!(#i => { #entry_code }));
+            // A targetless local transition runs its content only.
+            let (entry, defaults) = match tr.targets.is_empty() {
+                true => (Vec::new(), Vec::new()),
+                false => match crate::ir::static_entry(self.chart, t) {
+                    Some(entry) => entry,
+                    None => continue,
+                },
+            };
+            let entries = match entry.is_empty() {
+                true => quote!(),
+                false => match self.enter_set(&entry, &defaults, None) {
+                    Some((entries, _)) => entries,
+                    None => continue,
+                },
+            };
+            exit_content |= exits.iter().any(|&s| !self.chart.states[usize::from(s)].onexit.is_empty());
+            entry_content |= entry.iter().any(|&s| {
+                let st = &self.chart.states[usize::from(s)];
+                !st.onentry.is_empty() || (defaults.contains(&s) && st.initial_exec.is_some())
+            });
+            locals.push(Local {
+                t: Literal::u32_unsuffixed(t as u32),
+                exits: self.exit_chain(tr.source, exits),
+                content: self.run_blocks(tr.exec.as_slice()),
+                entries,
+            });
         }
+        let reads_configuration = crate::ir::content_reads_configuration(self.chart, self.scripts);
+        let exits_apart = exit_content || reads_configuration;
+        let entries_apart = entry_content || reads_configuration;
+        let pass = |arms: Vec<TokenStream>, reverse: bool| {
+            if arms.is_empty() {
+                return quote!();
+            }
+            let order = if reverse { quote!(.rev()) } else { quote!() };
+            quote! {
+                for &t in transitions.iter() #order {
+                    match t {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+            }
+        };
+        let arms = |f: &dyn Fn(&Local) -> TokenStream| -> Vec<TokenStream> {
+            locals
+                .iter()
+                .filter_map(|l| {
+                    let code = f(l);
+                    let t = &l.t;
+                    (!code.is_empty()).then(|| quote!(#t => { #code }))
+                })
+                .collect()
+        };
+        let exit_pass = if exits_apart { pass(arms(&|l| l.exits.clone()), true) } else { quote!() };
+        let entry_pass = if entries_apart { pass(arms(&|l| l.entries.clone()), false) } else { quote!() };
+        let content_pass = pass(
+            arms(&|l| {
+                let exits = if exits_apart { quote!() } else { l.exits.clone() };
+                let entries = if entries_apart { quote!() } else { l.entries.clone() };
+                let content = &l.content;
+                quote!(#exits #(#content)* #entries)
+            }),
+            false,
+        );
         quote! {
             const LOCAL_STEPS: bool = true;
             #[allow(unused_variables)]
             fn local_microstep(&mut self, core: &mut #rt::Core, transitions: &[u32]) {
                 let d = &mut self.data;
-                for &t in transitions.iter().rev() {
-                    match t {
-                        #(#exit_arms)*
-                        _ => {}
-                    }
-                }
-                for &t in transitions {
-                    match t {
-                        #(#content_arms)*
-                        _ => {}
-                    }
-                }
-                for &t in transitions {
-                    match t {
-                        #(#enter_arms)*
-                        _ => {}
-                    }
-                }
+                #exit_pass
+                #content_pass
+                #entry_pass
             }
         }
     }

@@ -2,7 +2,7 @@
 //! out per event: descendant ranges and transition domains.
 use crate::model::{Action, Chart, ExprId, SourceKind, StateId, StateKind};
 use crate::script::{BinOp, Expr, Lowered, Place, Scripts, Stmt, SystemVar, UnOp};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// States are numbered in document order, so a state's descendants are the
 /// contiguous range `state + 1 ..= last_descendant[state]`.
@@ -336,9 +336,24 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
 /// Whether any expression of the chart reads `_event`: if none does, the
 /// session need not keep the event it is processing where scripts see it.
 pub fn reads_event(scripts: &Scripts) -> bool {
+    any_expr(scripts, |_| true, |e| matches!(e, Expr::System(SystemVar::Event)))
+}
+
+/// Whether executable content can read the configuration: `In()` anywhere
+/// but a transition's condition (which runs before the microstep), or in a
+/// function. When none can, a microstep's exits and entries may change the
+/// configuration in any order around the content.
+pub fn content_reads_configuration(chart: &Chart, scripts: &Scripts) -> bool {
+    let conditions: HashSet<ExprId> = chart.transitions.iter().filter_map(|t| t.cond).collect();
+    any_expr(scripts, |id| !conditions.contains(&id), |e| matches!(e, Expr::InState(_) | Expr::InDynamic(_)))
+}
+
+/// Whether `pred` holds for an expression inside the lowered sources that
+/// `source` keeps (by id), places included, or inside a function body.
+fn any_expr(scripts: &Scripts, source: impl Fn(ExprId) -> bool, pred: impl Fn(&Expr) -> bool) -> bool {
     let mut exprs: Vec<&Expr> = Vec::new();
     let mut places: Vec<&Place> = Vec::new();
-    for l in &scripts.lowered {
+    for (_, l) in scripts.lowered.iter().enumerate().filter(|&(id, _)| source(id)) {
         match l {
             Lowered::Expr(e) => exprs.push(e),
             Lowered::Script(stmts) => collect_stmt_exprs(stmts, &mut exprs),
@@ -348,11 +363,11 @@ pub fn reads_event(scripts: &Scripts) -> bool {
     for f in &scripts.functions {
         collect_stmt_exprs(&f.body, &mut exprs);
     }
-    let mut reads = false;
-    let mut check = |e: &Expr| reads |= matches!(e, Expr::System(SystemVar::Event));
+    let mut found = false;
+    let mut check = |e: &Expr| found |= pred(e);
     exprs.iter().for_each(|e| visit(e, &mut check));
     places.iter().for_each(|p| visit_place(p, &mut check));
-    reads
+    found
 }
 
 /// An expression that always evaluates to a number without failing: number
@@ -580,6 +595,26 @@ mod tests {
                <state id="s"><onentry><assign location="o[_event.name]" expr="1"/></onentry></state>"#
         ));
         assert!(reads_event(r#"<script>function f() { return _event; }</script><state id="s"/>"#));
+    }
+
+    fn content_reads_configuration(body: &str) -> bool {
+        let text = format!(
+            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
+        );
+        let file = SourceFile::new("t.scxml", text);
+        let mut diags = Diagnostics::default();
+        let (chart, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
+        super::content_reads_configuration(&chart, &scripts)
+    }
+
+    #[test]
+    fn configuration_reads_in_content_are_found_but_not_in_transition_conditions() {
+        assert!(!content_reads_configuration(r#"<state id="s"><transition event="e" cond="In('s')"/></state>"#));
+        assert!(content_reads_configuration(
+            r#"<state id="s"><transition event="e"><if cond="In('s')"><log expr="1"/></if></transition></state>"#
+        ));
+        assert!(content_reads_configuration(r#"<state id="s"><onexit><log expr="In('s')"/></onexit></state>"#));
+        assert!(content_reads_configuration(r#"<script>function f() { return In('s'); }</script><state id="s"/>"#));
     }
 
     #[test]
