@@ -684,6 +684,9 @@ impl<'a> Codegen<'a> {
                 }
             }
         };
+        // A few descriptors are a few comparisons: inlined where an event
+        // is taken, they cost no call.
+        let inline_mask = if descriptors.len() <= 8 { quote!(#[inline]) } else { quote!() };
         let mask_tests = descriptors.iter().enumerate().map(|(i, d)| {
             let bit = Literal::u64_unsuffixed(1u64 << i);
             quote!(if #rt::event_matches(#d, name) { mask |= #bit; })
@@ -721,6 +724,7 @@ impl<'a> Codegen<'a> {
             const SINGLE_LEAF: bool = #single_leaf;
 
             #[allow(unused_variables, unused_mut)]
+            #inline_mask
             fn event_mask(name: &str) -> u64 {
                 let mut mask = 0;
                 #(#mask_tests)*

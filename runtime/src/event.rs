@@ -174,14 +174,12 @@ impl Event {
         self
     }
 
-    /// Drops the event. The drop glue of an event is a call for each
-    /// field; an event that owns nothing (a borrowed name, no data, no
-    /// I/O-processor fields, as most a host sends) is let go without it.
-    #[inline]
-    pub fn dispose(self) {
-        if matches!(self.name.0, NameRepr::Static(_)) && matches!(self.data, Value::Undefined) && self.meta.is_none() {
-            std::mem::forget(self);
-        }
+    /// Whether the event owns nothing: a borrowed name, no data, no
+    /// I/O-processor fields, as most a host sends. Such an event can be let
+    /// go without its drop glue (a call for each field).
+    #[inline(always)]
+    pub fn owns_nothing(&self) -> bool {
+        matches!(self.name.0, NameRepr::Static(_)) && matches!(self.data, Value::Undefined) && self.meta.is_none()
     }
 
     pub fn sendid(&self) -> Option<&ArcStr> {

@@ -1023,8 +1023,8 @@ impl<C: Chart> Session<C> {
         if C::READS_EVENT {
             self.core.current = Some(event);
             self.core.event_value = Value::Undefined;
-        } else {
-            event.dispose();
+        } else if event.owns_nothing() {
+            std::mem::forget(event);
         }
         mask
     }
