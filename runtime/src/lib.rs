@@ -12,6 +12,7 @@ pub mod host;
 mod json;
 pub mod ops;
 mod platform;
+mod queue;
 mod scratch;
 #[cfg(feature = "serde")]
 mod serde_impl;

@@ -41,8 +41,25 @@ reuse! {
 
 /// An empty buffer from this thread's pool, returned to it when dropped.
 pub(crate) fn take<T: Reuse>() -> Borrowed<T> {
-    let buffer = T::pool().try_with(|pool| pool.borrow_mut().pop()).ok().flatten();
-    Borrowed(buffer.unwrap_or_default())
+    Borrowed(lend())
+}
+
+/// An empty buffer from this thread's pool, for the caller to hand back
+/// with [`give_back`] (or to free); a new one if the pool has none.
+pub(crate) fn lend<T: Reuse>() -> T {
+    T::pool().try_with(|pool| pool.borrow_mut().pop()).ok().flatten().unwrap_or_default()
+}
+
+/// Empties `buffer` and keeps it in this thread's pool, if there is room.
+pub(crate) fn give_back<T: Reuse>(mut buffer: T) {
+    buffer.reset();
+    // A thread being torn down has no pool: the buffer is just freed.
+    let _ = T::pool().try_with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < POOLED {
+            pool.push(buffer);
+        }
+    });
 }
 
 /// A pooled buffer, for the length of a step.
@@ -50,15 +67,7 @@ pub(crate) struct Borrowed<T: Reuse>(T);
 
 impl<T: Reuse> Drop for Borrowed<T> {
     fn drop(&mut self) {
-        let mut buffer = std::mem::take(&mut self.0);
-        buffer.reset();
-        // A thread being torn down has no pool: the buffer is just freed.
-        let _ = T::pool().try_with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if pool.len() < POOLED {
-                pool.push(buffer);
-            }
-        });
+        give_back(std::mem::take(&mut self.0));
     }
 }
 

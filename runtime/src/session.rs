@@ -1,6 +1,7 @@
 //! The W3C SCXML interpretation algorithm (Appendix D), generic over a
 //! generated [`Chart`], with event queues and a virtual clock.
 use crate::chart::{Chart, StateKind, Step, TransitionInfo, NO_STATE};
+use crate::queue::Queue;
 use crate::scratch;
 /// The active states, in document order.
 pub use crate::state_set::Members as ActiveStates;
@@ -122,8 +123,8 @@ pub enum Status {
 pub struct Core {
     states: &'static [StateInfo],
     config: StateSet,
-    internal: VecDeque<Internal>,
-    external: VecDeque<Event>,
+    internal: Queue<Internal>,
+    external: Queue<Event>,
     timers: BinaryHeap<Timer>,
     now: Duration,
     seq: u64,
@@ -164,6 +165,11 @@ pub struct Core {
 enum Internal {
     Signal { name: &'static str, mask: u64 },
     Event(Event),
+}
+
+crate::scratch::reuse! {
+    VecDeque<Internal> => VecDeque::clear;
+    VecDeque<Event> => VecDeque::clear;
 }
 
 impl Internal {
@@ -208,11 +214,8 @@ impl Core {
         Core {
             states,
             config: StateSet::with_states(states.len()),
-            // Room for one event each: an idle session keeps its queues'
-            // buffers, and most queue one event at a time, so the default
-            // first allocation (four) would mostly be idle memory.
-            internal: VecDeque::with_capacity(1),
-            external: VecDeque::with_capacity(1),
+            internal: Queue::new(),
+            external: Queue::new(),
             timers: BinaryHeap::new(),
             now: Duration::ZERO,
             seq: 0,
@@ -890,6 +893,8 @@ impl<C: Chart> Session<C> {
         }
         match self.core.external.pop_front() {
             Some(event) => {
+                // Drained: its buffer goes back to the pool until the next event.
+                self.core.external.release();
                 self.process_external(event);
                 self.pump_children();
                 true
@@ -1084,6 +1089,7 @@ impl<C: Chart> Session<C> {
                 return;
             }
         }
+        self.core.internal.release();
         if matches!(self.status, Status::Done(_)) {
             self.exit_interpreter();
         }
@@ -1202,6 +1208,7 @@ impl<C: Chart> Session<C> {
                 return self.macrostep();
             }
         }
+        self.core.internal.release();
         if matches!(self.status, Status::Done(_)) {
             self.exit_interpreter();
         }
