@@ -143,6 +143,11 @@ pub struct Event {
     /// processor or a child session; kept out of line so that an event,
     /// moved through queues many times, stays six words (48 bytes).
     pub meta: Option<Box<EventMeta>>,
+    /// Sent by the session processing it to itself through the SCXML I/O
+    /// processor: its `origin` is that session's address and its
+    /// `origintype` the processor's, filled in when `_event` is read instead
+    /// of carried in `meta`. Set only while the event stays in its session.
+    pub(crate) from_self: bool,
 }
 
 /// The `_event` fields an I/O processor fills in (W3C 5.10.1).
@@ -166,7 +171,7 @@ impl Event {
     }
 
     pub fn new(name: impl Into<Name>, kind: EventKind) -> Self {
-        Event { name: name.into(), kind, data: Value::Undefined, meta: None }
+        Event { name: name.into(), kind, data: Value::Undefined, meta: None, from_self: false }
     }
 
     pub fn with_data(mut self, data: Value) -> Self {

@@ -359,6 +359,14 @@ impl Core {
         if self.event_value.is_undefined() {
             if let Some(event) = &self.current {
                 self.event_value = event.to_value();
+                if event.from_self {
+                    let origin = Value::String(self.address());
+                    if let Value::Object(object) = &self.event_value {
+                        let mut object = object.borrow_mut();
+                        object.set("origin", origin);
+                        object.set("origintype", Value::from(SCXML_IO_PROCESSOR));
+                    }
+                }
             }
         }
         self.event_value.clone()
@@ -379,6 +387,8 @@ impl Core {
             "type" => Value::from(event.kind.as_str()),
             "data" => event.data.clone(),
             "sendid" => text(meta.and_then(|m| m.sendid.as_ref())),
+            "origin" if event.from_self => Value::String(self.own_address()),
+            "origintype" if event.from_self => Value::from(SCXML_IO_PROCESSOR),
             "origin" => meta.and_then(|m| m.origin.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
             "origintype" => meta.and_then(|m| m.origintype.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
             "invokeid" => text(meta.and_then(|m| m.invokeid.as_ref())),
@@ -479,6 +489,23 @@ impl Core {
         self.address.get_or_insert_with(|| crate::value::join(&["#_scxml_", id])).clone()
     }
 
+    /// [`Self::address`] where it cannot be kept.
+    fn own_address(&self) -> ArcStr {
+        self.address.clone().unwrap_or_else(|| crate::value::join(&["#_scxml_", &self.session_id]))
+    }
+
+    /// `event` as it leaves this session (autoforwarded to a child): an
+    /// event this session sent itself now names its origin in full.
+    fn with_origin(&mut self, mut event: Event) -> Event {
+        if std::mem::take(&mut event.from_self) {
+            let origin = self.address();
+            let meta = event.meta_mut();
+            meta.origin = Some(crate::Name::from(origin));
+            meta.origintype = Some(crate::Name::from_static(SCXML_IO_PROCESSOR));
+        }
+        event
+    }
+
     /// The invoking session's id, when this session is a child.
     fn parent(&self) -> Option<&str> {
         self.links.as_deref()?.parent.as_deref()
@@ -551,8 +578,19 @@ impl Core {
                 .with_sendid(request.id.as_deref()))
             }
         }
-        let origin = self.address();
+        // `#_scxml_<id>` of this session or of its parent.
+        let session_address = |t: &str, id: &str| t.strip_prefix("#_scxml_") == Some(id);
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
+        if request.target.as_deref().is_none_or(|t| session_address(t, &self.session_id)) {
+            // To itself, the common case (timeouts): the origin is implied.
+            event.from_self = true;
+            if request.id.is_some() || request.raw.is_some() {
+                *event.meta_mut() = EventMeta { sendid: request.id, raw: request.raw, ..EventMeta::default() };
+            }
+            self.route(Route::External, event, request.delay);
+            return Ok(());
+        }
+        let origin = self.address();
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
             origin: Some(crate::Name::from(origin)),
@@ -560,11 +598,8 @@ impl Core {
             invokeid: None,
             raw: request.raw,
         };
-        // `#_scxml_<id>` of this session or of its parent.
-        let session_address = |t: &str, id: &str| t.strip_prefix("#_scxml_") == Some(id);
         match request.target.as_deref() {
             None => {}
-            Some(t) if session_address(t, &self.session_id) => {}
             Some("#_internal") => {
                 event.kind = EventKind::Internal;
                 self.internal.push_back(Internal::Event(event));
@@ -970,7 +1005,8 @@ impl<C: Chart> Session<C> {
         }
         for child in self.invocations.iter_mut().flat_map(|inv| inv.children.iter_mut()) {
             if C::INVOKES[child.invoke as usize].autoforward {
-                child.session.deliver(event.clone());
+                let forwarded = self.core.with_origin(event.clone());
+                child.session.deliver(forwarded);
                 child.session.run();
             }
         }
