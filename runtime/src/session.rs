@@ -134,21 +134,15 @@ pub struct Core {
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
     session_id: ArcStr,
-    /// `#_scxml_<session id>`: the `origin` of the events it sends and its
-    /// `_ioprocessors` location; made on first use.
-    address: Option<ArcStr>,
-    name: Option<&'static str>,
     /// The event being processed, and `_event` once something has read it.
     current: Option<Event>,
     event_value: Value,
-    /// `_ioprocessors`, built once: it is the same object for the whole session.
-    io_processors: Value,
     /// `_genesys`: the platform's object model, kept by the host.
     genesys: Value,
     /// Platform requests not yet taken by the host.
     outbox: Vec<crate::PlatformRequest>,
-    /// Links to an invoking parent and to invoked children; `None` while
-    /// there are none, as in most sessions.
+    /// Links to an invoking parent and to invoked children, and
+    /// `_ioprocessors`; `None` while there are none, as in most sessions.
     links: Option<Box<Links>>,
     /// `None` until the host sets one: an unobserved session skips the
     /// calls altogether (they are on every state change).
@@ -168,8 +162,8 @@ enum Internal {
 }
 
 crate::scratch::reuse! {
-    VecDeque<Internal> => VecDeque::clear;
-    VecDeque<Event> => VecDeque::clear;
+    Box<VecDeque<Internal>> => |queue| queue.clear();
+    Box<VecDeque<Event>> => |queue| queue.clear();
 }
 
 impl Internal {
@@ -193,6 +187,8 @@ struct Links {
     to_children: Vec<(ArcStr, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
+    /// `_ioprocessors`, built once: it is the same object for the whole session.
+    io_processors: Value,
 }
 
 impl Links {
@@ -208,7 +204,7 @@ const MAX_CALL_DEPTH: u32 = 100;
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 impl Core {
-    fn new(states: &'static [StateInfo], name: Option<&'static str>, session_id: Option<String>) -> Self {
+    fn new(states: &'static [StateInfo], session_id: Option<String>) -> Self {
         let session_id =
             session_id.unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
         Core {
@@ -227,11 +223,8 @@ impl Core {
                 Vec::new()
             },
             session_id: ArcStr::from(session_id),
-            address: None,
-            name,
             current: None,
             event_value: Value::Undefined,
-            io_processors: Value::Undefined,
             genesys: Value::Undefined,
             outbox: Vec::new(),
             links: None,
@@ -350,10 +343,6 @@ impl Core {
     pub fn session_id(&self) -> Value {
         Value::String(self.session_id.clone())
     }
-    /// `_name`. (Generated code writes the chart's name as a literal.)
-    pub fn name(&self) -> Value {
-        self.name.map_or(Value::Undefined, Value::from)
-    }
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
         if self.event_value.is_undefined() {
@@ -387,7 +376,7 @@ impl Core {
             "type" => Value::from(event.kind.as_str()),
             "data" => event.data.clone(),
             "sendid" => text(meta.and_then(|m| m.sendid.as_ref())),
-            "origin" if event.from_self => Value::String(self.own_address()),
+            "origin" if event.from_self => Value::String(self.address()),
             "origintype" if event.from_self => Value::from(SCXML_IO_PROCESSOR),
             "origin" => meta.and_then(|m| m.origin.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
             "origintype" => meta.and_then(|m| m.origintype.as_ref()).map_or(Value::Undefined, crate::Name::to_value),
@@ -409,12 +398,13 @@ impl Core {
 
     /// `_ioprocessors`.
     pub fn io_processors(&mut self) -> Value {
-        if self.io_processors.is_undefined() {
-            let location = Value::String(self.address());
-            let scxml = Value::object_from([("location", location)]);
-            self.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
+        let location = self.address();
+        let links = self.links();
+        if links.io_processors.is_undefined() {
+            let scxml = Value::object_from([("location", Value::String(location))]);
+            links.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
         }
-        self.io_processors.clone()
+        links.io_processors.clone()
     }
 
     /// `_genesys`. Until the host sets one, an object with an empty
@@ -483,15 +473,10 @@ impl Core {
         self.links.get_or_insert_with(Box::default)
     }
 
-    /// `#_scxml_<session id>`, this session's address.
-    fn address(&mut self) -> ArcStr {
-        let id = &self.session_id;
-        self.address.get_or_insert_with(|| crate::value::join(&["#_scxml_", id])).clone()
-    }
-
-    /// [`Self::address`] where it cannot be kept.
-    fn own_address(&self) -> ArcStr {
-        self.address.clone().unwrap_or_else(|| crate::value::join(&["#_scxml_", &self.session_id]))
+    /// `#_scxml_<session id>`, this session's address: made when needed
+    /// (sends to another session, `_event.origin`), not kept in every session.
+    fn address(&self) -> ArcStr {
+        crate::value::join(&["#_scxml_", &self.session_id])
     }
 
     /// `event` as it leaves this session (autoforwarded to a child): an
@@ -750,16 +735,24 @@ impl<C> Signal<C> {
     }
 }
 
+/// A limit of [`SessionOptions`] as a session keeps it: below `u32::MAX`,
+/// so that the counter checked against it can always pass it.
+fn limit(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX).min(u32::MAX - 1)
+}
+
 /// One running statechart.
 pub struct Session<C: Chart> {
     pub chart: C,
     pub core: Core,
-    data_ready: Vec<bool>,
+    /// Late binding: which states' data has been initialized.
+    data_ready: Box<[bool]>,
     status: Status,
-    max_microsteps: usize,
-    max_events_per_run: usize,
+    /// [`SessionOptions`]' limits, kept in four bytes each.
+    max_microsteps: u32,
+    max_events_per_run: u32,
     /// The configuration when the session ended (it exits every state then).
-    final_configuration: Vec<u16>,
+    final_configuration: Box<[u16]>,
     /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts.
     leaf: u16,
     /// The `<donedata>` of the top-level final state reached: what an
@@ -811,14 +804,14 @@ impl<C: Chart> Session<C> {
         let n = C::STATES.len();
         Session {
             chart,
-            core: Core::new(C::STATES, C::NAME, options.session_id),
-            data_ready: if C::LATE_BINDING { vec![false; n] } else { Vec::new() },
+            core: Core::new(C::STATES, options.session_id),
+            data_ready: if C::LATE_BINDING { vec![false; n].into() } else { Box::default() },
             status: Status::NotStarted,
             result: Value::Undefined,
             leaf: NO_STATE,
-            max_microsteps: options.max_microsteps,
-            max_events_per_run: options.max_events_per_run,
-            final_configuration: Vec::new(),
+            max_microsteps: limit(options.max_microsteps),
+            max_events_per_run: limit(options.max_events_per_run),
+            final_configuration: Box::default(),
             enabled: Vec::new(),
             invocations: None,
         }
@@ -908,7 +901,7 @@ impl<C: Chart> Session<C> {
 
     /// Processes queued external events until none is left or the session ends.
     pub fn run_until_idle(&mut self) {
-        let mut processed = 0usize;
+        let mut processed = 0u32;
         while self.step() {
             processed += 1;
             if processed >= self.max_events_per_run {
@@ -1071,7 +1064,9 @@ impl<C: Chart> Session<C> {
     }
 
     /// The macrostep of an external event given by its descriptor mask
-    /// (and, for charts that read it, in `core.current`).
+    /// (and, for charts that read it, in `core.current`). Always inlined:
+    /// it is the body of both ways in, events and signals.
+    #[inline(always)]
     fn process_compiled(&mut self, mask: u64) {
         if C::SINGLE_LEAF {
             let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
@@ -1102,7 +1097,7 @@ impl<C: Chart> Session<C> {
     /// this loop on each event, even when it does not run.
     #[inline(never)]
     fn macrostep_single_leaf(&mut self) {
-        let mut steps = 0usize;
+        let mut steps = 0u32;
         while self.is_running() {
             let mut step = if C::eventless_from(self.leaf) {
                 self.chart.select(&mut self.core, self.leaf, None)
@@ -1222,7 +1217,7 @@ impl<C: Chart> Session<C> {
     }
 
     fn macrostep(&mut self) {
-        let mut steps = 0usize;
+        let mut steps = 0u32;
         while self.is_running() {
             let mut stepped = self.select_and_step(true);
             if !stepped {
