@@ -121,7 +121,8 @@ pub enum Status {
 
 /// Everything but the chart's own data: what executable content can reach.
 pub struct Core {
-    states: &'static [StateInfo],
+    /// The chart's state table (`C::STATES`), one word wide.
+    states: fn() -> &'static [StateInfo],
     config: StateSet,
     internal: Queue<Internal>,
     external: Queue<Event>,
@@ -129,7 +130,7 @@ pub struct Core {
     now: Duration,
     seq: u64,
     /// What each history state recorded (W3C `historyValue`), by state.
-    history: Vec<Option<Vec<u16>>>,
+    history: Box<[Option<Vec<u16>>]>,
     /// Nested calls of compiled functions, bounded so that recursion in a
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
@@ -139,14 +140,14 @@ pub struct Core {
     event_value: Value,
     /// `_genesys`: the platform's object model, kept by the host.
     genesys: Value,
-    /// Platform requests not yet taken by the host.
-    outbox: Vec<crate::PlatformRequest>,
-    /// Links to an invoking parent and to invoked children, and
-    /// `_ioprocessors`; `None` while there are none, as in most sessions.
-    links: Option<Box<Links>>,
-    /// `None` until the host sets one: an unobserved session skips the
-    /// calls altogether (they are on every state change).
-    observer: Option<Box<dyn Observer>>,
+    /// Platform requests not yet taken by the host; `None` once taken, as
+    /// while the session waits for their answers.
+    #[allow(clippy::box_collection)] // One word inline instead of three.
+    outbox: Option<Box<Vec<crate::PlatformRequest>>>,
+    /// What most sessions never have, boxed on first use.
+    extras: Option<Box<Extras>>,
+    /// An observer is set (it is kept in the extras).
+    observed: bool,
     /// The observer wants each state entered and exited.
     reports_states: bool,
 }
@@ -175,10 +176,10 @@ impl Internal {
     }
 }
 
-/// A session's links to the session that invoked it and to those it
-/// invoked, kept out of line: most sessions have neither.
+/// What most sessions never have, kept out of line: links to the session
+/// that invoked it and to those it invoked, an observer, `_ioprocessors`.
 #[derive(Default)]
-struct Links {
+struct Extras {
     /// The invoking session's id, when this session is a child.
     parent: Option<ArcStr>,
     to_parent: Vec<Event>,
@@ -189,9 +190,11 @@ struct Links {
     forwarded_logs: Option<Vec<(String, String)>>,
     /// `_ioprocessors`, built once: it is the same object for the whole session.
     io_processors: Value,
+    /// `None` until the host sets one.
+    observer: Option<Box<dyn Observer>>,
 }
 
-impl Links {
+impl Extras {
     fn forwarded_logs(&mut self) -> Option<&mut Vec<(String, String)>> {
         self.forwarded_logs.as_mut()
     }
@@ -204,11 +207,12 @@ const MAX_CALL_DEPTH: u32 = 100;
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 impl Core {
-    fn new(states: &'static [StateInfo], session_id: Option<String>) -> Self {
+    fn new(states_of: fn() -> &'static [StateInfo], session_id: Option<String>) -> Self {
+        let states = states_of();
         let session_id =
             session_id.unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
         Core {
-            states,
+            states: states_of,
             config: StateSet::with_states(states.len()),
             internal: Queue::new(),
             external: Queue::new(),
@@ -218,17 +222,17 @@ impl Core {
             call_depth: 0,
             // Only charts with history states record anything.
             history: if states.iter().any(|s| matches!(s.kind, StateKind::ShallowHistory | StateKind::DeepHistory)) {
-                vec![None; states.len()]
+                vec![None; states.len()].into()
             } else {
-                Vec::new()
+                Box::default()
             },
             session_id: ArcStr::from(session_id),
             current: None,
             event_value: Value::Undefined,
             genesys: Value::Undefined,
-            outbox: Vec::new(),
-            links: None,
-            observer: None,
+            outbox: None,
+            extras: None,
+            observed: false,
             reports_states: false,
         }
     }
@@ -240,7 +244,7 @@ impl Core {
 
     /// `In(id)` where the id is only known at run time.
     pub fn is_active_id(&self, id: &str) -> bool {
-        self.states
+        (self.states)()
             .iter()
             .position(|s| s.id == id && s.kind != StateKind::Root)
             .is_some_and(|i| self.is_active(i as u16))
@@ -312,8 +316,9 @@ impl Core {
     #[cold]
     #[inline(never)]
     fn observe_event(&mut self, event: &Event) {
-        if let Some(o) = self.observer.as_deref_mut() {
-            o.event(self.now, event);
+        let now = self.now;
+        if let Some(o) = self.observer() {
+            o.event(now, event);
         }
     }
 
@@ -323,11 +328,12 @@ impl Core {
     #[cold]
     #[inline(never)]
     fn observe_change(&mut self, state: u16, entered: bool) {
-        if let (Some(o), Some(info)) = (self.observer.as_deref_mut(), self.states.get(usize::from(state))) {
+        let (now, info) = (self.now, (self.states)().get(usize::from(state)));
+        if let (Some(o), Some(info)) = (self.observer(), info) {
             if entered {
-                o.enter(self.now, info.id);
+                o.enter(now, info.id);
             } else {
-                o.exit(self.now, info.id);
+                o.exit(now, info.id);
             }
         }
     }
@@ -399,12 +405,12 @@ impl Core {
     /// `_ioprocessors`.
     pub fn io_processors(&mut self) -> Value {
         let location = self.address();
-        let links = self.links();
-        if links.io_processors.is_undefined() {
+        let extras = self.extras();
+        if extras.io_processors.is_undefined() {
             let scxml = Value::object_from([("location", Value::String(location))]);
-            links.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
+            extras.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
         }
-        links.io_processors.clone()
+        extras.io_processors.clone()
     }
 
     /// `_genesys`. Until the host sets one, an object with an empty
@@ -432,13 +438,14 @@ impl Core {
     ) -> ArcStr {
         self.seq += 1;
         let requestid = crate::value::join(&[&self.session_id, "-req", crate::value::decimal(self.seq, &mut [0; 20])]);
-        self.outbox.push(crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes });
+        let request = crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes };
+        self.outbox.get_or_insert_with(Box::default).push(request);
         requestid
     }
 
     /// The platform requests made since the last call, in order.
     pub fn take_requests(&mut self) -> Vec<crate::PlatformRequest> {
-        std::mem::take(&mut self.outbox)
+        self.outbox.take().map(|requests| *requests).unwrap_or_default()
     }
 
     /// Moves the clock forward (a host delivering an event at a later time).
@@ -469,8 +476,12 @@ impl Core {
         self.internal.push_back(Internal::Event(event));
     }
 
-    fn links(&mut self) -> &mut Links {
-        self.links.get_or_insert_with(Box::default)
+    fn observer(&mut self) -> Option<&mut (dyn Observer + 'static)> {
+        self.extras.as_deref_mut()?.observer.as_deref_mut()
+    }
+
+    fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
     }
 
     /// `#_scxml_<session id>`, this session's address: made when needed
@@ -493,26 +504,27 @@ impl Core {
 
     /// The invoking session's id, when this session is a child.
     fn parent(&self) -> Option<&str> {
-        self.links.as_deref()?.parent.as_deref()
+        self.extras.as_deref()?.parent.as_deref()
     }
 
     /// A child's `<log>` lines, kept for its parent to pass on.
     fn forwarded_logs(&self) -> Option<&Vec<(String, String)>> {
-        self.links.as_deref()?.forwarded_logs.as_ref()
+        self.extras.as_deref()?.forwarded_logs.as_ref()
     }
 
     /// Someone reads this session's `<log>` lines: a parent collecting a
     /// child's, or an observer. Otherwise generated code does not build them.
     #[inline]
     pub fn logs_read(&self) -> bool {
-        self.forwarded_logs().is_some() || self.observer.is_some()
+        self.forwarded_logs().is_some() || self.observed
     }
 
     /// `<log>`.
     pub fn log(&mut self, label: &str, value: &Value) {
         // Printing a value has no effect of its own: with nobody to read
         // the line, it is not built.
-        match (self.links.as_deref_mut().and_then(Links::forwarded_logs), self.observer.as_deref_mut()) {
+        let Some(extras) = self.extras.as_deref_mut() else { return };
+        match (extras.forwarded_logs.as_mut(), extras.observer.as_deref_mut()) {
             (Some(lines), _) => lines.push((label.to_string(), value.to_js_string())),
             (None, Some(o)) => o.log(self.now, label, &value.js_str()),
             (None, None) => {}
@@ -522,11 +534,12 @@ impl Core {
     /// Passes on a child's log line, tagged with its invoke id.
     fn log_from_child(&mut self, invokeid: &str, label: &str, text: &str) {
         let label = format!("[{invokeid}] {label}");
-        match self.links.as_deref_mut().and_then(Links::forwarded_logs) {
+        match self.extras.as_deref_mut().and_then(Extras::forwarded_logs) {
             Some(lines) => lines.push((label, text.to_string())),
             None => {
-                if let Some(o) = self.observer.as_deref_mut() {
-                    o.log(self.now, &label, text);
+                let now = self.now;
+                if let Some(o) = self.observer() {
+                    o.log(now, &label, text);
                 }
             }
         }
@@ -637,8 +650,8 @@ impl Core {
     fn deliver(&mut self, route: Route, event: Event) {
         match route {
             Route::External => self.external.push_back(event),
-            Route::Parent => self.links().to_parent.push(event),
-            Route::Child(id) => self.links().to_children.push((id, event)),
+            Route::Parent => self.extras().to_parent.push(event),
+            Route::Child(id) => self.extras().to_children.push((id, event)),
         }
     }
 
@@ -646,7 +659,7 @@ impl Core {
     fn child_for_target(&self, target: &str) -> Option<ArcStr> {
         let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
         let by_session = target.strip_prefix("#_scxml_");
-        self.links
+        self.extras
             .as_deref()?
             .children
             .iter()
@@ -751,19 +764,26 @@ pub struct Session<C: Chart> {
     /// [`SessionOptions`]' limits, kept in four bytes each.
     max_microsteps: u32,
     max_events_per_run: u32,
-    /// The configuration when the session ended (it exits every state then).
-    final_configuration: Box<[u16]>,
+    /// What is kept once the session has ended.
+    ended: Option<Box<Ended>>,
     /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts.
     leaf: u16,
-    /// The `<donedata>` of the top-level final state reached: what an
-    /// invoking parent receives in `done.invoke`.
-    result: Value,
     /// The transitions of the microstep being taken, reused by every
     /// microstep. (The generic algorithm's other buffers are pooled per
     /// thread: `scratch`.)
     enabled: Vec<u32>,
     /// What this session invoked; `None` until it invokes something.
     invocations: Option<Box<Invocations>>,
+}
+
+/// What an ended session keeps, out of line.
+#[derive(Default)]
+struct Ended {
+    /// The configuration when the session ended (it exits every state then).
+    configuration: Box<[u16]>,
+    /// The `<donedata>` of the top-level final state reached: what an
+    /// invoking parent receives in `done.invoke`.
+    result: Value,
 }
 
 /// What a session invoked, kept out of line: most charts invoke nothing.
@@ -804,14 +824,13 @@ impl<C: Chart> Session<C> {
         let n = C::STATES.len();
         Session {
             chart,
-            core: Core::new(C::STATES, options.session_id),
+            core: Core::new(|| C::STATES, options.session_id),
             data_ready: if C::LATE_BINDING { vec![false; n].into() } else { Box::default() },
             status: Status::NotStarted,
-            result: Value::Undefined,
             leaf: NO_STATE,
             max_microsteps: limit(options.max_microsteps),
             max_events_per_run: limit(options.max_events_per_run),
-            final_configuration: Box::default(),
+            ended: None,
             enabled: Vec::new(),
             invocations: None,
         }
@@ -819,7 +838,8 @@ impl<C: Chart> Session<C> {
 
     pub fn set_observer(&mut self, observer: Box<dyn Observer>) {
         self.core.reports_states = observer.wants_states();
-        self.core.observer = Some(observer);
+        self.core.observed = true;
+        self.core.extras().observer = Some(observer);
     }
 
     pub fn status(&self) -> &Status {
@@ -842,7 +862,8 @@ impl<C: Chart> Session<C> {
     /// the states that were active when it ended.
     pub fn active_states(&self) -> Vec<&'static str> {
         if matches!(self.status, Status::Done(_)) {
-            return self.final_configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
+            let configuration = self.ended.as_deref().map_or(&[][..], |ended| &ended.configuration);
+            return configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
         }
         self.core.active().map(|s| C::STATES[usize::from(s)].id).collect()
     }
@@ -1020,7 +1041,7 @@ impl<C: Chart> Session<C> {
     /// [`Self::process_external`] of `Event::external(signal.name())`,
     /// without making the event when no script would see it.
     pub fn process_signal(&mut self, signal: Signal<C>) {
-        if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observer.is_some() {
+        if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observed {
             return self.process_external(Event::external(signal.name));
         }
         if self.is_running() {
@@ -1050,7 +1071,7 @@ impl<C: Chart> Session<C> {
     /// it is done with), and returns its descriptor mask.
     #[inline(always)]
     fn accept_event(&mut self, event: Event) -> u64 {
-        if self.core.observer.is_some() {
+        if self.core.observed {
             self.core.observe_event(&event);
         }
         let mask = C::event_mask(&event.name);
@@ -1132,7 +1153,7 @@ impl<C: Chart> Session<C> {
     fn select_internal(&mut self) -> Step {
         let mask = match self.core.internal.pop_front() {
             None => return Step::None,
-            Some(Internal::Signal { name, mask }) if C::READS_EVENT || self.core.observer.is_some() => {
+            Some(Internal::Signal { name, mask }) if C::READS_EVENT || self.core.observed => {
                 self.accept_event(Event::new(name, EventKind::Internal));
                 mask
             }
@@ -1202,7 +1223,7 @@ impl<C: Chart> Session<C> {
     }
 
     fn set_event(&mut self, event: Event) {
-        if self.core.observer.is_some() {
+        if self.core.observed {
             self.core.observe_event(&event);
         }
         self.core.current = Some(event);
@@ -1276,7 +1297,7 @@ impl<C: Chart> Session<C> {
                         let mut child = start.child;
                         let parent_id = self.core.session_id.clone();
                         child.start(self.core.now, &parent_id, start.vars);
-                        self.core.links().children.push((id.clone(), child.session_id()));
+                        self.core.extras().children.push((id.clone(), child.session_id()));
                         let inv = self.invocations();
                         inv.invoked.push((id.clone(), i as u32));
                         inv.children.push(Child { id, invoke: i as u32, session: child });
@@ -1296,7 +1317,7 @@ impl<C: Chart> Session<C> {
         };
         loop {
             let mut moved = false;
-            let to_children = self.core.links.as_deref_mut().map(|l| std::mem::take(&mut l.to_children));
+            let to_children = self.core.extras.as_deref_mut().map(|l| std::mem::take(&mut l.to_children));
             for (id, event) in to_children.unwrap_or_default() {
                 if let Some(child) = inv.children.iter_mut().find(|c| c.id == id) {
                     child.session.deliver(event);
@@ -1319,7 +1340,7 @@ impl<C: Chart> Session<C> {
                     i += 1;
                 } else {
                     let mut child = inv.children.remove(i);
-                    self.core.links().children.retain(|(id, _)| *id != child.id);
+                    self.core.extras().children.retain(|(id, _)| *id != child.id);
                     let mut done = Event::new(format!("done.invoke.{}", child.id), EventKind::External)
                         .with_data(child.session.take_result());
                     done.meta_mut().invokeid = Some(child.id.clone());
@@ -1334,8 +1355,8 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        self.final_configuration = self.core.active().collect();
-        let mut active = self.final_configuration.clone();
+        let mut active: Vec<u16> = self.core.active().collect();
+        self.ended.get_or_insert_with(Box::default).configuration = active.clone().into();
         active.reverse();
         for s in active {
             for &block in C::STATES[usize::from(s)].onexit {
@@ -1659,7 +1680,7 @@ impl<C: Chart> Session<C> {
                 inv.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if inv.children.len() != before {
                     let live: Vec<ArcStr> = inv.children.iter().map(|c| c.id.clone()).collect();
-                    self.core.links().children.retain(|(id, _)| live.contains(id));
+                    self.core.extras().children.retain(|(id, _)| live.contains(id));
                 }
             }
             self.core.exit_state(s);
@@ -1745,7 +1766,8 @@ impl<C: Chart> Session<C> {
         if Self::state(s).kind == StateKind::Final {
             let parent = Self::state(s).parent;
             if Self::state(parent).kind == StateKind::Root {
-                self.result = self.done_data(s);
+                let result = self.done_data(s);
+                self.ended.get_or_insert_with(Box::default).result = result;
                 self.status = Status::Done(Some(s));
             } else {
                 let data = self.done_data(s);
@@ -1840,9 +1862,9 @@ impl<C: Chart> Session<C> {
 
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
-        let links = self.core.links();
-        links.parent = Some(ArcStr::from(parent));
-        links.forwarded_logs = Some(Vec::new());
+        let extras = self.core.extras();
+        extras.parent = Some(ArcStr::from(parent));
+        extras.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
     }
@@ -1856,7 +1878,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         Session::is_running(self)
     }
     fn take_to_parent(&mut self) -> Vec<Event> {
-        self.core.links.as_deref_mut().map(|l| std::mem::take(&mut l.to_parent)).unwrap_or_default()
+        self.core.extras.as_deref_mut().map(|l| std::mem::take(&mut l.to_parent)).unwrap_or_default()
     }
     fn next_timer(&self) -> Option<Duration> {
         Session::next_timer(self)
@@ -1868,10 +1890,10 @@ impl<C: Chart> crate::Invoked for Session<C> {
         self.core.session_id.clone()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
-        self.core.links.as_deref_mut().and_then(Links::forwarded_logs).map(std::mem::take).unwrap_or_default()
+        self.core.extras.as_deref_mut().and_then(Extras::forwarded_logs).map(std::mem::take).unwrap_or_default()
     }
     fn take_result(&mut self) -> Value {
-        std::mem::take(&mut self.result)
+        self.ended.as_deref_mut().map(|ended| std::mem::take(&mut ended.result)).unwrap_or_default()
     }
     fn cancel(&mut self) {
         if self.is_running() {
