@@ -135,9 +135,10 @@ pub struct Core {
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
     session_id: ArcStr,
-    /// The event being processed, and `_event` once something has read it.
-    current: Option<Event>,
-    event_value: Value,
+    /// The event being processed, and `_event` once something has read
+    /// it: borrowed from the thread's pool while an event is processed,
+    /// `None` between macrosteps.
+    current: Option<Box<Current>>,
     /// `_genesys`: the platform's object model, kept by the host.
     genesys: Value,
     /// Platform requests not yet taken by the host; `None` once taken, as
@@ -163,6 +164,7 @@ enum Internal {
 }
 
 crate::scratch::reuse! {
+    Box<Current> => |current| **current = Current::default();
     Box<VecDeque<Internal>> => |queue| queue.clear();
     Box<VecDeque<Event>> => |queue| queue.clear();
 }
@@ -174,6 +176,13 @@ impl Internal {
             Internal::Event(event) => event,
         }
     }
+}
+
+/// The event a session is processing, and `_event` once built.
+#[derive(Default)]
+struct Current {
+    event: Option<Event>,
+    value: Value,
 }
 
 /// What most sessions never have, kept out of line: links to the session
@@ -228,7 +237,6 @@ impl Core {
             },
             session_id: ArcStr::from(session_id),
             current: None,
-            event_value: Value::Undefined,
             genesys: Value::Undefined,
             outbox: None,
             extras: None,
@@ -351,20 +359,40 @@ impl Core {
     }
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
-        if self.event_value.is_undefined() {
-            if let Some(event) = &self.current {
-                self.event_value = event.to_value();
-                if event.from_self {
-                    let origin = Value::String(self.address());
-                    if let Value::Object(object) = &self.event_value {
-                        let mut object = object.borrow_mut();
-                        object.set("origin", origin);
-                        object.set("origintype", Value::from(SCXML_IO_PROCESSOR));
-                    }
+        // An event the session sent itself names its origin only here.
+        let address = self.current_event().is_some_and(|e| e.from_self).then(|| self.address());
+        let Some(current) = self.current.as_deref_mut() else { return Value::Undefined };
+        if current.value.is_undefined() {
+            if let Some(event) = &current.event {
+                current.value = event.to_value();
+                if let (Some(origin), Value::Object(object)) = (address, &current.value) {
+                    let mut object = object.borrow_mut();
+                    object.set("origin", Value::String(origin));
+                    object.set("origintype", Value::from(SCXML_IO_PROCESSOR));
                 }
             }
         }
-        self.event_value.clone()
+        current.value.clone()
+    }
+
+    /// Makes `event` the one being processed, with `_event` not yet built.
+    fn set_current(&mut self, event: Event) {
+        let current = self.current.get_or_insert_with(scratch::lend);
+        current.event = Some(event);
+        current.value = Value::Undefined;
+    }
+
+    /// Nothing reads `_event` between macrosteps: an idle session keeps
+    /// neither its last event nor the room for one.
+    fn clear_current(&mut self) {
+        if let Some(current) = self.current.take() {
+            scratch::give_back(current);
+        }
+    }
+
+    /// The event being processed.
+    fn current_event(&self) -> Option<&Event> {
+        self.current.as_deref()?.event.as_ref()
     }
 
     /// `_event.<field>` without building the `_event` object: conditions
@@ -372,8 +400,9 @@ impl Core {
     /// object exists (something read `_event` whole, or wrote into it),
     /// reads go through it, so both ways always agree.
     pub fn event_field(&self, field: &str) -> Result<Value, ExecError> {
-        let Some(event) = self.current.as_ref().filter(|_| self.event_value.is_undefined()) else {
-            return crate::ops::get_str(&self.event_value, field);
+        let Some(current) = self.current.as_deref() else { return Ok(Value::Undefined) };
+        let Some(event) = current.event.as_ref().filter(|_| current.value.is_undefined()) else {
+            return crate::ops::get_str(&current.value, field);
         };
         let meta = event.meta.as_deref();
         let text = |v: Option<&ArcStr>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
@@ -1011,8 +1040,7 @@ impl<C: Chart> Session<C> {
             let invoked = self.invocations.as_deref().and_then(|inv| inv.invoked.iter().find(|(id, _)| *id == from));
             if let Some(&(_, invoke)) = invoked {
                 if let Some(block) = C::INVOKES[invoke as usize].finalize {
-                    self.core.current = Some(event.clone());
-                    self.core.event_value = Value::Undefined;
+                    self.core.set_current(event.clone());
                     self.run_block(block);
                 }
             }
@@ -1027,10 +1055,7 @@ impl<C: Chart> Session<C> {
         self.set_event(event);
         self.select_and_step(false);
         self.macrostep();
-        // Nothing reads `_event` between macrosteps: an idle session does
-        // not keep its last event alive.
-        self.core.current = None;
-        self.core.event_value = Value::Undefined;
+        self.core.clear_current();
     }
 
     /// The signal named `name`, for [`Self::process_signal`].
@@ -1060,9 +1085,7 @@ impl<C: Chart> Session<C> {
         let mask = self.accept_event(event);
         self.process_compiled(mask);
         if C::READS_EVENT {
-            // Nothing reads `_event` between macrosteps.
-            self.core.current = None;
-            self.core.event_value = Value::Undefined;
+            self.core.clear_current();
         }
     }
 
@@ -1076,8 +1099,7 @@ impl<C: Chart> Session<C> {
         }
         let mask = C::event_mask(&event.name);
         if C::READS_EVENT {
-            self.core.current = Some(event);
-            self.core.event_value = Value::Undefined;
+            self.core.set_current(event);
         } else if event.owns_nothing() {
             std::mem::forget(event);
         }
@@ -1226,9 +1248,8 @@ impl<C: Chart> Session<C> {
         if self.core.observed {
             self.core.observe_event(&event);
         }
-        self.core.current = Some(event);
         // `_event` is built on first use: most charts never read it.
-        self.core.event_value = Value::Undefined;
+        self.core.set_current(event);
     }
 
     fn run_block(&mut self, block: u32) {
@@ -1430,7 +1451,7 @@ impl<C: Chart> Session<C> {
         if C::COMPILED_SELECT {
             return self.select_compiled(eventless);
         }
-        let name = if eventless { None } else { self.core.current.as_ref().map(|e| e.name.clone()) };
+        let name = if eventless { None } else { self.core.current_event().map(|e| e.name.clone()) };
         let mut atomic = scratch::take::<Vec<u16>>();
         atomic.extend(self.core.active().filter(|&s| Self::is_atomic(s)));
         for &state in atomic.iter() {
@@ -1461,7 +1482,7 @@ impl<C: Chart> Session<C> {
     /// [`Self::select_transitions`] through the generated [`Chart::select`]:
     /// the event name becomes a descriptor mask once, without cloning it.
     fn select_compiled(&mut self, eventless: bool) -> bool {
-        let mask = if eventless { None } else { self.core.current.as_ref().map(|e| C::event_mask(&e.name)) };
+        let mask = if eventless { None } else { self.core.current_event().map(|e| C::event_mask(&e.name)) };
         if C::SINGLE_LEAF {
             match self.chart.select(&mut self.core, self.leaf, mask) {
                 Step::None => {}
