@@ -800,9 +800,38 @@ pub struct Session<C: Chart> {
     /// The transitions of the microstep being taken, reused by every
     /// microstep. (The generic algorithm's other buffers are pooled per
     /// thread: `scratch`.)
-    enabled: Vec<u32>,
+    enabled: Enabled,
     /// What this session invoked; `None` until it invokes something.
     invocations: Option<Box<Invocations>>,
+}
+
+/// The transitions of a microstep: one word until a microstep of the
+/// runtime's needs them (generated single-leaf steps never do).
+#[derive(Default)]
+#[allow(clippy::box_collection)] // One word inline instead of three.
+struct Enabled(Option<Box<Vec<u32>>>);
+
+impl Enabled {
+    /// Empties the list without making room for one.
+    fn clear(&mut self) {
+        if let Some(list) = &mut self.0 {
+            list.clear();
+        }
+    }
+}
+
+impl std::ops::Deref for Enabled {
+    type Target = Vec<u32>;
+    fn deref(&self) -> &Vec<u32> {
+        static NONE: Vec<u32> = Vec::new();
+        self.0.as_deref().unwrap_or(&NONE)
+    }
+}
+
+impl std::ops::DerefMut for Enabled {
+    fn deref_mut(&mut self) -> &mut Vec<u32> {
+        self.0.get_or_insert_with(Box::default)
+    }
 }
 
 /// What an ended session keeps, out of line.
@@ -860,7 +889,7 @@ impl<C: Chart> Session<C> {
             max_microsteps: limit(options.max_microsteps),
             max_events_per_run: limit(options.max_events_per_run),
             ended: None,
-            enabled: Vec::new(),
+            enabled: Enabled::default(),
             invocations: None,
         }
     }
@@ -1190,13 +1219,18 @@ impl<C: Chart> Session<C> {
     fn take_step(&mut self, step: Step) {
         match step {
             Step::Taken(leaf) => self.leaf = leaf,
-            Step::Select(t) => {
-                self.enabled.clear();
-                self.enabled.push(t);
-                self.microstep();
-            }
+            Step::Select(t) => self.runtime_microstep(t),
             Step::None => {}
         }
+    }
+
+    /// The runtime's microstep for one transition the generated code did
+    /// not take itself. Out of line: most single-leaf steps never come here.
+    #[inline(never)]
+    fn runtime_microstep(&mut self, t: u32) {
+        self.enabled.clear();
+        self.enabled.push(t);
+        self.microstep();
     }
 
     /// Moves the virtual clock to `until`, delivering each delayed event when
@@ -1537,7 +1571,7 @@ impl<C: Chart> Session<C> {
     fn remove_conflicting_transitions(&mut self) {
         let overlap = |r1: Option<(u16, u16)>, r2: Option<(u16, u16)>| matches!((r1, r2), (Some((a, b)), Some((c, d))) if a <= d && c <= b);
         let mut kept = scratch::take::<Vec<(u32, Option<(u16, u16)>)>>();
-        for &t1 in &self.enabled {
+        for &t1 in self.enabled.iter() {
             let r1 = self.exit_range(t1);
             let source = Self::transition(t1).source;
             // A transition in a descendant of the other's source wins.
@@ -1568,7 +1602,7 @@ impl<C: Chart> Session<C> {
         }
         let enabled = std::mem::take(&mut self.enabled);
         self.exit_states(&enabled);
-        for &t in &enabled {
+        for &t in enabled.iter() {
             if let Some(block) = Self::transition(t).exec {
                 self.run_block(block);
             }
