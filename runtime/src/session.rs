@@ -789,7 +789,8 @@ pub struct Session<C: Chart> {
     pub core: Core,
     /// Late binding: which states' data has been initialized.
     data_ready: Box<[bool]>,
-    status: Status,
+    /// Whether the session has started or ended; how it ended is in `ended`.
+    phase: Phase,
     /// [`SessionOptions`]' limits, kept in four bytes each.
     max_microsteps: u32,
     max_events_per_run: u32,
@@ -834,14 +835,30 @@ impl std::ops::DerefMut for Enabled {
     }
 }
 
+/// Where a session is in its life. How it ended is kept out of line, in
+/// [`Ended`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    NotStarted,
+    Running,
+    Ended,
+}
+
 /// What an ended session keeps, out of line.
-#[derive(Default)]
 struct Ended {
+    /// [`Status::Done`] or [`Status::Halted`].
+    status: Status,
     /// The configuration when the session ended (it exits every state then).
     configuration: Box<[u16]>,
     /// The `<donedata>` of the top-level final state reached: what an
     /// invoking parent receives in `done.invoke`.
     result: Value,
+}
+
+impl Default for Ended {
+    fn default() -> Self {
+        Ended { status: Status::Done(None), configuration: Box::default(), result: Value::Undefined }
+    }
 }
 
 /// What a session invoked, kept out of line: most charts invoke nothing.
@@ -884,7 +901,7 @@ impl<C: Chart> Session<C> {
             chart,
             core: Core::new(|| C::STATES, options.session_id),
             data_ready: if C::LATE_BINDING { vec![false; n].into() } else { Box::default() },
-            status: Status::NotStarted,
+            phase: Phase::NotStarted,
             leaf: NO_STATE,
             max_microsteps: limit(options.max_microsteps),
             max_events_per_run: limit(options.max_events_per_run),
@@ -901,16 +918,36 @@ impl<C: Chart> Session<C> {
     }
 
     pub fn status(&self) -> &Status {
-        &self.status
+        static NOT_STARTED: Status = Status::NotStarted;
+        static RUNNING: Status = Status::Running;
+        static STOPPED: Status = Status::Done(None);
+        match self.phase {
+            Phase::NotStarted => &NOT_STARTED,
+            Phase::Running => &RUNNING,
+            // `end` keeps how it ended.
+            Phase::Ended => self.ended.as_deref().map_or(&STOPPED, |ended| &ended.status),
+        }
     }
 
+    #[inline]
     pub fn is_running(&self) -> bool {
-        self.status == Status::Running
+        self.phase == Phase::Running
+    }
+
+    /// The session reached a top-level final state or was stopped.
+    fn is_done(&self) -> bool {
+        matches!(self.status(), Status::Done(_))
+    }
+
+    /// Ends the session: `status` is [`Status::Done`] or [`Status::Halted`].
+    fn end(&mut self, status: Status) {
+        self.phase = Phase::Ended;
+        self.ended.get_or_insert_with(Box::default).status = status;
     }
 
     /// The id of the top-level final state reached, if any.
     pub fn final_state(&self) -> Option<&'static str> {
-        match self.status {
+        match *self.status() {
             Status::Done(Some(s)) => Some(C::STATES[usize::from(s)].id),
             _ => None,
         }
@@ -919,7 +956,7 @@ impl<C: Chart> Session<C> {
     /// Active states in document order, by id; once the session has ended,
     /// the states that were active when it ended.
     pub fn active_states(&self) -> Vec<&'static str> {
-        if matches!(self.status, Status::Done(_)) {
+        if self.is_done() {
             let configuration = self.ended.as_deref().map_or(&[][..], |ended| &ended.configuration);
             return configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
         }
@@ -938,10 +975,10 @@ impl<C: Chart> Session<C> {
     /// Starts with datamodel values that override the `<data>` initial
     /// values (an invoked child's parameters).
     pub fn start_with(&mut self, vars: Vec<(&'static str, Value)>) {
-        if self.status != Status::NotStarted {
+        if self.phase != Phase::NotStarted {
             return;
         }
-        self.status = Status::Running;
+        self.phase = Phase::Running;
         if C::LATE_BINDING {
             self.init_data(0);
         } else {
@@ -984,9 +1021,9 @@ impl<C: Chart> Session<C> {
         while self.step() {
             processed += 1;
             if processed >= self.max_events_per_run {
-                self.status = Status::Halted(format!(
+                self.end(Status::Halted(format!(
                     "{processed} external events in one run and the queue never drained: the chart feeds itself events"
-                ));
+                )));
                 return;
             }
         }
@@ -1193,7 +1230,7 @@ impl<C: Chart> Session<C> {
             }
         }
         self.core.internal.release();
-        if matches!(self.status, Status::Done(_)) {
+        if self.is_done() {
             self.exit_interpreter();
         }
     }
@@ -1316,16 +1353,16 @@ impl<C: Chart> Session<C> {
             }
         }
         self.core.internal.release();
-        if matches!(self.status, Status::Done(_)) {
+        if self.is_done() {
             self.exit_interpreter();
         }
     }
 
     fn halt_runaway(&mut self) {
-        self.status = Status::Halted(format!(
+        self.end(Status::Halted(format!(
             "more than {} microsteps in one macrostep: the chart never settles",
             self.max_microsteps
-        ));
+        )));
     }
 
     /// Starts the invokes of the states entered in this macrostep that are
@@ -1823,7 +1860,7 @@ impl<C: Chart> Session<C> {
             if Self::state(parent).kind == StateKind::Root {
                 let result = self.done_data(s);
                 self.ended.get_or_insert_with(Box::default).result = result;
-                self.status = Status::Done(Some(s));
+                self.end(Status::Done(Some(s)));
             } else {
                 let data = self.done_data(s);
                 self.raise_done(parent, data);
@@ -1952,7 +1989,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
     }
     fn cancel(&mut self) {
         if self.is_running() {
-            self.status = Status::Done(None);
+            self.end(Status::Done(None));
             self.exit_interpreter();
         }
     }
