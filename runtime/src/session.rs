@@ -608,55 +608,51 @@ impl Core {
         // `#_scxml_<id>` of this session or of its parent.
         let session_address = |t: &str, id: &str| t.strip_prefix("#_scxml_") == Some(id);
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
-        if request.target.as_deref().is_none_or(|t| session_address(t, &self.session_id)) {
-            // To itself, the common case (timeouts): the origin is implied.
-            event.from_self = true;
-            if request.id.is_some() || request.raw.is_some() {
-                *event.meta_mut() = EventMeta { sendid: request.id, raw: request.raw, ..EventMeta::default() };
+        let target = match request.target.as_deref() {
+            Some(t) if !session_address(t, &self.session_id) => t,
+            _ => {
+                // To itself, the common case (timeouts): the origin is implied.
+                event.from_self = true;
+                if request.id.is_some() || request.raw.is_some() {
+                    *event.meta_mut() = EventMeta { sendid: request.id, raw: request.raw, ..EventMeta::default() };
+                }
+                self.route(Route::External, event, request.delay);
+                return Ok(());
             }
-            self.route(Route::External, event, request.delay);
-            return Ok(());
-        }
-        let origin = self.address();
+        };
         *event.meta_mut() = EventMeta {
             sendid: request.id.clone(),
-            origin: Some(crate::Name::from(origin)),
+            origin: Some(crate::Name::from(self.address())),
             origintype: Some(crate::Name::from_static(SCXML_IO_PROCESSOR)),
             invokeid: None,
             raw: request.raw,
         };
-        match request.target.as_deref() {
-            None => {}
-            Some("#_internal") => {
+        match target {
+            "#_internal" => {
                 event.kind = EventKind::Internal;
                 self.internal.push_back(Internal::Event(event));
-                return Ok(());
             }
-            Some(t) if self.parent().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
+            t if self.parent().is_some_and(|parent| t == "#_parent" || session_address(t, parent)) => {
                 self.route(Route::Parent, event, request.delay);
-                return Ok(());
             }
-            Some(t) if self.child_for_target(t).is_some() => {
+            t if self.child_for_target(t).is_some() => {
                 if let Some(id) = self.child_for_target(t) {
                     self.route(Route::Child(id), event, request.delay);
                 }
-                return Ok(());
             }
-            Some(t) if !t.starts_with("#_") => {
+            t if !t.starts_with("#_") => {
                 // Not an address the SCXML I/O processor understands (W3C 6.2.4).
                 return Err(ExecError::new(crate::ErrorKind::Send, format!("invalid send target '{t}'"))
                     .with_sendid(request.id.as_deref()));
             }
-            Some(_) => {
+            _ => {
                 // A well-formed address of a session that is not reachable from
                 // here: `#_parent` of a root session, an unknown `#_scxml_` id.
                 let mut error = Event::new("error.communication", EventKind::Platform);
                 error.meta_mut().sendid = request.id;
                 self.internal.push_back(Internal::Event(error));
-                return Ok(());
             }
         }
-        self.route(Route::External, event, request.delay);
         Ok(())
     }
 
