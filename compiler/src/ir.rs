@@ -452,13 +452,18 @@ mod tests {
     use crate::diagnostic::{Diagnostics, SourceFile};
     use crate::{front_end, Options};
 
-    fn numeric(body: &str) -> Vec<(String, bool)> {
+    /// The model and scripts of an ECMAScript chart whose `<scxml>` holds `body`.
+    fn front(body: &str) -> (crate::model::Chart, crate::script::Scripts) {
         let text = format!(
             "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
         );
         let file = SourceFile::new("t.scxml", text);
         let mut diags = Diagnostics::default();
-        let (chart, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
+        front_end(&file, &Options::default(), &mut diags).expect("the chart builds")
+    }
+
+    fn numeric(body: &str) -> Vec<(String, bool)> {
+        let (chart, scripts) = front(body);
         let flags = super::numeric_vars(&chart, &scripts);
         scripts.vars.iter().map(|v| v.name.clone()).zip(flags).collect()
     }
@@ -489,12 +494,7 @@ mod tests {
 
     /// The chart of `body`, for the structural facts.
     fn chart(body: &str) -> crate::model::Chart {
-        let text = format!(
-            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
-        );
-        let file = SourceFile::new("t.scxml", text);
-        let mut diags = Diagnostics::default();
-        front_end(&file, &Options::default(), &mut diags).expect("the chart builds").0
+        front(body).0
     }
 
     fn ids(chart: &crate::model::Chart, states: &[super::StateId]) -> Vec<String> {
@@ -577,13 +577,7 @@ mod tests {
     }
 
     fn reads_event(body: &str) -> bool {
-        let text = format!(
-            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
-        );
-        let file = SourceFile::new("t.scxml", text);
-        let mut diags = Diagnostics::default();
-        let (_, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
-        super::reads_event(&scripts)
+        super::reads_event(&front(body).1)
     }
 
     #[test]
@@ -598,12 +592,7 @@ mod tests {
     }
 
     fn content_reads_configuration(body: &str) -> bool {
-        let text = format!(
-            "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\">{body}</scxml>"
-        );
-        let file = SourceFile::new("t.scxml", text);
-        let mut diags = Diagnostics::default();
-        let (chart, scripts) = front_end(&file, &Options::default(), &mut diags).expect("the chart builds");
+        let (chart, scripts) = front(body);
         super::content_reads_configuration(&chart, &scripts)
     }
 
