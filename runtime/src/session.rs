@@ -360,7 +360,8 @@ impl Core {
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
         // An event the session sent itself names its origin only here.
-        let address = self.current_event().is_some_and(|e| e.from_self).then(|| self.address());
+        let unbuilt = self.current.as_deref().is_some_and(|current| current.value.is_undefined());
+        let address = (unbuilt && self.current_event().is_some_and(|e| e.from_self)).then(|| self.address());
         let Some(current) = self.current.as_deref_mut() else { return Value::Undefined };
         if current.value.is_undefined() {
             if let Some(event) = &current.event {
@@ -433,13 +434,11 @@ impl Core {
 
     /// `_ioprocessors`.
     pub fn io_processors(&mut self) -> Value {
-        let location = self.address();
-        let extras = self.extras();
-        if extras.io_processors.is_undefined() {
-            let scxml = Value::object_from([("location", Value::String(location))]);
-            extras.io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
+        if self.extras.as_deref().is_none_or(|extras| extras.io_processors.is_undefined()) {
+            let scxml = Value::object_from([("location", Value::String(self.address()))]);
+            self.extras().io_processors = Value::object_from([(SCXML_IO_PROCESSOR, scxml.clone()), ("scxml", scxml)]);
         }
-        extras.io_processors.clone()
+        self.extras().io_processors.clone()
     }
 
     /// `_genesys`. Until the host sets one, an object with an empty
