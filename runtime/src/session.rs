@@ -814,6 +814,13 @@ impl Enabled {
             list.clear();
         }
     }
+
+    /// Out of line: once per session that needs the list.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self) {
+        self.0 = Some(Box::default());
+    }
 }
 
 impl std::ops::Deref for Enabled {
@@ -825,7 +832,11 @@ impl std::ops::Deref for Enabled {
 }
 
 impl std::ops::DerefMut for Enabled {
+    #[inline]
     fn deref_mut(&mut self) -> &mut Vec<u32> {
+        if self.0.is_none() {
+            self.make_room();
+        }
         self.0.get_or_insert_with(Box::default)
     }
 }
