@@ -1,4 +1,4 @@
-//! Stage 2: [`ast::Document`] → [`Chart`]: states in document order with
+//! Stage 2: [`crate::ast::Document`] → [`Chart`]: states in document order with
 //! resolved targets, transitions, executable content and the sources of
 //! every expression, validated. All problems are collected, none is fatal
 //! on its own.

@@ -1,4 +1,4 @@
-//! Stage 1: XML text → [`ast::Document`] with spans (quick-xml).
+//! Stage 1: XML text → [`crate::ast::Document`] with spans (quick-xml).
 use crate::ast::{Attribute, Document, Element, Node, Text};
 use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use quick_xml::events::{BytesStart, Event};

@@ -66,7 +66,7 @@ impl StateSet {
     }
 }
 
-/// Iterates a [`StateSet`]'s members, a word at a time.
+/// Iterates the members of a configuration's bit set, a word at a time.
 pub struct Members<'a> {
     set: &'a StateSet,
     word: usize,
