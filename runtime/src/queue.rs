@@ -52,10 +52,8 @@ where
     /// keeps it.
     #[inline]
     pub(crate) fn release(&mut self) {
-        if self.0.as_ref().is_some_and(|queue| queue.is_empty()) {
-            if let Some(queue) = self.0.take() {
-                scratch::give_back(queue);
-            }
+        if let Some(queue) = self.0.take_if(|queue| queue.is_empty()) {
+            scratch::give_back(queue);
         }
     }
 }
