@@ -43,18 +43,38 @@ pub fn rem(a: Value, b: Value) -> Value {
 /// `%` of two numbers, as JavaScript computes it.
 #[inline]
 pub fn rem_number(x: f64, y: f64) -> f64 {
-    // Integers (the common case, counters) skip libm's fmod: `as` round trips
-    // test integrality in one instruction each. i64 `%` keeps the dividend's
-    // sign as JavaScript does.
-    let (xi, yi) = (x as i64, y as i64);
-    if xi as f64 == x && yi as f64 == y {
+    // Integers (the common case, counters) skip libm's fmod. i64 `%` keeps
+    // the dividend's sign as JavaScript does.
+    if let (Some(xi), Some(yi)) = (exact_i64(x), exact_i64(y)) {
         if let Some(r) = xi.checked_rem(yi) {
-            // The remainder has the dividend's sign, zero included (-0 for
-            // a negative dividend): copysign says so without a branch.
-            return (r as f64).copysign(x);
+            // A non-zero remainder already has the dividend's sign; a zero
+            // one takes it (-0 for a negative dividend). Or-ing in the
+            // dividend's sign bit does both without a branch.
+            let sign = x.to_bits() & (1 << 63);
+            return f64::from_bits((r as f64).to_bits() | sign);
         }
     }
+    rem_slow(x, y)
+}
+
+#[cold]
+#[inline(never)]
+fn rem_slow(x: f64, y: f64) -> f64 {
     x % y
+}
+
+/// `x` as an i64 when it is an integer in i64's range.
+#[inline(always)]
+fn exact_i64(x: f64) -> Option<i64> {
+    // SSE2's truncation gives i64::MIN for NaN and out-of-range input, so
+    // one round trip decides (i64::MIN itself is exact), without the
+    // saturation checks `as` makes.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    // SAFETY: the intrinsics need SSE2, which this cfg guarantees.
+    let i = unsafe { std::arch::x86_64::_mm_cvttsd_si64(std::arch::x86_64::_mm_set_sd(x)) };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let i = x as i64;
+    (i as f64 == x).then_some(i)
 }
 pub fn neg(a: Value) -> Value {
     Value::Number(-a.to_number())
@@ -555,6 +575,15 @@ mod tests {
             (3.0, f64::INFINITY, 3.0),
             (i64::MIN as f64, -1.0, -0.0),
             (1e300, 3.0, 1e300 % 3.0),
+            // Out of i64's range, NaN and the edges of the range take the
+            // slow path or the exact one, never a wrong truncation.
+            (-1e300, 7.0, -1e300 % 7.0),
+            (9.3e18, 10.0, 9.3e18 % 10.0),
+            (f64::NAN, 2.0, f64::NAN),
+            (7.0, f64::NAN, f64::NAN),
+            (i64::MIN as f64, 3.0, i64::MIN as f64 % 3.0),
+            (9_223_372_036_854_775_808.0, 3.0, 9_223_372_036_854_775_808.0 % 3.0),
+            (2.0, 1e300, 2.0),
         ] {
             assert!(same(rem_number(x, y), r), "{x} % {y} = {} not {r}", rem_number(x, y));
         }
