@@ -1097,6 +1097,14 @@ impl<C: Chart> Session<C> {
             return;
         }
         if C::COMPILED_SELECT && C::INVOKES.is_empty() {
+            // The common event owns nothing and no one looks at it: read its
+            // name in place and let it go. Moving it on would copy 48 bytes
+            // the caller has just written, which stalls the loads.
+            if !C::READS_EVENT && !self.core.observed && event.owns_nothing() {
+                let mask = C::event_mask(&event.name);
+                std::mem::forget(event);
+                return self.process_compiled(mask);
+            }
             return self.process_external_compiled(event);
         }
         self.process_external_generic(event);
