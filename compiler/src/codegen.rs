@@ -1347,8 +1347,8 @@ impl<'a> Codegen<'a> {
             }
             Action::Send(s) => self.send(s),
             Action::Platform(p) => {
-                let action = &p.action;
-                let prefix = &p.answer_prefix;
+                let (name, prefix) = (&p.action, &p.answer_prefix);
+                let (done, error) = (p.done_event(), p.error_event());
                 let request = self.platform_request(p);
                 let store = match p.requestid {
                     Some(loc) => self.store(&self.scripts.place(loc), quote!(#rt::Value::String(requestid.clone()))),
@@ -1356,7 +1356,10 @@ impl<'a> Codegen<'a> {
                 };
                 quote!({
                     let attributes = #request;
-                    let requestid = core.platform_request(#action, #prefix, attributes);
+                    let requestid = core.platform_request(
+                        &#rt::Action { name: #name, answer_prefix: #prefix, done: #done, error: #error },
+                        attributes,
+                    );
                     #store
                 })
             }
@@ -1367,6 +1370,7 @@ impl<'a> Codegen<'a> {
     /// `children: [{element, ...attributes}]`.
     fn platform_request(&self, p: &model::PlatformAction) -> TokenStream {
         let rt = &self.rt;
+        let count = p.attributes.len() + usize::from(!p.children.is_empty());
         let attrs = p.attributes.iter().map(|(name, value)| {
             let v = match value {
                 ValueSource::Literal(s) => quote!(#rt::string!(#s)),
@@ -1392,7 +1396,7 @@ impl<'a> Codegen<'a> {
             quote!(attributes.push(("children", #rt::Value::array(vec![#(#items),*])));)
         };
         quote!({
-            let mut attributes: Vec<(&'static str, #rt::Value)> = Vec::new();
+            let mut attributes: Vec<(&'static str, #rt::Value)> = Vec::with_capacity(#count);
             #(#attrs)*
             #children
             attributes

@@ -268,6 +268,23 @@ pub struct PlatformAction {
     pub span: Span,
 }
 
+impl PlatformAction {
+    /// `detach` of `ixn:detach`.
+    fn short_name(&self) -> &str {
+        self.action.split_once(':').map_or(&self.action, |(_, name)| name)
+    }
+
+    /// The event that answers success: `interaction.detach.done`.
+    pub fn done_event(&self) -> String {
+        format!("{}.{}.done", self.answer_prefix, self.short_name())
+    }
+
+    /// The event that answers failure: `error.interaction.detach`.
+    pub fn error_event(&self) -> String {
+        format!("error.{}.{}", self.answer_prefix, self.short_name())
+    }
+}
+
 #[derive(Debug)]
 pub struct Send {
     pub event: Option<ValueSource>,

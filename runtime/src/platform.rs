@@ -5,6 +5,20 @@
 use crate::Value;
 use arcstr::ArcStr;
 
+/// A module action as the compiler saw it: its name and the names of
+/// its answer events, all known at build time.
+#[derive(Clone, Copy, Debug)]
+pub struct Action {
+    /// `ixn:detach`, `queue:submit`...
+    pub name: &'static str,
+    /// The answer events' prefix: `interaction`, `voice`, `queue`...
+    pub answer_prefix: &'static str,
+    /// `interaction.detach.done`.
+    pub done: &'static str,
+    /// `error.interaction.detach`.
+    pub error: &'static str,
+}
+
 #[derive(Clone, Debug)]
 pub struct PlatformRequest {
     /// `ixn:detach`, `queue:submit`...
@@ -15,31 +29,34 @@ pub struct PlatformRequest {
     pub requestid: ArcStr,
     /// The evaluated attributes, in document order.
     pub attributes: Vec<(&'static str, Value)>,
+    done: &'static str,
+    error: &'static str,
 }
 
 impl PlatformRequest {
+    pub fn new(action: &'static Action, requestid: ArcStr, attributes: Vec<(&'static str, Value)>) -> Self {
+        PlatformRequest {
+            action: action.name,
+            answer_prefix: action.answer_prefix,
+            requestid,
+            attributes,
+            done: action.done,
+            error: action.error,
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&Value> {
         self.attributes.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
-    /// `interaction.detach`: with `.done` or after `error.`, the answer's name.
-    pub fn answer_name(&self) -> String {
-        [self.answer_prefix, ".", self.action_name()].concat()
-    }
-
-    /// The action without its module: `detach` of `ixn:detach`.
-    fn action_name(&self) -> &'static str {
-        self.action.split_once(':').map_or(self.action, |(_, n)| n)
-    }
-
     /// The event that reports the action done: `interaction.detach.done`.
     pub fn done_event(&self) -> crate::Name {
-        crate::Name::from(crate::value::join(&[self.answer_prefix, ".", self.action_name(), ".done"]))
+        crate::Name::from_static(self.done)
     }
 
     /// The event that reports the action failed: `error.interaction.detach`.
     pub fn error_event(&self) -> crate::Name {
-        crate::Name::from(crate::value::join(&["error.", self.answer_prefix, ".", self.action_name()]))
+        crate::Name::from_static(self.error)
     }
 }
 

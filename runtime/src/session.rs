@@ -460,13 +460,12 @@ impl Core {
     /// Queues a module action for the platform; returns its fresh request id.
     pub fn platform_request(
         &mut self,
-        action: &'static str,
-        answer_prefix: &'static str,
+        action: &'static crate::Action,
         attributes: Vec<(&'static str, Value)>,
     ) -> ArcStr {
         self.seq += 1;
         let requestid = crate::value::join(&[&self.session_id, "-req", crate::value::decimal(self.seq, &mut [0; 20])]);
-        let request = crate::PlatformRequest { action, answer_prefix, requestid: requestid.clone(), attributes };
+        let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
         self.outbox.get_or_insert_with(Box::default).push(request);
         requestid
     }

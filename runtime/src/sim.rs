@@ -5,7 +5,6 @@
 use crate::platform::PlatformRequest;
 use crate::trace::{line, quote};
 use crate::{format_duration, parse_duration, parse_json, Chart, Event, Observer, Session, Shared, Status, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -170,55 +169,90 @@ impl Observer for SimObserver {
 }
 
 /// The scripted switch: answers each action from the scenario's list.
-pub struct SimulatedPlatform {
-    responses: Vec<(String, Vec<Response>, usize)>,
+/// It reads the scenario in place and keeps only where each action's
+/// list has got to.
+pub struct SimulatedPlatform<'s> {
+    scenario: &'s Scenario,
+    /// How many times each of the scenario's actions has been answered.
+    answered: Vec<usize>,
 }
 
-impl SimulatedPlatform {
-    pub fn new(scenario: &Scenario) -> Self {
-        SimulatedPlatform { responses: scenario.responses.iter().map(|(a, r)| (a.clone(), r.clone(), 0)).collect() }
+impl<'s> SimulatedPlatform<'s> {
+    pub fn new(scenario: &'s Scenario) -> Self {
+        SimulatedPlatform { scenario, answered: Vec::new() }
     }
 
     /// The answer to a request and when it arrives; `None` for no answer.
     /// An action the scenario does not list succeeds at once.
     pub fn answer(&mut self, request: &PlatformRequest) -> Option<(Duration, Event)> {
-        let response = match self.responses.iter_mut().find(|(a, _, _)| a == request.action) {
-            Some((_, list, next)) => {
-                let r = list.get((*next).min(list.len().saturating_sub(1))).cloned();
+        const DONE_NOW: Response = Response::Done { after: Duration::ZERO, data: Value::Undefined };
+        let listed = self.scenario.responses.iter().position(|(action, _)| action == request.action);
+        let response = match listed {
+            Some(i) => {
+                if self.answered.len() < self.scenario.responses.len() {
+                    self.answered.resize(self.scenario.responses.len(), 0);
+                }
+                let list = &self.scenario.responses[i].1;
+                let next = &mut self.answered[i];
+                // The last answer repeats.
+                let response = list.get((*next).min(list.len().saturating_sub(1))).unwrap_or(&DONE_NOW);
                 *next += 1;
-                r.unwrap_or(Response::Done { after: Duration::ZERO, data: Value::Undefined })
+                response
             }
-            None => Response::Done { after: Duration::ZERO, data: Value::Undefined },
+            None => &DONE_NOW,
         };
-        // Built as a plain object and shared once complete: answers grow
-        // past one property, so no exact-size literal.
-        let mut data = crate::Object::new();
-        data.set("requestid", Value::String(request.requestid.clone()));
+        let extra = match response {
+            Response::Done { data: Value::Object(extra), .. } => extra.borrow().len(),
+            Response::Error { .. } => 2,
+            _ => 0,
+        };
+        let mut data = crate::Object::with_capacity(2 + extra);
+        data.insert(arcstr::literal!("requestid"), Value::String(request.requestid.clone()));
         if let Some(id) = request.attribute("interactionid") {
-            data.set("interactionid", id.clone());
+            data.insert(arcstr::literal!("interactionid"), id.clone());
         }
         match response {
             Response::Never => None,
             Response::Done { after, data: extra } => {
-                if let Value::Object(extra) = extra.deep_clone() {
+                if let Value::Object(extra) = extra {
+                    // Each answer gets its own copy: a chart may change it.
                     for (k, v) in extra.borrow().iter() {
-                        data.set(k, v.clone());
+                        data.set(k, v.deep_clone());
                     }
                 }
-                Some((after, Event::external(request.done_event()).with_data(Value::from(data))))
+                Some((*after, Event::external(request.done_event()).with_data(Value::from(data))))
             }
             Response::Error { after, error, description } => {
-                data.set("error", Value::from(error));
-                data.set("description", Value::from(description.unwrap_or_default()));
-                Some((after, Event::external(request.error_event()).with_data(Value::from(data))))
+                data.insert(arcstr::literal!("error"), Value::from(error.as_str()));
+                data.insert(arcstr::literal!("description"), Value::from(description.as_deref().unwrap_or_default()));
+                Some((*after, Event::external(request.error_event()).with_data(Value::from(data))))
             }
         }
     }
 }
 
-impl crate::Platform for SimulatedPlatform {
+impl crate::Platform for SimulatedPlatform<'_> {
     fn request(&mut self, _now: Duration, request: &PlatformRequest) -> Option<(Duration, Event)> {
         self.answer(request)
+    }
+}
+
+/// The platform's events not yet delivered, by due time, then by the
+/// order they were scheduled. A call has a handful: a vector kept with
+/// the next one last beats a tree.
+#[derive(Default)]
+struct Pending(Vec<(Duration, u64, Event)>);
+
+impl Pending {
+    fn insert(&mut self, due: Duration, seq: u64, event: Event) {
+        let at = self.0.partition_point(|(d, s, _)| (*d, *s) > (due, seq));
+        self.0.insert(at, (due, seq, event));
+    }
+    fn next_due(&self) -> Option<Duration> {
+        self.0.last().map(|(due, _, _)| *due)
+    }
+    fn pop(&mut self) -> Option<Event> {
+        self.0.pop().map(|(_, _, event)| event)
     }
 }
 
@@ -250,11 +284,11 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
     let ixn = Value::object_literal([(arcstr::literal!("interactions"), scenario.interactions.deep_clone())]);
     session.core.set_genesys(Value::object_literal([(arcstr::literal!("ixn"), ixn)]));
     let mut platform = SimulatedPlatform::new(scenario);
-    let mut pending: BTreeMap<(Duration, u64), Event> = BTreeMap::new();
+    let mut pending = Pending::default();
     let mut seq = 0u64;
     for inject in &scenario.inject {
         seq += 1;
-        pending.insert((inject.at, seq), Event::external(&inject.event).with_data(inject.data.deep_clone()));
+        pending.insert(inject.at, seq, Event::external(&inject.event).with_data(inject.data.deep_clone()));
     }
     let mut requests = Vec::new();
     let mut budget = EVENT_BUDGET;
@@ -271,7 +305,7 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
             }
             if let Some((after, answer)) = platform.answer(&request) {
                 seq += 1;
-                pending.insert((now + after, seq), answer);
+                pending.insert(now + after, seq, answer);
             }
             requests.push(RequestRecord { at: now, request });
         }
@@ -279,12 +313,12 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
             break;
         }
         budget -= 1;
-        let next_event = pending.keys().next().map(|(t, _)| *t);
+        let next_event = pending.next_due();
         let next_timer = session.next_timer();
         match (next_event, next_timer) {
             // At the same instant the platform's event goes first: it was scheduled earlier.
             (Some(e), t) if e <= until && t.is_none_or(|t| e <= t) => {
-                if let Some((_, event)) = pending.pop_first() {
+                if let Some(event) = pending.pop() {
                     session.core.set_now(e);
                     session.send(event);
                     session.run_until_idle();
@@ -446,5 +480,54 @@ pub fn simulate_scenario<C: Chart>(chart: C, scenario_text: &str, until: Option<
         Some(Err(_)) => 4,
         None if run.final_state.is_some() => 0,
         None => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_events_come_by_due_time_then_in_the_order_scheduled() {
+        let mut pending = Pending::default();
+        let ms = Duration::from_millis;
+        for (due, seq, name) in [(ms(5), 1, "late"), (ms(1), 2, "first"), (ms(5), 3, "later"), (ms(1), 4, "second")] {
+            pending.insert(due, seq, Event::external(name));
+        }
+        let mut order = Vec::new();
+        while let Some(due) = pending.next_due() {
+            order.push((due, pending.pop().map(|e| e.name.to_string())));
+        }
+        let expected = [(ms(1), "first"), (ms(1), "second"), (ms(5), "late"), (ms(5), "later")];
+        assert_eq!(order, expected.map(|(d, n)| (d, Some(n.to_string()))));
+    }
+
+    #[test]
+    fn the_last_listed_answer_repeats_and_unlisted_actions_succeed_at_once() {
+        let parsed = Scenario::parse(r#"{"responses": {"ixn:detach": [{"error": "invalidstate"}, {"after": "1s"}]}}"#);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        let Ok(scenario) = parsed else { return };
+        let mut platform = SimulatedPlatform::new(&scenario);
+        const DETACH: crate::Action = crate::Action {
+            name: "ixn:detach",
+            answer_prefix: "interaction",
+            done: "interaction.detach.done",
+            error: "error.interaction.detach",
+        };
+        const REDIRECT: crate::Action = crate::Action {
+            name: "ixn:redirect",
+            answer_prefix: "interaction",
+            done: "interaction.redirect.done",
+            error: "error.interaction.redirect",
+        };
+        let mut ask = |action: &'static crate::Action| {
+            let request = PlatformRequest::new(action, "r1".into(), vec![("interactionid", Value::from("i1"))]);
+            platform.answer(&request).map(|(after, e)| (after, e.name.to_string()))
+        };
+        let s = Duration::from_secs;
+        assert_eq!(ask(&DETACH), Some((s(0), "error.interaction.detach".into())));
+        assert_eq!(ask(&DETACH), Some((s(1), "interaction.detach.done".into())));
+        assert_eq!(ask(&DETACH), Some((s(1), "interaction.detach.done".into())));
+        assert_eq!(ask(&REDIRECT), Some((s(0), "interaction.redirect.done".into())));
     }
 }

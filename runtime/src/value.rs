@@ -75,6 +75,10 @@ impl Object {
     pub fn new() -> Self {
         Self::default()
     }
+    /// An empty object with room for `n` properties.
+    pub fn with_capacity(n: usize) -> Self {
+        Object { entries: Vec::with_capacity(n) }
+    }
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
     }
