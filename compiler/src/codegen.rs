@@ -1433,27 +1433,27 @@ impl<'a> Codegen<'a> {
         };
         let target = opt(&s.target);
         let type_ = opt(&s.type_);
+        // A delay written as a constant is read here, not on every send.
+        let constant_delay = |text: &str| match scxmlc_runtime::parse_duration(text) {
+            Some(d) => {
+                let micros = Literal::u64_unsuffixed(d.as_micros() as u64);
+                quote!(Some(::std::time::Duration::from_micros(#micros)))
+            }
+            None => {
+                let msg = format!("invalid delay '{text}'");
+                quote!(return Err(#rt::ExecError::new(#rt::ErrorKind::Send, #msg)))
+            }
+        };
         let delay = match &s.delay {
             None => quote!(None),
-            Some(ValueSource::Literal(text)) => match scxmlc_runtime::parse_duration(text) {
-                Some(d) => {
-                    let micros = Literal::u64_unsuffixed(d.as_micros() as u64);
-                    quote!(Some(::std::time::Duration::from_micros(#micros)))
-                }
-                None => {
-                    let msg = format!("invalid delay '{text}'");
-                    quote!(return Err(#rt::ExecError::new(#rt::ErrorKind::Send, #msg)))
+            Some(ValueSource::Literal(text)) => constant_delay(text),
+            Some(ValueSource::Expr(e)) => match self.scripts.expr(*e) {
+                Expr::String(text) => constant_delay(text),
+                e => {
+                    let e = self.expr(e);
+                    quote!(Some(#rt::ops::delay(&(#e))?))
                 }
             },
-            Some(ValueSource::Expr(e)) => {
-                let e = self.expr(self.scripts.expr(*e));
-                quote!({
-                    let text = (#e).to_js_string();
-                    Some(#rt::parse_duration(&text).ok_or_else(|| {
-                        #rt::ExecError::new(#rt::ErrorKind::Send, format!("invalid delay '{}'", text))
-                    })?)
-                })
-            }
         };
         let data = self.payload_of(&s.namelist, &s.params, s.content, true);
         let id = match (&s.id, s.idlocation) {

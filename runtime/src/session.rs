@@ -218,8 +218,13 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 impl Core {
     fn new(states_of: fn() -> &'static [StateInfo], session_id: Option<String>) -> Self {
         let states = states_of();
-        let session_id =
-            session_id.unwrap_or_else(|| format!("session-{}", NEXT_SESSION.fetch_add(1, Ordering::Relaxed)));
+        let session_id = match session_id {
+            Some(id) => ArcStr::from(id),
+            None => {
+                let n = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
+                crate::value::join(&["session-", crate::value::decimal(n, &mut [0; 20])])
+            }
+        };
         Core {
             states: states_of,
             config: StateSet::with_states(states.len()),
@@ -235,7 +240,7 @@ impl Core {
             } else {
                 Box::default()
             },
-            session_id: ArcStr::from(session_id),
+            session_id,
             current: None,
             genesys: Value::Undefined,
             outbox: None,

@@ -20,7 +20,11 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return None;
     }
-    let value: f64 = number.parse().ok()?;
+    // Whole numbers, as most delays are, skip the float parser.
+    let value: f64 = match number.parse::<u32>() {
+        Ok(whole) => f64::from(whole),
+        Err(_) => number.parse().ok()?,
+    };
     let micros = value * scale_ms * 1000.0;
     if !micros.is_finite() || micros < 0.0 || micros > u64::MAX as f64 {
         return None;
@@ -52,6 +56,9 @@ mod tests {
         assert_eq!(parse_duration(".5s"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("200ms"), Some(Duration::from_millis(200)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("33s"), Some(Duration::from_secs(33)));
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("99999999999ms"), Some(Duration::from_millis(99_999_999_999)));
         assert_eq!(parse_duration("abc"), None);
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration(""), None);
