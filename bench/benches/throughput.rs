@@ -59,6 +59,9 @@ fn flows(c: &mut Criterion) {
     g.bench_function("unlogged", |b| {
         b.iter(|| assert_eq!(scxmlc_bench::seed_call_flow(black_box(&scenario), Output::Silent), Some("exit")))
     });
+    // Call after call on one switch, as a platform routes them.
+    let switch = scxmlc_runtime::sim::Switch::new(&scenario);
+    g.bench_function("switch", |b| b.iter(|| assert_eq!(scxmlc_bench::seed_call_on(black_box(&switch)), Some("exit"))));
     g.finish();
 }
 

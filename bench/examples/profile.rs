@@ -1,7 +1,8 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
 //! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
 //! `flat:signal` sends signals instead of events; `seed-flow N` plays N
-//! whole seed calls (`seed-flow-unlogged`: nobody reads their logs).
+//! whole seed calls (`seed-flow-unlogged`: nobody reads their logs;
+//! `seed-switch`: call after call on one simulated switch).
 use scxmlc_bench::charts::*;
 use scxmlc_bench::{feed, feed_signal};
 use scxmlc_runtime::sim::Output;
@@ -35,6 +36,13 @@ fn main() {
             let output = if chart == "seed-flow" { Output::Logs } else { Output::Silent };
             for _ in 0..n {
                 assert_eq!(scxmlc_bench::seed_call_flow(&scenario, output), Some("exit"));
+            }
+        }
+        "seed-switch" => {
+            let scenario = scxmlc_bench::happy_scenario();
+            let switch = scxmlc_runtime::sim::Switch::new(&scenario);
+            for _ in 0..n {
+                assert_eq!(scxmlc_bench::seed_call_on(&switch), Some("exit"));
             }
         }
         other => eprintln!("unknown chart {other}"),

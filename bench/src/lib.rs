@@ -61,6 +61,13 @@ pub fn seed_call_flow(
     scxmlc_runtime::sim::play(charts::seed::Machine::new(), scenario, None, output).final_state
 }
 
+/// One seed call on a simulated switch that takes call after call, its
+/// object model shared by every session as a platform's is; nothing of
+/// the call is kept but its final state.
+pub fn seed_call_on(switch: &scxmlc_runtime::sim::Switch) -> Option<&'static str> {
+    switch.call(charts::seed::Machine::new())
+}
+
 /// The happy scenario of the seed strategy.
 pub fn happy_scenario() -> scxmlc_runtime::sim::Scenario {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/genesys/scenarios/happy.json");

@@ -115,7 +115,7 @@ impl<C: Chart, P: Platform> Host<C, P> {
     fn settle(&mut self, id: SessionId) {
         let Some(session) = self.sessions[id].as_mut() else { return };
         let now = self.now;
-        for request in session.core.take_requests() {
+        while let Some(request) = session.core.next_request() {
             match self.platform.request(now, &request) {
                 Some((after, event)) => {
                     self.seq += 1;

@@ -144,7 +144,7 @@ pub struct Core {
     /// Platform requests not yet taken by the host; `None` once taken, as
     /// while the session waits for their answers.
     #[allow(clippy::box_collection)] // One word inline instead of three.
-    outbox: Option<Box<Vec<crate::PlatformRequest>>>,
+    outbox: Queue<crate::PlatformRequest>,
     /// What most sessions never have, boxed on first use.
     extras: Option<Box<Extras>>,
     /// An observer is set (it is kept in the extras).
@@ -167,6 +167,7 @@ crate::scratch::reuse! {
     Box<Current> => |current| **current = Current::default();
     Box<VecDeque<Internal>> => |queue| queue.clear();
     Box<VecDeque<Event>> => |queue| queue.clear();
+    Box<VecDeque<crate::PlatformRequest>> => |queue| queue.clear();
 }
 
 impl Internal {
@@ -243,7 +244,7 @@ impl Core {
             session_id,
             current: None,
             genesys: Value::Undefined,
-            outbox: None,
+            outbox: Queue::new(),
             extras: None,
             observed: false,
             reports_states: false,
@@ -471,13 +472,24 @@ impl Core {
         self.seq += 1;
         let requestid = crate::value::join(&[&self.session_id, "-req", crate::value::decimal(self.seq, &mut [0; 20])]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
-        self.outbox.get_or_insert_with(Box::default).push(request);
+        self.outbox.push_back(request);
         requestid
+    }
+
+    /// The oldest platform request not yet taken, in order. The host takes
+    /// them all after each run; the emptied outbox's buffer goes back to
+    /// the thread's pool.
+    pub fn next_request(&mut self) -> Option<crate::PlatformRequest> {
+        let request = self.outbox.pop_front();
+        if request.is_none() {
+            self.outbox.release();
+        }
+        request
     }
 
     /// The platform requests made since the last call, in order.
     pub fn take_requests(&mut self) -> Vec<crate::PlatformRequest> {
-        self.outbox.take().map(|requests| *requests).unwrap_or_default()
+        std::iter::from_fn(|| self.next_request()).collect()
     }
 
     /// Moves the clock forward (a host delivering an event at a later time).

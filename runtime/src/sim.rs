@@ -272,17 +272,22 @@ pub enum Output {
     Silent,
 }
 
-/// Plays a scenario against a chart.
-pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, output: Output) -> Run {
-    let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
-    let logs = Arc::new(Shared::new(Vec::new()));
-    let mut session = Session::new(chart);
-    if output != Output::Silent {
-        session.set_observer(Box::new(SimObserver { print: output == Output::Trace, logs: logs.clone() }));
-    }
-    let print = output == Output::Trace;
+/// `_genesys` as the scenario describes it: `{ixn: {interactions}}`.
+fn object_model(scenario: &Scenario) -> Value {
     let ixn = Value::object_literal([(arcstr::literal!("interactions"), scenario.interactions.deep_clone())]);
-    session.core.set_genesys(Value::object_literal([(arcstr::literal!("ixn"), ixn)]));
+    Value::object_literal([(arcstr::literal!("ixn"), ixn)])
+}
+
+/// Starts `session` and runs it against the scenario on the virtual clock
+/// until it ends, nothing is left to happen, or `until`: injects the
+/// scenario's events, has the simulated platform answer each request, and
+/// fires timers. Each request goes to `on_request` once answered.
+fn drive<C: Chart>(
+    session: &mut Session<C>,
+    scenario: &Scenario,
+    until: Duration,
+    mut on_request: impl FnMut(Duration, PlatformRequest),
+) {
     let mut platform = SimulatedPlatform::new(scenario);
     let mut pending = Pending::default();
     let mut seq = 0u64;
@@ -290,24 +295,16 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
         seq += 1;
         pending.insert(inject.at, seq, Event::external(&inject.event).with_data(inject.data.deep_clone()));
     }
-    let mut requests = Vec::new();
     let mut budget = EVENT_BUDGET;
     session.start();
     loop {
-        for request in session.core.take_requests() {
+        while let Some(request) = session.core.next_request() {
             let now = session.core.now();
-            if print {
-                let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
-                for (k, v) in &request.attributes {
-                    fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
-                }
-                line(now, "request", &fields);
-            }
             if let Some((after, answer)) = platform.answer(&request) {
                 seq += 1;
                 pending.insert(now + after, seq, answer);
             }
-            requests.push(RequestRecord { at: now, request });
+            on_request(now, request);
         }
         if !session.is_running() || budget == 0 {
             break;
@@ -331,6 +328,56 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
             _ => break,
         }
     }
+}
+
+/// A simulated switch taking call after call of one scenario, as a
+/// platform routes interaction after interaction: its object model is
+/// built once and shared by every session, as a platform's `_genesys` is,
+/// and nothing is kept of a call but how it ended. For throughput; to
+/// check what one run did, [`play`] it.
+pub struct Switch<'s> {
+    scenario: &'s Scenario,
+    genesys: Value,
+    until: Duration,
+}
+
+impl<'s> Switch<'s> {
+    pub fn new(scenario: &'s Scenario) -> Self {
+        Switch { scenario, genesys: object_model(scenario), until: scenario.until.unwrap_or(DEFAULT_UNTIL) }
+    }
+
+    /// Plays one call of `chart`, its log lines unread: the top-level
+    /// final state it reached, if it ended.
+    pub fn call<C: Chart>(&self, chart: C) -> Option<&'static str> {
+        let mut session = Session::new(chart);
+        session.core.set_genesys(self.genesys.clone());
+        drive(&mut session, self.scenario, self.until, |_, _| {});
+        session.final_state()
+    }
+}
+
+/// Plays a scenario against a chart.
+pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, output: Output) -> Run {
+    let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
+    let logs = Arc::new(Shared::new(Vec::new()));
+    let mut session = Session::new(chart);
+    if output != Output::Silent {
+        session.set_observer(Box::new(SimObserver { print: output == Output::Trace, logs: logs.clone() }));
+    }
+    let print = output == Output::Trace;
+    // A run of its own: whatever the chart does to the model stays here.
+    session.core.set_genesys(object_model(scenario));
+    let mut requests = Vec::new();
+    drive(&mut session, scenario, until, |now, request| {
+        if print {
+            let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
+            for (k, v) in &request.attributes {
+                fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
+            }
+            line(now, "request", &fields);
+        }
+        requests.push(RequestRecord { at: now, request });
+    });
     let ended = matches!(session.status(), Status::Done(_));
     let halted = match session.status() {
         Status::Halted(why) => Some(why.clone()),

@@ -1,7 +1,7 @@
 //! The seed strategy and the call scenarios of `fixtures/genesys/scenarios`,
 //! played on the simulated platform against both the well-formed chart and
 //! the text as the vendor's page prints it.
-use scxmlc_runtime::sim::{check, play, Output, Scenario};
+use scxmlc_runtime::sim::{check, play, Output, Scenario, Switch};
 use scxmlc_runtime::Chart;
 use scxmlc_tests::genesys::{detach_redirect, detach_redirect_as_printed};
 use std::path::PathBuf;
@@ -34,6 +34,12 @@ fn all_met<C: Chart>(make: fn() -> C) {
             panic!("{name}: {why}\nlogs: {:#?}\nrequests: {:#?}", run.logs, run.requests);
         }
         assert_eq!(outcome(&run), outcome(&play(make(), &scenario, None, Output::Silent)), "{name}");
+        // Call after call on one switch, sharing its object model, each
+        // ends as the scenario's own run did.
+        let switch = Switch::new(&scenario);
+        for call in 0..3 {
+            assert_eq!(switch.call(make()), run.final_state, "{name}: call {call} on one switch");
+        }
     }
 }
 
