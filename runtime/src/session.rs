@@ -1295,9 +1295,7 @@ impl<C: Chart> Session<C> {
     /// not take itself. Out of line: most single-leaf steps never come here.
     #[inline(never)]
     fn runtime_microstep(&mut self, t: u32) {
-        self.enabled.clear();
-        self.enabled.push(t);
-        self.microstep();
+        self.microstep_of(&[t]);
     }
 
     /// Moves the virtual clock to `until`, delivering each delayed event when
@@ -1477,15 +1475,14 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let mut active: Vec<u16> = self.core.active().collect();
-        self.ended.get_or_insert_with(Box::default).configuration = active.clone().into();
-        active.reverse();
-        for s in active {
+        let active: Box<[u16]> = self.core.active().collect();
+        for &s in active.iter().rev() {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
             }
             self.core.exit_state(s);
         }
+        self.ended.get_or_insert_with(Box::default).configuration = active;
     }
 
     // ---- queries over the tables -------------------------------------
@@ -1663,28 +1660,27 @@ impl<C: Chart> Session<C> {
     }
 
     fn microstep(&mut self) {
-        // Generated microsteps do not report state changes.
-        if self.all_local() && !self.core.reports_states() {
-            return self.local_microstep();
-        }
         let enabled = std::mem::take(&mut self.enabled);
-        self.exit_states(&enabled);
-        for &t in enabled.iter() {
+        self.microstep_of(&enabled);
+        self.enabled = enabled;
+    }
+
+    /// The microstep of `enabled`, an optimal enabled transition set.
+    fn microstep_of(&mut self, enabled: &[u32]) {
+        // Local transitions' domains lie in disjoint subtrees, in the order
+        // they were selected, so the generated one-pass microstep keeps the
+        // W3C exit and entry order. It does not report state changes.
+        let local = C::LOCAL_STEPS && enabled.iter().all(|&t| Self::transition(t).local);
+        if local && !self.core.reports_states() {
+            return self.chart.local_microstep(&mut self.core, enabled);
+        }
+        self.exit_states(enabled);
+        for &t in enabled {
             if let Some(block) = Self::transition(t).exec {
                 self.run_block(block);
             }
         }
-        self.enter_states(&enabled);
-        self.enabled = enabled;
-    }
-
-    /// A microstep of local transitions only. Their domains lie in disjoint
-    /// subtrees, in the order the transitions were selected (by active
-    /// atomic state, in document order), so exiting each one's chain in
-    /// reverse order of the transitions is the W3C exit order, and
-    /// entering each one's set in order the entry order.
-    fn local_microstep(&mut self) {
-        self.chart.local_microstep(&mut self.core, &self.enabled);
+        self.enter_states(enabled);
     }
 
     fn push_effective_targets(&self, targets: &[u16], out: &mut Vec<u16>) {
