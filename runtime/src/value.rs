@@ -420,15 +420,19 @@ pub(crate) fn join(parts: &[&str]) -> ArcStr {
     if len == 0 {
         return ArcStr::new();
     }
-    ArcStr::init_with(len, |mut buf| {
+    let fill = |mut buf: &mut [std::mem::MaybeUninit<u8>]| {
         for part in parts {
             let (head, tail) = buf.split_at_mut(part.len());
-            head.copy_from_slice(part.as_bytes());
+            for (byte, &b) in head.iter_mut().zip(part.as_bytes()) {
+                byte.write(b);
+            }
             buf = tail;
         }
-    })
-    // Strings joined are a string: never taken.
-    .unwrap_or_else(|_| ArcStr::from(parts.concat()))
+    };
+    // SAFETY: `fill` writes every one of the `len` bytes (the parts'
+    // lengths add up to it), and strings laid end to end are UTF-8. The
+    // checked `init_with` would zero the buffer first and validate it after.
+    unsafe { ArcStr::init_with_unchecked(len, fill) }
 }
 
 /// `n` in decimal, written into `buf`: numbering ids without `format!`.
@@ -559,6 +563,8 @@ mod tests {
         assert_eq!(&*join(&["session-1", "-req", "12"]), "session-1-req12");
         assert_eq!(&*join(&["é", "", "ü"]), "éü");
         assert_eq!(&*join(&[]), "");
+        let long = "ж".repeat(200);
+        assert_eq!(&*join(&[&long, "-", &long]), format!("{long}-{long}"));
     }
 
     #[test]
