@@ -1802,6 +1802,10 @@ impl<'a> Codegen<'a> {
             Expr::Member(o, k) if matches!(**o, Expr::System(SystemVar::Event)) => {
                 quote!(core.event_field(#k)?)
             }
+            Expr::Member(o, k) if matches!(&**o, Expr::Member(e, d) if matches!(**e, Expr::System(SystemVar::Event)) && d == "data") =>
+            {
+                quote!(core.event_data_field(#k)?)
+            }
             Expr::Member(o, k) => {
                 let o = self.expr(o);
                 quote!(#rt::ops::get_str(&#o, #k)?)

@@ -428,6 +428,17 @@ impl Core {
         })
     }
 
+    /// `_event.data.<key>`, read where the data lies instead of through a
+    /// copy of `_event.data`: answers' fields (`_event.data.requestid`) are
+    /// read on every event, and each copy of an object is two atomic
+    /// reference-count updates.
+    pub fn event_data_field(&self, key: &str) -> Result<Value, ExecError> {
+        match self.current.as_deref() {
+            Some(Current { event: Some(event), value: Value::Undefined }) => crate::ops::get_str(&event.data, key),
+            _ => crate::ops::get_str(&self.event_field("data")?, key),
+        }
+    }
+
     /// Active states in document order.
     pub fn active(&self) -> ActiveStates<'_> {
         self.active_in(0, u16::MAX)
