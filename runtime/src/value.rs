@@ -68,8 +68,13 @@ impl fmt::Debug for Function {
 /// An object with properties in insertion order (JSON and `uneval` print that order).
 #[derive(Clone, Debug, Default)]
 pub struct Object {
-    entries: Vec<(ArcStr, Value)>,
+    entries: Entries,
 }
+
+/// Most objects a chart makes hold one or two properties (an answer's
+/// `requestid` and `interactionid`, `{dn, switch}`): those live inside the
+/// object's own allocation, so making one is one allocation, not two.
+type Entries = smallvec::SmallVec<[(ArcStr, Value); 2]>;
 
 impl Object {
     pub fn new() -> Self {
@@ -77,7 +82,7 @@ impl Object {
     }
     /// An empty object with room for `n` properties.
     pub fn with_capacity(n: usize) -> Self {
-        Object { entries: Vec::with_capacity(n) }
+        Object { entries: Entries::with_capacity(n) }
     }
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
@@ -122,7 +127,7 @@ impl Value {
     pub fn object_from<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
         // Exactly the room its entries need: a literal's object rarely grows.
         let entries = entries.into_iter();
-        let mut object = Object { entries: Vec::with_capacity(entries.size_hint().0) };
+        let mut object = Object::with_capacity(entries.size_hint().0);
         for (k, v) in entries {
             object.set(k, v);
         }
@@ -132,7 +137,7 @@ impl Value {
     /// An object literal, `{a: 1, b: x}`: its properties in order, a later
     /// duplicate replacing the earlier value in place, as in JavaScript.
     pub fn object_literal<const N: usize>(entries: [(ArcStr, Value); N]) -> Value {
-        let mut object = Object { entries: Vec::with_capacity(N) };
+        let mut object = Object::with_capacity(N);
         for (k, v) in entries {
             object.insert(k, v);
         }
