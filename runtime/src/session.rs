@@ -1486,7 +1486,11 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let active: Box<[u16]> = self.core.active().collect();
+        // Counted first: collecting an iterator of unknown length into a
+        // box allocates twice.
+        let mut active = Vec::with_capacity(self.core.active().count());
+        active.extend(self.core.active());
+        let active = active.into_boxed_slice();
         for &s in active.iter().rev() {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);

@@ -23,7 +23,8 @@ pub enum Response {
 #[derive(Clone, Debug)]
 pub struct Inject {
     pub at: Duration,
-    pub event: String,
+    /// Made once, shared by every run's event.
+    pub event: crate::Name,
     pub data: Value,
 }
 
@@ -67,7 +68,7 @@ impl Scenario {
                 let Value::String(event) = field(item, "event") else {
                     return Err(format!("{context}: 'event' must be a string"));
                 };
-                inject.push(Inject { at, event: event.to_string(), data: field(item, "data") });
+                inject.push(Inject { at, event: crate::Name::from(event), data: field(item, "data") });
             }
         }
         let mut responses = Vec::new();
@@ -173,13 +174,14 @@ impl Observer for SimObserver {
 /// list has got to.
 pub struct SimulatedPlatform<'s> {
     scenario: &'s Scenario,
-    /// How many times each of the scenario's actions has been answered.
-    answered: Vec<usize>,
+    /// How many times each of the scenario's actions has been answered
+    /// (a scenario lists a few actions: no allocation for them).
+    answered: smallvec::SmallVec<[usize; 8]>,
 }
 
 impl<'s> SimulatedPlatform<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
-        SimulatedPlatform { scenario, answered: Vec::new() }
+        SimulatedPlatform { scenario, answered: smallvec::SmallVec::new() }
     }
 
     /// The answer to a request and when it arrives; `None` for no answer.
@@ -239,9 +241,9 @@ impl crate::Platform for SimulatedPlatform<'_> {
 
 /// The platform's events not yet delivered, by due time, then by the
 /// order they were scheduled. A call has a handful: a vector kept with
-/// the next one last beats a tree.
+/// the next one last beats a tree, and four fit without allocating.
 #[derive(Default)]
-struct Pending(Vec<(Duration, u64, Event)>);
+struct Pending(smallvec::SmallVec<[(Duration, u64, Event); 4]>);
 
 impl Pending {
     fn insert(&mut self, due: Duration, seq: u64, event: Event) {
@@ -293,7 +295,7 @@ fn drive<C: Chart>(
     let mut seq = 0u64;
     for inject in &scenario.inject {
         seq += 1;
-        pending.insert(inject.at, seq, Event::external(&inject.event).with_data(inject.data.deep_clone()));
+        pending.insert(inject.at, seq, Event::external(inject.event.clone()).with_data(inject.data.deep_clone()));
     }
     let mut budget = EVENT_BUDGET;
     session.start();
