@@ -134,7 +134,7 @@ pub struct Core {
     /// Nested calls of compiled functions, bounded so that recursion in a
     /// chart ends in a `RangeError` instead of overflowing the stack.
     call_depth: u32,
-    session_id: ArcStr,
+    session_id: SessionId,
     /// The event being processed, and `_event` once something has read
     /// it: borrowed from the thread's pool while an event is processed,
     /// `None` between macrosteps.
@@ -216,15 +216,49 @@ const MAX_CALL_DEPTH: u32 = 100;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
+/// A session's id: the runtime's number (`session-7`), spelled out only
+/// where something reads it, or the one the host gave.
+#[derive(Clone)]
+enum SessionId {
+    Numbered(u64),
+    Given(ArcStr),
+}
+
+impl SessionId {
+    /// Whether `text` is this id, without spelling it out.
+    fn is(&self, text: &str) -> bool {
+        match self {
+            SessionId::Numbered(n) => text.strip_prefix("session-") == Some(crate::value::decimal(*n, &mut [0; 20])),
+            SessionId::Given(id) => text == &**id,
+        }
+    }
+
+    /// Prefixed by `head` and followed by `tail` (request and send ids).
+    fn joined(&self, head: &str, tail: &[&str]) -> ArcStr {
+        let mut digits = [0; 20];
+        let (name, number) = match self {
+            SessionId::Numbered(n) => ("session-", crate::value::decimal(*n, &mut digits)),
+            SessionId::Given(id) => (&**id, ""),
+        };
+        let mut parts: smallvec::SmallVec<[&str; 6]> = smallvec::smallvec![head, name, number];
+        parts.extend_from_slice(tail);
+        crate::value::join(&parts)
+    }
+
+    fn to_arcstr(&self) -> ArcStr {
+        match self {
+            SessionId::Numbered(_) => self.joined("", &[]),
+            SessionId::Given(id) => id.clone(),
+        }
+    }
+}
+
 impl Core {
     fn new(states_of: fn() -> &'static [StateInfo], session_id: Option<String>) -> Self {
         let states = states_of();
         let session_id = match session_id {
-            Some(id) => ArcStr::from(id),
-            None => {
-                let n = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
-                crate::value::join(&["session-", crate::value::decimal(n, &mut [0; 20])])
-            }
+            Some(id) => SessionId::Given(ArcStr::from(id)),
+            None => SessionId::Numbered(NEXT_SESSION.fetch_add(1, Ordering::Relaxed)),
         };
         Core {
             states: states_of,
@@ -361,7 +395,7 @@ impl Core {
         self.now
     }
     pub fn session_id(&self) -> Value {
-        Value::String(self.session_id.clone())
+        Value::String(self.session_id.to_arcstr())
     }
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
@@ -481,7 +515,7 @@ impl Core {
         attributes: Vec<(&'static str, Value)>,
     ) -> ArcStr {
         self.seq += 1;
-        let requestid = crate::value::join(&[&self.session_id, "-req", crate::value::decimal(self.seq, &mut [0; 20])]);
+        let requestid = self.session_id.joined("", &["-req", crate::value::decimal(self.seq, &mut [0; 20])]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
         self.outbox.push_back(request);
         requestid
@@ -542,7 +576,7 @@ impl Core {
     /// `#_scxml_<session id>`, this session's address: made when needed
     /// (sends to another session, `_event.origin`), not kept in every session.
     fn address(&self) -> ArcStr {
-        crate::value::join(&["#_scxml_", &self.session_id])
+        self.session_id.joined("#_scxml_", &[])
     }
 
     /// `event` as it leaves this session (autoforwarded to a child): an
@@ -616,7 +650,7 @@ impl Core {
     /// A fresh id for `<send idlocation>`.
     pub fn next_send_id(&mut self) -> ArcStr {
         self.seq += 1;
-        crate::value::join(&[&self.session_id, ".send", crate::value::decimal(self.seq, &mut [0; 20])])
+        self.session_id.joined("", &[".send", crate::value::decimal(self.seq, &mut [0; 20])])
     }
 
     /// `<send>` through the SCXML event I/O processor.
@@ -635,7 +669,7 @@ impl Core {
         let session_address = |t: &str, id: &str| t.strip_prefix("#_scxml_") == Some(id);
         let mut event = Event::new(request.event, EventKind::External).with_data(request.data);
         let target = match request.target.as_deref() {
-            Some(t) if !session_address(t, &self.session_id) => t,
+            Some(t) if !t.strip_prefix("#_scxml_").is_some_and(|id| self.session_id.is(id)) => t,
             _ => {
                 // To itself, the common case (timeouts): the origin is implied.
                 event.from_self = true;
@@ -1426,7 +1460,7 @@ impl<C: Chart> Session<C> {
                 match self.chart.invoke(&mut self.core, i as u32, &id) {
                     Ok(start) => {
                         let mut child = start.child;
-                        let parent_id = self.core.session_id.clone();
+                        let parent_id = self.core.session_id.to_arcstr();
                         child.start(self.core.now, &parent_id, start.vars);
                         self.core.extras().children.push((id.clone(), child.session_id()));
                         let inv = self.invocations();
@@ -2020,7 +2054,7 @@ impl<C: Chart> crate::Invoked for Session<C> {
         Session::fire_next_timer(self)
     }
     fn session_id(&self) -> ArcStr {
-        self.core.session_id.clone()
+        self.core.session_id.to_arcstr()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
         self.core.extras.as_deref_mut().and_then(Extras::forwarded_logs).map(std::mem::take).unwrap_or_default()
@@ -2082,5 +2116,17 @@ mod tests {
         assert!(!event_matches("error", "errors"));
         assert!(event_matches("*", "anything"));
         assert!(!event_matches("foo.bar", "foo"));
+    }
+
+    #[test]
+    fn numbered_session_ids_are_spelled_out_only_where_read() {
+        let id = super::SessionId::Numbered(7);
+        assert!(id.is("session-7") && !id.is("session-07") && !id.is("session-70") && !id.is("7"));
+        assert_eq!(&*id.to_arcstr(), "session-7");
+        assert_eq!(&*id.joined("#_scxml_", &[]), "#_scxml_session-7");
+        assert_eq!(&*id.joined("", &["-req", "12"]), "session-7-req12");
+        let given = super::SessionId::Given("s3".into());
+        assert!(given.is("s3") && !given.is("session-3"));
+        assert_eq!(&*given.joined("", &[".send", "1"]), "s3.send1");
     }
 }
