@@ -1211,11 +1211,19 @@ impl<C: Chart> Session<C> {
     /// without making the event when no script would see it.
     pub fn process_signal(&mut self, signal: Signal<C>) {
         if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observed {
-            return self.process_external(Event::external(signal.name));
+            return self.process_signal_as_event(signal.name);
         }
         if self.is_running() {
             self.process_compiled(signal.mask);
         }
+    }
+
+    /// A signal someone will look at, made into the event it stands for.
+    /// Out of line: the event's bytes would otherwise need a stack frame
+    /// on the signal's direct path.
+    #[inline(never)]
+    fn process_signal_as_event(&mut self, name: &'static str) {
+        self.process_external(Event::external(name));
     }
 
     /// [`Self::process_external`] for the common chart: a generated
@@ -1256,23 +1264,30 @@ impl<C: Chart> Session<C> {
     #[inline(always)]
     fn process_compiled(&mut self, mask: u64) {
         if C::SINGLE_LEAF {
-            let step = self.chart.select(&mut self.core, self.leaf, Some(mask));
-            self.take_step(step);
-        } else {
-            self.enabled.clear();
-            if self.select_leaves(Some(mask)) && !self.core.reports_states() {
-                self.chart.local_microstep(&mut self.core, &self.enabled);
-            } else if !self.enabled.is_empty() {
-                self.microstep();
+            match self.chart.select(&mut self.core, self.leaf, Some(mask)) {
+                Step::Taken(leaf) => self.leaf = leaf,
+                // Only the runtime's microstep can end the session (by
+                // entering a top-level final state): the macrostep's rest
+                // sees to that, and to what else is left.
+                Step::Select(t) => {
+                    self.runtime_microstep(t);
+                    return self.macrostep_single_leaf();
+                }
+                Step::None => {}
             }
-        }
-        let eventless = if C::SINGLE_LEAF { C::eventless_from(self.leaf) } else { C::HAS_EVENTLESS };
-        if eventless || !self.core.internal.is_empty() || !self.is_running() {
-            if C::SINGLE_LEAF {
+            if C::eventless_from(self.leaf) || !self.core.internal.is_empty() {
                 self.macrostep_single_leaf();
-            } else {
-                self.macrostep();
             }
+            return;
+        }
+        self.enabled.clear();
+        if self.select_leaves(Some(mask)) && !self.core.reports_states() {
+            self.chart.local_microstep(&mut self.core, &self.enabled);
+        } else if !self.enabled.is_empty() {
+            self.microstep();
+        }
+        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
+            self.macrostep();
         }
     }
 
