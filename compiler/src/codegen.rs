@@ -1590,6 +1590,39 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// `e` where the generated code takes a `&Value`: a variable's slot
+    /// itself instead of a copy of it (a copy of a string or object is an
+    /// atomic reference-count update, and its drop another).
+    fn operand(&self, e: &Expr) -> TokenStream {
+        match e {
+            Expr::Var(v) if !self.numeric[*v] => {
+                let f = self.var_field(*v);
+                quote!(d.#f)
+            }
+            Expr::Local(l) => {
+                let l = self.local(*l);
+                quote!(#l)
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// `a op b` for an operator that takes its operands by reference (out
+    /// of [`Self::expr`], whose frame each nesting level pays for).
+    fn by_reference(&self, op: BinOp, a: &Expr, b: &Expr) -> TokenStream {
+        let a = if b.is_effect_free() { self.operand(a) } else { self.expr(a) };
+        self.binary(op, a, self.operand(b))
+    }
+
+    /// `o[k]`: both borrowed where they are variables (`o` only when
+    /// evaluating `k` cannot change it).
+    fn index(&self, o: &Expr, k: &Expr) -> TokenStream {
+        let rt = &self.rt;
+        let o = if k.is_effect_free() { self.operand(o) } else { self.expr(o) };
+        let k = self.operand(k);
+        quote!(#rt::ops::get(&#o, &#k)?)
+    }
+
     /// An expression of [`crate::ir::is_numeric`] form as plain `f64` arithmetic.
     fn number_expr(&self, e: &Expr) -> TokenStream {
         let inner = self.number_expr_bare(e);
@@ -1807,14 +1840,10 @@ impl<'a> Codegen<'a> {
                 quote!(core.event_data_field(#k)?)
             }
             Expr::Member(o, k) => {
-                let o = self.expr(o);
+                let o = self.operand(o);
                 quote!(#rt::ops::get_str(&#o, #k)?)
             }
-            Expr::Index(o, k) => {
-                let o = self.expr(o);
-                let k = self.expr(k);
-                quote!(#rt::ops::get(&#o, &#k)?)
-            }
+            Expr::Index(o, k) => self.index(o, k),
             Expr::Unary(op, a) => {
                 let a = self.expr(a);
                 match op {
@@ -1828,6 +1857,12 @@ impl<'a> Codegen<'a> {
                         #rt::Value::Undefined
                     }),
                 }
+            }
+            // Comparisons take their operands by reference: a variable is
+            // borrowed, not copied (the left one only when evaluating the
+            // right one cannot change it).
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe | BinOp::In), a, b) => {
+                self.by_reference(*op, a, b)
             }
             Expr::Binary(op, a, b) => self.binary(*op, self.expr(a), self.expr(b)),
             Expr::Logical(op, a, b) => {

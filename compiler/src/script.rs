@@ -118,6 +118,48 @@ pub enum Expr {
     Invalid(String),
 }
 
+impl Expr {
+    /// Evaluating it changes nothing: no assignment, update, delete or call
+    /// anywhere in it. (Reads may still throw.) Generated code may then
+    /// borrow another operand's variable across its evaluation. Looks only
+    /// a few levels deep, so that deeply nested expressions stay linear
+    /// and shallow on the stack: deeper ones count as having effects.
+    pub fn is_effect_free(&self) -> bool {
+        self.effect_free_within(6)
+    }
+
+    fn effect_free_within(&self, depth: u32) -> bool {
+        let Some(depth) = depth.checked_sub(1) else { return false };
+        let free = |e: &Expr| e.effect_free_within(depth);
+        match self {
+            Expr::Undefined
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Number(_)
+            | Expr::String(_)
+            | Expr::Var(_)
+            | Expr::Local(_)
+            | Expr::Function(_)
+            | Expr::System(_)
+            | Expr::Unbound(_)
+            | Expr::InState(_)
+            | Expr::Invalid(_) => true,
+            Expr::Array(items) | Expr::Sequence(items) => items.iter().all(free),
+            Expr::Object(props) => props.iter().all(|(_, v)| free(v)),
+            Expr::Member(o, _) | Expr::Unary(_, o) | Expr::InDynamic(o) | Expr::InstanceOf(o, _) => free(o),
+            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => free(a) && free(b),
+            Expr::Conditional(c, a, b) => free(c) && free(a) && free(b),
+            Expr::Assign(..)
+            | Expr::Update(..)
+            | Expr::Delete(_)
+            | Expr::CallGlobal(..)
+            | Expr::CallMethod(..)
+            | Expr::CallFunction(..)
+            | Expr::CallValue(..) => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Place {
     Var(VarId),
