@@ -143,9 +143,9 @@ pub struct Core {
     current: Option<Box<Current>>,
     /// `_genesys`: the platform's object model, kept by the host.
     genesys: Value,
-    /// Platform requests not yet taken by the host; `None` once taken, as
-    /// while the session waits for their answers.
-    #[allow(clippy::box_collection)] // One word inline instead of three.
+    /// Platform requests not yet taken by the host. One word: its buffer
+    /// goes back to the thread's pool once the host has taken them all,
+    /// as while the session waits for their answers.
     outbox: Queue<crate::PlatformRequest>,
     /// What most sessions never have, boxed on first use.
     extras: Option<Box<Extras>>,
