@@ -1614,6 +1614,24 @@ impl<'a> Codegen<'a> {
         self.binary(op, a, self.operand(b))
     }
 
+    /// `o.k`: `_event.k`, `_event.data.k` and `_genesys.k` read where the
+    /// value lies, `o` borrowed where it is a variable (out of
+    /// [`Self::expr`], whose frame each nesting level pays for).
+    fn member(&self, o: &Expr, k: &str) -> TokenStream {
+        let rt = &self.rt;
+        match o {
+            Expr::System(SystemVar::Event) => quote!(core.event_field(#k)?),
+            Expr::System(SystemVar::Genesys) => quote!(core.genesys_field(#k)?),
+            Expr::Member(e, d) if matches!(**e, Expr::System(SystemVar::Event)) && d == "data" => {
+                quote!(core.event_data_field(#k)?)
+            }
+            _ => {
+                let o = self.operand(o);
+                quote!(#rt::ops::get_str(&#o, #k)?)
+            }
+        }
+    }
+
     /// `o[k]`: both borrowed where they are variables (`o` only when
     /// evaluating `k` cannot change it).
     fn index(&self, o: &Expr, k: &Expr) -> TokenStream {
@@ -1832,17 +1850,7 @@ impl<'a> Codegen<'a> {
                 });
                 quote!(#rt::Value::object_literal([#(#props),*]))
             }
-            Expr::Member(o, k) if matches!(**o, Expr::System(SystemVar::Event)) => {
-                quote!(core.event_field(#k)?)
-            }
-            Expr::Member(o, k) if matches!(&**o, Expr::Member(e, d) if matches!(**e, Expr::System(SystemVar::Event)) && d == "data") =>
-            {
-                quote!(core.event_data_field(#k)?)
-            }
-            Expr::Member(o, k) => {
-                let o = self.operand(o);
-                quote!(#rt::ops::get_str(&#o, #k)?)
-            }
+            Expr::Member(o, k) => self.member(o, k),
             Expr::Index(o, k) => self.index(o, k),
             Expr::Unary(op, a) => {
                 let a = self.expr(a);

@@ -505,6 +505,14 @@ impl Core {
         self.genesys.clone()
     }
 
+    /// `_genesys.<key>`, read without copying the model's root first.
+    pub fn genesys_field(&mut self, key: &str) -> Result<Value, ExecError> {
+        if matches!(self.genesys, Value::Undefined | Value::Null) {
+            self.genesys();
+        }
+        crate::ops::get_str(&self.genesys, key)
+    }
+
     /// Replaces `_genesys` (the host's object model).
     pub fn set_genesys(&mut self, root: Value) {
         self.genesys = root;
@@ -919,7 +927,9 @@ struct Ended {
     /// [`Status::Done`] or [`Status::Halted`].
     status: Status,
     /// The configuration when the session ended (it exits every state then).
-    configuration: Box<[u16]>,
+    /// Inline for the few states a session usually ends in: one
+    /// allocation for the whole `Ended`.
+    configuration: smallvec::SmallVec<[u16; 8]>,
     /// The `<donedata>` of the top-level final state reached: what an
     /// invoking parent receives in `done.invoke`.
     result: Value,
@@ -927,7 +937,7 @@ struct Ended {
 
 impl Default for Ended {
     fn default() -> Self {
-        Ended { status: Status::Done(None), configuration: Box::default(), result: Value::Undefined }
+        Ended { status: Status::Done(None), configuration: smallvec::SmallVec::new(), result: Value::Undefined }
     }
 }
 
@@ -1538,11 +1548,7 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        // Counted first: collecting an iterator of unknown length into a
-        // box allocates twice.
-        let mut active = Vec::with_capacity(self.core.active().count());
-        active.extend(self.core.active());
-        let active = active.into_boxed_slice();
+        let active: smallvec::SmallVec<[u16; 8]> = self.core.active().collect();
         for &s in active.iter().rev() {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
