@@ -497,20 +497,22 @@ impl Core {
     /// `_genesys`. Until the host sets one, an object with an empty
     /// `ixn.interactions`, as a session starts with no interaction.
     pub fn genesys(&mut self) -> Value {
-        // Never null or undefined, so `_genesys.x` cannot throw.
-        if matches!(self.genesys, Value::Undefined | Value::Null) {
-            let ixn = Value::object_literal([(arcstr::literal!("interactions"), Value::object())]);
-            self.genesys = Value::object_literal([(arcstr::literal!("ixn"), ixn)]);
-        }
-        self.genesys.clone()
+        self.genesys_model().clone()
     }
 
     /// `_genesys.<key>`, read without copying the model's root first.
     pub fn genesys_field(&mut self, key: &str) -> Result<Value, ExecError> {
+        crate::ops::get_str(self.genesys_model(), key)
+    }
+
+    /// The model, made on first read when the host set none: never null
+    /// or undefined, so `_genesys.x` cannot throw.
+    fn genesys_model(&mut self) -> &Value {
         if matches!(self.genesys, Value::Undefined | Value::Null) {
-            self.genesys();
+            let ixn = Value::object_literal([(arcstr::literal!("interactions"), Value::object())]);
+            self.genesys = Value::object_literal([(arcstr::literal!("ixn"), ixn)]);
         }
-        crate::ops::get_str(&self.genesys, key)
+        &self.genesys
     }
 
     /// Replaces `_genesys` (the host's object model).
