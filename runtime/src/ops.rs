@@ -76,6 +76,7 @@ fn exact_i64(x: f64) -> Option<i64> {
     let i = x as i64;
     (i as f64 == x).then_some(i)
 }
+
 /// A `<send>`'s delay expression's value as a duration. The text is
 /// borrowed where the value is a string, as delays are.
 pub fn delay(value: &Value) -> Result<std::time::Duration> {
