@@ -1646,7 +1646,7 @@ impl<C: Chart> Session<C> {
                 s = Self::state(s).parent;
             }
         }
-        if self.enabled.len() > 1 && !self.all_local() {
+        if self.enabled.len() > 1 && !Self::all_local(&self.enabled) {
             self.remove_conflicting_transitions();
         }
         false
@@ -1728,10 +1728,10 @@ impl<C: Chart> Session<C> {
 
     // ---- microstep ---------------------------------------------------
 
-    /// Every enabled transition is local: no conflicts, and the generated
-    /// exits and entries apply.
-    fn all_local(&self) -> bool {
-        C::LOCAL_STEPS && self.enabled.iter().all(|&t| Self::transition(t).local)
+    /// Every transition of `enabled` is local: no conflicts, and the
+    /// generated exits and entries apply.
+    fn all_local(enabled: &[u32]) -> bool {
+        C::LOCAL_STEPS && enabled.iter().all(|&t| Self::transition(t).local)
     }
 
     fn microstep(&mut self) {
@@ -1745,8 +1745,7 @@ impl<C: Chart> Session<C> {
         // Local transitions' domains lie in disjoint subtrees, in the order
         // they were selected, so the generated one-pass microstep keeps the
         // W3C exit and entry order. It does not report state changes.
-        let local = C::LOCAL_STEPS && enabled.iter().all(|&t| Self::transition(t).local);
-        if local && !self.core.reports_states() {
+        if Self::all_local(enabled) && !self.core.reports_states() {
             return self.chart.local_microstep(&mut self.core, enabled);
         }
         self.exit_states(enabled);
