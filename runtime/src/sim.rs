@@ -181,7 +181,7 @@ pub struct SimulatedPlatform<'s> {
 
 impl<'s> SimulatedPlatform<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
-        SimulatedPlatform { scenario, answered: smallvec::SmallVec::new() }
+        SimulatedPlatform { scenario, answered: smallvec::smallvec![0; scenario.responses.len()] }
     }
 
     /// The answer to a request and when it arrives; `None` for no answer.
@@ -191,9 +191,6 @@ impl<'s> SimulatedPlatform<'s> {
         let listed = self.scenario.responses.iter().position(|(action, _)| action == request.action);
         let response = match listed {
             Some(i) => {
-                if self.answered.len() < self.scenario.responses.len() {
-                    self.answered.resize(self.scenario.responses.len(), 0);
-                }
                 let list = &self.scenario.responses[i].1;
                 let next = &mut self.answered[i];
                 // The last answer repeats.
