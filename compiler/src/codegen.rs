@@ -1729,6 +1729,9 @@ impl<'a> Codegen<'a> {
     /// numbers is compared as `f64`s, anything else is a `Value` tested for
     /// truthiness.
     fn condition(&self, e: &Expr) -> TokenStream {
+        if let Some(test) = self.remainder_test(e) {
+            return test;
+        }
         match e {
             Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
                 let (a, b) = (self.number_expr(a), self.number_expr(b));
@@ -1740,6 +1743,32 @@ impl<'a> Codegen<'a> {
                 quote!((#e).truthy())
             }
         }
+    }
+
+    /// `x % c == k` (`===`, `!=`, `!==`; either side) for a number `x` and
+    /// integer constants `c` (not 0) and `k`, as `ops::rem_is`: the common
+    /// parity test kept in integers.
+    fn remainder_test(&self, e: &Expr) -> Option<TokenStream> {
+        let Expr::Binary(op @ (BinOp::Eq | BinOp::StrictEq | BinOp::Ne | BinOp::StrictNe), a, b) = e else {
+            return None;
+        };
+        let (x, divisor, k) = match (&**a, &**b) {
+            (Expr::Binary(BinOp::Rem, x, c), Expr::Number(k)) | (Expr::Number(k), Expr::Binary(BinOp::Rem, x, c)) => {
+                match **c {
+                    Expr::Number(c) if c != 0.0 => (x, exact_integer(c)?, exact_integer(*k)?),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        if !self.is_numeric(x) {
+            return None;
+        }
+        let rt = &self.rt;
+        let x = self.number_expr_bare(x);
+        let (divisor, k) = (integer(divisor), integer(k));
+        let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
+        Some(quote!(#not #rt::ops::rem_is(#x, #divisor, #k)))
     }
 
     fn comparison(op: BinOp) -> TokenStream {
@@ -1974,6 +2003,23 @@ fn system_name(s: SystemVar) -> &'static str {
         SystemVar::Name => "_name",
         SystemVar::IoProcessors => "_ioprocessors",
         SystemVar::Genesys => "_genesys",
+    }
+}
+
+/// `n` as an i64 when it is an integer that an f64 holds exactly.
+fn exact_integer(n: f64) -> Option<i64> {
+    const LIMIT: f64 = (1u64 << 53) as f64;
+    (n.fract() == 0.0 && n.abs() <= LIMIT).then_some(n as i64)
+}
+
+/// An i64 literal; a negative one as `-` and its magnitude, as Rust
+/// parses it.
+fn integer(n: i64) -> TokenStream {
+    let lit = Literal::u64_unsuffixed(n.unsigned_abs());
+    if n < 0 {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
     }
 }
 

@@ -57,6 +57,20 @@ pub fn rem_number(x: f64, y: f64) -> f64 {
     rem_slow(x, y)
 }
 
+/// `x % divisor == k` (or `===`) for integer constants, as a condition:
+/// `count % 2 == 0`. An integer dividend stays an integer throughout, and
+/// the remainder's zero sign, which `==` cannot see, is not worked out.
+/// The compiler passes only a non-zero `divisor` and integers that `f64`
+/// holds exactly.
+#[inline]
+pub fn rem_is(x: f64, divisor: i64, k: i64) -> bool {
+    match exact_i64(x) {
+        // `wrapping_`: i64::MIN % -1 is 0, where `%` would overflow.
+        Some(i) => i.wrapping_rem(divisor) == k,
+        None => rem_slow(x, divisor as f64) == k as f64,
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn rem_slow(x: f64, y: f64) -> f64 {
@@ -595,6 +609,36 @@ mod tests {
             (2.0, 1e300, 2.0),
         ] {
             assert!(same(rem_number(x, y), r), "{x} % {y} = {} not {r}", rem_number(x, y));
+        }
+    }
+
+    #[test]
+    fn rem_is_agrees_with_comparing_rem_number() {
+        let dividends = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            4.0,
+            -5.0,
+            5.5,
+            -5.5,
+            1e300,
+            -1e300,
+            9.3e18,
+            i64::MIN as f64,
+            9_223_372_036_854_775_808.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for x in dividends {
+            for divisor in [1, 2, 3, 7, -1, -2, 1 << 53] {
+                for k in [0, 1, -1, 2, -3] {
+                    let expected = rem_number(x, divisor as f64) == k as f64;
+                    assert_eq!(rem_is(x, divisor, k), expected, "{x} % {divisor} == {k}");
+                }
+            }
         }
     }
 
