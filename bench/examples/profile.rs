@@ -1,6 +1,7 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
 //! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
-//! `flat:signal` sends signals instead of events; `seed-flow N` plays N
+//! `flat:signal` sends signals instead of events, `handwritten` drives the
+//! hand-written baseline of flat; `seed-flow N` plays N
 //! whole seed calls (`seed-flow-unlogged`: nobody reads their logs;
 //! `seed-switch`: call after call on one simulated switch).
 use scxmlc_bench::charts::*;
@@ -31,6 +32,13 @@ fn main() {
         "deep" => run(deep::Machine::session(), "tick", n, signal),
         "parallel" => run(parallel::Machine::session(), "tick", n, signal),
         "eventless" => run(eventless::Machine::session(), "start", n, signal),
+        "handwritten" => {
+            let mut flat = scxmlc_bench::handwritten::Flat::default();
+            for _ in 0..n {
+                flat.dispatch(std::hint::black_box(scxmlc_bench::handwritten::Event::Tick));
+            }
+            println!("{:?}", flat.state);
+        }
         "seed-flow" | "seed-flow-unlogged" => {
             let scenario = scxmlc_bench::happy_scenario();
             let output = if chart == "seed-flow" { Output::Logs } else { Output::Silent };

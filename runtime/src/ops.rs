@@ -631,11 +631,18 @@ mod tests {
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::NAN,
+            f64::MAX,
+            -f64::MAX,
+            1.8e19,
+            -2.5e25,
+            f64::MIN_POSITIVE / 4.0,
         ];
         for x in dividends {
-            for divisor in [1, 2, 3, 7, -1, -2, 1 << 53] {
-                for k in [0, 1, -1, 2, -3] {
-                    let expected = rem_number(x, divisor as f64) == k as f64;
+            for divisor in [1, 2, 3, 7, -1, -2, 1000, -999_999_937, 1 << 53, -(1 << 53)] {
+                // The true remainder among the ks, so that a match is tested too.
+                let r = rem_number(x, divisor as f64);
+                for k in [0, 1, -1, 2, -3, if r.is_finite() { r as i64 } else { 0 }] {
+                    let expected = r == k as f64;
                     assert_eq!(rem_is(x, divisor, k), expected, "{x} % {divisor} == {k}");
                 }
             }
