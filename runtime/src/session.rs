@@ -1168,19 +1168,34 @@ impl<C: Chart> Session<C> {
     }
 
     /// Sends one external event and runs to a stable configuration.
+    #[inline]
     pub fn process_external(&mut self, event: Event) {
+        // The common event owns nothing and no one looks at it: read its
+        // name where the caller wrote it and let it go, as a signal. Small
+        // enough to inline, so that a caller's constant parts of the event
+        // fold away; anything else goes out of line.
+        if C::COMPILED_SELECT
+            && C::INVOKES.is_empty()
+            && !C::READS_EVENT
+            && event.owns_nothing()
+            && !self.core.observed
+            && self.is_running()
+        {
+            let mask = C::event_mask(&event.name);
+            std::mem::forget(event);
+            return self.process_compiled(mask);
+        }
+        self.process_external_other(event);
+    }
+
+    /// [`Self::process_external`] of an event that owns something or is
+    /// looked at, or in a session that is not running or has invokes.
+    #[inline(never)]
+    fn process_external_other(&mut self, event: Event) {
         if !self.is_running() {
             return;
         }
         if C::COMPILED_SELECT && C::INVOKES.is_empty() {
-            // The common event owns nothing and no one looks at it: read its
-            // name in place and let it go. Moving it on would copy 48 bytes
-            // the caller has just written, which stalls the loads.
-            if !C::READS_EVENT && !self.core.observed && event.owns_nothing() {
-                let mask = C::event_mask(&event.name);
-                std::mem::forget(event);
-                return self.process_compiled(mask);
-            }
             return self.process_external_compiled(event);
         }
         self.process_external_generic(event);
@@ -1221,6 +1236,7 @@ impl<C: Chart> Session<C> {
 
     /// [`Self::process_external`] of `Event::external(signal.name())`,
     /// without making the event when no script would see it.
+    #[inline]
     pub fn process_signal(&mut self, signal: Signal<C>) {
         if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observed {
             return self.process_signal_as_event(signal.name);
