@@ -657,10 +657,14 @@ impl<'a> Codegen<'a> {
                 }
             }
         };
+        // `#[inline]`: the session's step lives in the host's crate (it is
+        // generic over the chart), so without it every event pays a call
+        // across crates into `select`.
         let selection = if single_leaf {
             let dispatch = dispatch(false);
             quote! {
                 #[allow(unused_variables, non_upper_case_globals)]
+                #[inline]
                 fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
                     #(#consts)*
                     let d = &mut self.data;
