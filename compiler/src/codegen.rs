@@ -582,7 +582,10 @@ impl<'a> Codegen<'a> {
                             let bits = Literal::u64_unsuffixed(tr.events.iter().map(|e| bit(e)).fold(0, |a, b| a | b));
                             tests.push(quote!(event & #bits != 0));
                         }
-                        if tr.cond.is_some() {
+                        if self.cond_is_total(t) {
+                            let f = format_ident!("cond_{}", t);
+                            tests.push(quote!(#f(d, core)));
+                        } else if tr.cond.is_some() {
                             let f = format_ident!("cond_{}", t);
                             tests.push(quote!(match #f(d, core) {
                                 Ok(holds) => holds,
@@ -1038,8 +1041,9 @@ impl<'a> Codegen<'a> {
         });
         let cond_arms = self.chart.transitions.iter().enumerate().filter(|(_, t)| t.cond.is_some()).map(|(i, _)| {
             let f = format_ident!("cond_{}", i);
+            let call = if self.cond_is_total(i) { quote!(Ok(#f(d, core))) } else { quote!(#f(d, core)) };
             let i = Literal::u32_unsuffixed(i as u32);
-            quote!(#i => #f(d, core))
+            quote!(#i => #call)
         });
         let exec_arms = self.block_fns.iter().enumerate().map(|(i, f)| {
             let i = Literal::u32_unsuffixed(i as u32);
@@ -1148,11 +1152,22 @@ impl<'a> Codegen<'a> {
             let f = format_ident!("cond_{}", i);
             let e = self.condition(self.scripts.expr(cond));
             let doc = format!(" Condition of transition {i} ({})", self.line(t.span.start));
-            out.push(quote! {
-                #[doc = #doc]
-                #attrs
-                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<bool, #rt::ExecError> {
-                    Ok(#e)
+            out.push(if is_total(&e) {
+                quote! {
+                    #[doc = #doc]
+                    #attrs
+                    #[inline]
+                    fn #f(d: &mut Data, core: &mut #rt::Core) -> bool {
+                        #e
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    #attrs
+                    fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<bool, #rt::ExecError> {
+                        Ok(#e)
+                    }
                 }
             });
         }
@@ -1749,6 +1764,12 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// Transition `t` has a condition that cannot fail: its function
+    /// returns a plain `bool`, with no error to test for.
+    fn cond_is_total(&self, t: usize) -> bool {
+        self.chart.transitions[t].cond.is_some_and(|c| is_total(&self.condition(self.scripts.expr(c))))
+    }
+
     /// `x % c == k` (`===`, `!=`, `!==`; either side) for a number `x` and
     /// integer constants `c` (not 0) and `k`, as `ops::rem_is`: the common
     /// parity test kept in integers.
@@ -2008,6 +2029,17 @@ fn system_name(s: SystemVar) -> &'static str {
         SystemVar::IoProcessors => "_ioprocessors",
         SystemVar::Genesys => "_genesys",
     }
+}
+
+/// Generated expression code that cannot fail: no `?` and no `return`
+/// anywhere in it, so it evaluates to its value or not at all.
+fn is_total(code: &TokenStream) -> bool {
+    code.clone().into_iter().all(|tree| match tree {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() != '?',
+        proc_macro2::TokenTree::Ident(i) => i != "return",
+        proc_macro2::TokenTree::Group(g) => is_total(&g.stream()),
+        proc_macro2::TokenTree::Literal(_) => true,
+    })
 }
 
 /// `n` as an i64 when it is an integer that an f64 holds exactly.
