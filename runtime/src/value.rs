@@ -451,7 +451,8 @@ pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+    // SAFETY: every byte from `i` on is an ASCII digit written above.
+    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
 }
 
 /// ECMAScript StringToNumber, for the decimal, hex and Infinity forms.
