@@ -698,6 +698,13 @@ impl<'a> Codegen<'a> {
             let bit = Literal::u64_unsuffixed(1u64 << i);
             quote!(if #rt::event_matches(#d, name) { mask |= #bit; })
         });
+        // The names the chart itself spells (its descriptors, its raises)
+        // are most of the events it sees: their masks, worked out here,
+        // cost one comparison of the name.
+        let exact_masks = self.signals.iter().map(|SignalConst { name, mask, .. }| {
+            let mask = syn::LitInt::new(&format!("{mask:#x}"), proc_macro2::Span::call_site());
+            quote!(#name => return #mask,)
+        });
         let mut atomic_words = vec![0u64; self.chart.states.len().div_ceil(64)];
         for (i, st) in self.chart.states.iter().enumerate() {
             if matches!(st.kind, StateKind::Atomic | StateKind::Final) {
@@ -733,6 +740,10 @@ impl<'a> Codegen<'a> {
             #[allow(unused_variables, unused_mut)]
             #inline_mask
             fn event_mask(name: &str) -> u64 {
+                match name {
+                    #(#exact_masks)*
+                    _ => {}
+                }
                 let mut mask = 0;
                 #(#mask_tests)*
                 mask
