@@ -1739,6 +1739,9 @@ impl<'a> Codegen<'a> {
         match e {
             Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) => quote!(),
             Expr::Var(_) | Expr::Local(_) | Expr::System(_) => quote!(),
+            // `_event.k` and `_genesys.k` read fields of objects that are
+            // always there (`Core::event_field`, `Core::genesys_field`).
+            Expr::Member(o, _) if matches!(**o, Expr::System(SystemVar::Event | SystemVar::Genesys)) => quote!(),
             Expr::Unary(_, a) => self.effects(a),
             Expr::Binary(op, a, b) if *op != BinOp::In => {
                 let (a, b) = (self.effects(a), self.effects(b));
