@@ -765,6 +765,11 @@ impl Core {
             .map(|(invokeid, _)| invokeid.clone())
     }
 
+    /// No external event is waiting in the queue.
+    pub(crate) fn external_is_empty(&self) -> bool {
+        self.external.is_empty()
+    }
+
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
         self.timers.retain(|t| t.pending.event.sendid().map(|s| &**s) != Some(sendid));

@@ -316,7 +316,13 @@ fn drive<C: Chart>(
             (Some(e), t) if e <= until && t.is_none_or(|t| e <= t) => {
                 if let Some(event) = pending.pop() {
                     session.core.set_now(e);
-                    session.send(event);
+                    // Each run drains the queue, so the event is next:
+                    // processed at once, it never takes a queue buffer.
+                    if session.core.external_is_empty() {
+                        session.process_external(event);
+                    } else {
+                        session.send(event);
+                    }
                     session.run_until_idle();
                 }
             }
