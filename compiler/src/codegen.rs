@@ -8,7 +8,7 @@ use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
 use crate::script::{BinOp, Expr, FnId, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
 use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
 use quote::{format_ident, quote};
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 
 pub struct Codegen<'a> {
     chart: &'a Chart,
@@ -31,6 +31,8 @@ pub struct Codegen<'a> {
     local: Vec<Option<Vec<model::StateId>>>,
     /// The `Signal` constants of `Machine` (see [`Self::signal_table`]).
     signals: Vec<SignalConst>,
+    /// Which executable-content blocks cannot fail ([`Self::block_is_total`]).
+    total_blocks: OnceCell<Vec<bool>>,
     derive_serde: bool,
 }
 
@@ -100,6 +102,7 @@ impl<'a> Codegen<'a> {
             numeric,
             local: Self::local_transitions(chart),
             signals: Self::signal_table(chart),
+            total_blocks: OnceCell::new(),
             derive_serde: false,
         }
     }
@@ -823,11 +826,26 @@ impl<'a> Codegen<'a> {
             .iter()
             .map(|&b| {
                 let f = &self.block_fns[b];
+                if self.block_is_total(b) {
+                    return quote!(#f(d, core););
+                }
                 quote!(if let Err(e) = #f(d, core) {
                     core.raise_error("error.execution", &e, None);
                 })
             })
             .collect()
+    }
+
+    /// Block `b`'s generated code cannot fail ([`is_total`]): its function
+    /// returns nothing, with no error to test for.
+    fn block_is_total(&self, b: model::BlockId) -> bool {
+        self.total_blocks.get_or_init(|| {
+            // Blocks are generated outside any script function.
+            let inside = self.current_fn.replace(None);
+            let total = self.chart.blocks.iter().map(|block| is_total(&self.actions(&block.actions))).collect();
+            self.current_fn.set(inside);
+            total
+        })[b]
     }
 
     /// Exits `exits`, the chain from the active atomic state `leaf` up to a
@@ -1057,8 +1075,9 @@ impl<'a> Codegen<'a> {
             quote!(#i => #call)
         });
         let exec_arms = self.block_fns.iter().enumerate().map(|(i, f)| {
+            let call = if self.block_is_total(i) { quote!({ #f(d, core); Ok(()) }) } else { quote!(#f(d, core)) };
             let i = Literal::u32_unsuffixed(i as u32);
-            quote!(#i => #f(d, core))
+            quote!(#i => #call)
         });
         let select = self.select_fn();
         let local_steps = if self.local.iter().any(Option::is_some) { self.local_steps() } else { quote!() };
@@ -1201,12 +1220,23 @@ impl<'a> Codegen<'a> {
                 BlockRole::Finalize(i) => format!("<finalize> of invoke {i}"),
             };
             let doc = format!(" {what} ({})", self.line(b.span.start));
-            out.push(quote! {
-                #[doc = #doc]
-                #attrs
-                fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<(), #rt::ExecError> {
-                    #body
-                    Ok(())
+            out.push(if self.block_is_total(i) {
+                quote! {
+                    #[doc = #doc]
+                    #attrs
+                    #[inline]
+                    fn #f(d: &mut Data, core: &mut #rt::Core) {
+                        #body
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    #attrs
+                    fn #f(d: &mut Data, core: &mut #rt::Core) -> Result<(), #rt::ExecError> {
+                        #body
+                        Ok(())
+                    }
                 }
             });
         }
