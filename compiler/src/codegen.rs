@@ -1022,6 +1022,16 @@ impl<'a> Codegen<'a> {
         let late = self.chart.late_binding;
         let has_eventless = crate::ir::has_eventless(self.chart);
         let reads_event = crate::ir::reads_event(self.scripts);
+        // A `<raise>` of a name known here is queued as a signal
+        // (`Core::raise_signal`).
+        let mut raises_signals = false;
+        for block in &self.chart.blocks {
+            Action::walk(&block.actions, &mut |a| {
+                if let Action::Raise { event, .. } = a {
+                    raises_signals |= self.signals.iter().any(|s| s.name == *event);
+                }
+            });
+        }
         let invoke_infos = self.chart.invokes.iter().map(|inv| {
             let state = self.state_ref(inv.state);
             let id = match &inv.id {
@@ -1094,6 +1104,7 @@ impl<'a> Codegen<'a> {
                 const LATE_BINDING: bool = #late;
                 const HAS_EVENTLESS: bool = #has_eventless;
                 const READS_EVENT: bool = #reads_event;
+                const RAISES_SIGNALS: bool = #raises_signals;
                 const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
                 #select
                 #local_steps
@@ -1317,7 +1328,7 @@ impl<'a> Codegen<'a> {
         match a {
             Action::Raise { event, .. } => match self.signals.iter().find(|s| s.name == *event) {
                 // Queued with its mask: never matched by name.
-                Some(SignalConst { konst, .. }) => quote!(core.raise_signal(Machine::#konst);),
+                Some(SignalConst { konst, .. }) => quote!(core.raise_signal(&Machine::#konst);),
                 None => quote!(core.raise(#event);),
             },
             Action::Log { label, expr, .. } => {

@@ -139,6 +139,9 @@ pub trait Chart: Send {
     /// Some expression reads `_event`: otherwise the session does not keep
     /// the event being processed where scripts could see it.
     const READS_EVENT: bool = true;
+    /// Some `<raise>` is queued with [`crate::Core::raise_signal`]: otherwise
+    /// the internal queue's slot for one is never looked at.
+    const RAISES_SIGNALS: bool = true;
     /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;

@@ -126,7 +126,7 @@ pub struct Core {
     /// The chart's state table (`C::STATES`), one word wide.
     states: fn() -> &'static [StateInfo],
     config: StateSet,
-    internal: Queue<Internal>,
+    internal: InternalQueue,
     external: Queue<Event>,
     timers: BinaryHeap<Timer>,
     now: Duration,
@@ -170,6 +170,55 @@ crate::scratch::reuse! {
     Box<VecDeque<Internal>> => |queue| queue.clear();
     Box<VecDeque<Event>> => |queue| queue.clear();
     Box<VecDeque<crate::PlatformRequest>> => |queue| queue.clear();
+}
+
+/// The internal queue. Its first entry, when it is a signal raised while
+/// the queue was empty, waits in a word of its own: the common `<raise>`
+/// then `select` cycle neither writes nor reads the queue's buffer.
+/// First in, first out: a signal takes the slot only when nothing is
+/// queued, and the slot, when full, is older than everything queued.
+struct InternalQueue {
+    next: Option<&'static SignalInfo>,
+    queue: Queue<Internal>,
+}
+
+impl InternalQueue {
+    const fn new() -> Self {
+        InternalQueue { next: None, queue: Queue::new() }
+    }
+
+    #[inline]
+    fn push_signal(&mut self, signal: &'static SignalInfo) {
+        if self.next.is_none() && self.queue.is_empty() {
+            self.next = Some(signal);
+        } else {
+            self.queue.push_back(Internal::Signal { name: signal.name, mask: signal.mask });
+        }
+    }
+
+    #[inline]
+    fn push_back(&mut self, entry: Internal) {
+        self.queue.push_back(entry);
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<Internal> {
+        match self.next.take() {
+            Some(signal) => Some(Internal::Signal { name: signal.name, mask: signal.mask }),
+            None => self.queue.pop_front(),
+        }
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.next.is_none() && self.queue.is_empty()
+    }
+
+    /// Hands an empty queue's buffer back to the thread's pool.
+    #[inline]
+    fn release(&mut self) {
+        self.queue.release();
+    }
 }
 
 impl Internal {
@@ -265,7 +314,7 @@ impl Core {
         Core {
             states: states_of,
             config: StateSet::with_states(states.len()),
-            internal: Queue::new(),
+            internal: InternalQueue::new(),
             external: Queue::new(),
             timers: BinaryHeap::new(),
             now: Duration::ZERO,
@@ -562,9 +611,12 @@ impl Core {
 
     /// `<raise>` of an event the generated code names (`Machine::NEXT`):
     /// queued with its descriptor mask, so it is not matched again by name.
+    /// For generated code, which declares [`Chart::RAISES_SIGNALS`] when
+    /// it calls this; a host raises with [`Self::raise`].
+    #[doc(hidden)]
     #[inline]
-    pub fn raise_signal<C>(&mut self, signal: Signal<C>) {
-        self.internal.push_back(Internal::Signal { name: signal.name, mask: signal.mask });
+    pub fn raise_signal<C>(&mut self, signal: &'static Signal<C>) {
+        self.internal.push_signal(&signal.info);
     }
 
     /// Queues `error.execution` (or another platform error) for a failure.
@@ -819,9 +871,16 @@ impl ActiveAmong {
 /// [`Session::process_signal`] then builds an [`Event`] only if a script
 /// of the chart reads `_event`.
 pub struct Signal<C> {
+    info: SignalInfo,
+    chart: std::marker::PhantomData<fn() -> C>,
+}
+
+/// A [`Signal`] without its chart's type: what the internal queue keeps
+/// of a raised one.
+#[derive(Clone, Copy)]
+struct SignalInfo {
     name: &'static str,
     mask: u64,
-    chart: std::marker::PhantomData<fn() -> C>,
 }
 
 impl<C> Clone for Signal<C> {
@@ -834,20 +893,20 @@ impl<C> Copy for Signal<C> {}
 
 impl<C> std::fmt::Debug for Signal<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signal").field("name", &self.name).field("mask", &self.mask).finish()
+        f.debug_struct("Signal").field("name", &self.info.name).field("mask", &self.info.mask).finish()
     }
 }
 
 impl<C> Signal<C> {
     pub fn name(&self) -> &'static str {
-        self.name
+        self.info.name
     }
 
     /// For generated code (`Machine::TICK`), which works `mask` out at
     /// compile time: it must be `C::event_mask(name)`.
     #[doc(hidden)]
     pub const fn from_parts(name: &'static str, mask: u64) -> Self {
-        Signal { name, mask, chart: std::marker::PhantomData }
+        Signal { info: SignalInfo { name, mask }, chart: std::marker::PhantomData }
     }
 }
 
@@ -1236,7 +1295,7 @@ impl<C: Chart> Session<C> {
 
     /// The signal named `name`, for [`Self::process_signal`].
     pub fn signal(name: &'static str) -> Signal<C> {
-        Signal { name, mask: C::event_mask(name), chart: std::marker::PhantomData }
+        Signal::from_parts(name, C::event_mask(name))
     }
 
     /// [`Self::process_external`] of `Event::external(signal.name())`,
@@ -1244,10 +1303,10 @@ impl<C: Chart> Session<C> {
     #[inline]
     pub fn process_signal(&mut self, signal: Signal<C>) {
         if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observed {
-            return self.process_signal_as_event(signal.name);
+            return self.process_signal_as_event(signal.info.name);
         }
         if self.is_running() {
-            self.process_compiled(signal.mask);
+            self.process_compiled(signal.info.mask);
         }
     }
 
@@ -1308,7 +1367,7 @@ impl<C: Chart> Session<C> {
                 }
                 Step::None => {}
             }
-            if C::eventless_from(self.leaf) || !self.core.internal.is_empty() {
+            if C::eventless_from(self.leaf) || self.has_internal() {
                 self.macrostep_single_leaf();
             }
             return;
@@ -1319,9 +1378,18 @@ impl<C: Chart> Session<C> {
         } else if !self.enabled.is_empty() {
             self.microstep();
         }
-        if C::HAS_EVENTLESS || !self.core.internal.is_empty() || !self.is_running() {
+        if C::HAS_EVENTLESS || self.has_internal() || !self.is_running() {
             self.macrostep();
         }
+    }
+
+    /// Something waits in the internal queue. The slot for a raised
+    /// signal is looked at only in charts that raise some: one test less
+    /// after every step of the others.
+    #[inline(always)]
+    fn has_internal(&self) -> bool {
+        let internal = &self.core.internal;
+        (C::RAISES_SIGNALS && internal.next.is_some()) || !internal.queue.is_empty()
     }
 
     /// The rest of the macrostep for single-leaf charts in
@@ -2153,7 +2221,29 @@ pub fn event_matches(descriptor: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::event_matches;
+    use super::{event_matches, Event, Internal, InternalQueue, SignalInfo};
+
+    #[test]
+    fn the_internal_queue_keeps_raise_order_around_its_slot() {
+        static A: SignalInfo = SignalInfo { name: "a", mask: 1 };
+        static B: SignalInfo = SignalInfo { name: "b", mask: 2 };
+        static C: SignalInfo = SignalInfo { name: "c", mask: 4 };
+        let mut queue = InternalQueue::new();
+        assert!(queue.is_empty());
+        queue.push_signal(&A);
+        queue.push_back(Internal::Event(Event::new("e", super::EventKind::Internal)));
+        queue.push_signal(&B);
+        let name = |entry: Option<Internal>| entry.map(|e| e.into_event().name.to_string());
+        assert_eq!(name(queue.pop_front()).as_deref(), Some("a"));
+        // The slot is free but an event waits: a new signal queues behind it.
+        queue.push_signal(&C);
+        assert_eq!(name(queue.pop_front()).as_deref(), Some("e"));
+        assert_eq!(name(queue.pop_front()).as_deref(), Some("b"));
+        assert!(!queue.is_empty());
+        assert_eq!(name(queue.pop_front()).as_deref(), Some("c"));
+        assert!(queue.is_empty());
+        assert!(queue.pop_front().is_none());
+    }
 
     #[test]
     fn descriptors_match_token_prefixes() {
