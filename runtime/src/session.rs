@@ -983,8 +983,13 @@ impl std::ops::DerefMut for Enabled {
 /// [`Ended`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    NotStarted,
+    /// Running, and no observer looks at events: the direct path's one
+    /// test on the way in. First, with `RunningObserved` next to it, so
+    /// that "running" is one comparison too.
     Running,
+    /// Running with an observer.
+    RunningObserved,
+    NotStarted,
     Ended,
 }
 
@@ -1061,6 +1066,9 @@ impl<C: Chart> Session<C> {
         self.core.reports_states = observer.wants_states();
         self.core.observed = true;
         self.core.extras().observer = Some(observer);
+        if self.phase == Phase::Running {
+            self.phase = Phase::RunningObserved;
+        }
     }
 
     pub fn status(&self) -> &Status {
@@ -1069,7 +1077,7 @@ impl<C: Chart> Session<C> {
         static STOPPED: Status = Status::Done(None);
         match self.phase {
             Phase::NotStarted => &NOT_STARTED,
-            Phase::Running => &RUNNING,
+            Phase::Running | Phase::RunningObserved => &RUNNING,
             // `end` keeps how it ended.
             Phase::Ended => self.ended.as_deref().map_or(&STOPPED, |ended| &ended.status),
         }
@@ -1077,6 +1085,12 @@ impl<C: Chart> Session<C> {
 
     #[inline]
     pub fn is_running(&self) -> bool {
+        matches!(self.phase, Phase::Running | Phase::RunningObserved)
+    }
+
+    /// Running, and nobody observes it: events may take the direct path.
+    #[inline(always)]
+    fn is_running_unobserved(&self) -> bool {
         self.phase == Phase::Running
     }
 
@@ -1124,7 +1138,7 @@ impl<C: Chart> Session<C> {
         if self.phase != Phase::NotStarted {
             return;
         }
-        self.phase = Phase::Running;
+        self.phase = if self.core.observed { Phase::RunningObserved } else { Phase::Running };
         if C::LATE_BINDING {
             self.init_data(0);
         } else {
@@ -1242,8 +1256,7 @@ impl<C: Chart> Session<C> {
             && C::INVOKES.is_empty()
             && !C::READS_EVENT
             && event.owns_nothing()
-            && !self.core.observed
-            && self.is_running()
+            && self.is_running_unobserved()
         {
             let mask = C::event_mask(&event.name);
             std::mem::forget(event);
@@ -1302,11 +1315,12 @@ impl<C: Chart> Session<C> {
     /// without making the event when no script would see it.
     #[inline]
     pub fn process_signal(&mut self, signal: Signal<C>) {
-        if !C::COMPILED_SELECT || !C::INVOKES.is_empty() || C::READS_EVENT || self.core.observed {
-            return self.process_signal_as_event(signal.info.name);
+        let direct = C::COMPILED_SELECT && C::INVOKES.is_empty() && !C::READS_EVENT;
+        if direct && self.is_running_unobserved() {
+            return self.process_compiled(signal.info.mask);
         }
-        if self.is_running() {
-            self.process_compiled(signal.info.mask);
+        if !direct || self.core.observed {
+            self.process_signal_as_event(signal.info.name);
         }
     }
 

@@ -67,6 +67,20 @@ fn observers_see_state_changes_in_order_or_only_logs() {
     assert_eq!(logs.0.borrow()[3], "locked after 3 openings");
 }
 
+/// An observer set while the session runs sees the next event: the
+/// direct path, which tells no one, is not taken from then on.
+#[test]
+fn an_observer_set_while_running_sees_the_next_event() {
+    let mut session = door::Machine::session();
+    session.start();
+    let recorder = Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.process_external(Event::external("open"));
+    let lines = recorder.lines();
+    assert!(lines.iter().any(|l| l == "0ns event open"), "{lines:#?}");
+    assert!(lines.iter().any(|l| l == "0ns log door: opened 1 time(s)"), "{lines:#?}");
+}
+
 /// Wants log lines only.
 #[derive(Clone, Default)]
 struct LogsOnly(std::sync::Arc<scxmlc_runtime::Shared<Vec<String>>>);
