@@ -211,7 +211,14 @@ impl InternalQueue {
 
     #[inline]
     fn is_empty(&self) -> bool {
-        self.next.is_none() && self.queue.is_empty()
+        self.is_empty_with_slot(true)
+    }
+
+    /// [`Self::is_empty`], looking at the slot only if `slot_used`: a
+    /// chart that raises no signal never fills it.
+    #[inline(always)]
+    fn is_empty_with_slot(&self, slot_used: bool) -> bool {
+        !(slot_used && self.next.is_some()) && self.queue.is_empty()
     }
 
     /// Hands an empty queue's buffer back to the thread's pool.
@@ -1033,6 +1040,14 @@ struct Child {
 }
 
 impl<C: Chart> Session<C> {
+    /// The chart's selection is generated and it has no invokes (so no
+    /// `<finalize>` and no autoforward): events take the compiled path.
+    const COMPILED: bool = C::COMPILED_SELECT && C::INVOKES.is_empty();
+
+    /// Moreover no script reads `_event`: an event that owns nothing is
+    /// only its name, and a signal needs no event at all.
+    const DIRECT: bool = Self::COMPILED && !C::READS_EVENT;
+
     fn invocations(&mut self) -> &mut Invocations {
         self.invocations.get_or_insert_with(Box::default)
     }
@@ -1252,12 +1267,7 @@ impl<C: Chart> Session<C> {
         // name where the caller wrote it and let it go, as a signal. Small
         // enough to inline, so that a caller's constant parts of the event
         // fold away; anything else goes out of line.
-        if C::COMPILED_SELECT
-            && C::INVOKES.is_empty()
-            && !C::READS_EVENT
-            && event.owns_nothing()
-            && self.is_running_unobserved()
-        {
+        if Self::DIRECT && event.owns_nothing() && self.is_running_unobserved() {
             let mask = C::event_mask(&event.name);
             std::mem::forget(event);
             return self.process_compiled(mask);
@@ -1272,7 +1282,7 @@ impl<C: Chart> Session<C> {
         if !self.is_running() {
             return;
         }
-        if C::COMPILED_SELECT && C::INVOKES.is_empty() {
+        if Self::COMPILED {
             return self.process_external_compiled(event);
         }
         self.process_external_generic(event);
@@ -1315,11 +1325,10 @@ impl<C: Chart> Session<C> {
     /// without making the event when no script would see it.
     #[inline]
     pub fn process_signal(&mut self, signal: Signal<C>) {
-        let direct = C::COMPILED_SELECT && C::INVOKES.is_empty() && !C::READS_EVENT;
-        if direct && self.is_running_unobserved() {
+        if Self::DIRECT && self.is_running_unobserved() {
             return self.process_compiled(signal.info.mask);
         }
-        if !direct || self.core.observed {
+        if !Self::DIRECT || self.core.observed {
             self.process_signal_as_event(signal.info.name);
         }
     }
@@ -1402,8 +1411,7 @@ impl<C: Chart> Session<C> {
     /// after every step of the others.
     #[inline(always)]
     fn has_internal(&self) -> bool {
-        let internal = &self.core.internal;
-        (C::RAISES_SIGNALS && internal.next.is_some()) || !internal.queue.is_empty()
+        !self.core.internal.is_empty_with_slot(C::RAISES_SIGNALS)
     }
 
     /// The rest of the macrostep for single-leaf charts in
