@@ -31,6 +31,8 @@ pub struct Codegen<'a> {
     local: Vec<Option<Vec<model::StateId>>>,
     /// The `Signal` constants of `Machine` (see [`Self::signal_table`]).
     signals: Vec<SignalConst>,
+    /// Which transitions' conditions cannot fail ([`Self::cond_is_total`]).
+    total_conds: OnceCell<Vec<bool>>,
     /// Which executable-content blocks cannot fail ([`Self::block_is_total`]).
     total_blocks: OnceCell<Vec<bool>>,
     derive_serde: bool,
@@ -102,6 +104,7 @@ impl<'a> Codegen<'a> {
             numeric,
             local: Self::local_transitions(chart),
             signals: Self::signal_table(chart),
+            total_conds: OnceCell::new(),
             total_blocks: OnceCell::new(),
             derive_serde: false,
         }
@@ -541,6 +544,12 @@ impl<'a> Codegen<'a> {
             .collect()
     }
 
+    /// The `Machine::NAME` constant for the event `name`, if there is one:
+    /// what a `<raise>` of it queues.
+    fn signal_named(&self, name: &str) -> Option<&SignalConst> {
+        self.signals.iter().find(|s| s.name == name)
+    }
+
     fn signal_consts(&self) -> TokenStream {
         let rt = &self.rt;
         let consts = self.signals.iter().map(|SignalConst { name, konst, mask }| {
@@ -585,18 +594,19 @@ impl<'a> Codegen<'a> {
                             let bits = Literal::u64_unsuffixed(tr.events.iter().map(|e| bit(e)).fold(0, |a, b| a | b));
                             tests.push(quote!(event & #bits != 0));
                         }
-                        if self.cond_is_total(t) {
+                        if tr.cond.is_some() {
                             let f = format_ident!("cond_{}", t);
-                            tests.push(quote!(#f(d, core)));
-                        } else if tr.cond.is_some() {
-                            let f = format_ident!("cond_{}", t);
-                            tests.push(quote!(match #f(d, core) {
-                                Ok(holds) => holds,
-                                Err(e) => {
-                                    core.raise_error("error.execution", &e, None);
-                                    false
-                                }
-                            }));
+                            tests.push(if self.cond_is_total(t) {
+                                quote!(#f(d, core))
+                            } else {
+                                quote!(match #f(d, core) {
+                                    Ok(holds) => holds,
+                                    Err(e) => {
+                                        core.raise_error("error.execution", &e, None);
+                                        false
+                                    }
+                                })
+                            });
                         }
                         let test = if tests.is_empty() { quote!(true) } else { quote!(#(#tests)&&*) };
                         let take =
@@ -840,12 +850,19 @@ impl<'a> Codegen<'a> {
     /// returns nothing, with no error to test for.
     fn block_is_total(&self, b: model::BlockId) -> bool {
         self.total_blocks.get_or_init(|| {
-            // Blocks are generated outside any script function.
-            let inside = self.current_fn.replace(None);
-            let total = self.chart.blocks.iter().map(|block| is_total(&self.actions(&block.actions))).collect();
-            self.current_fn.set(inside);
-            total
+            self.outside_functions(|| {
+                self.chart.blocks.iter().map(|block| is_total(&self.actions(&block.actions))).collect()
+            })
         })[b]
+    }
+
+    /// `generate` run as for code outside any script function, as
+    /// conditions and blocks are, whatever is being generated now.
+    fn outside_functions<T>(&self, generate: impl FnOnce() -> T) -> T {
+        let inside = self.current_fn.replace(None);
+        let out = generate();
+        self.current_fn.set(inside);
+        out
     }
 
     /// Exits `exits`, the chain from the active atomic state `leaf` up to a
@@ -1028,7 +1045,7 @@ impl<'a> Codegen<'a> {
         for block in &self.chart.blocks {
             Action::walk(&block.actions, &mut |a| {
                 if let Action::Raise { event, .. } = a {
-                    raises_signals |= self.signals.iter().any(|s| s.name == *event);
+                    raises_signals |= self.signal_named(event).is_some();
                 }
             });
         }
@@ -1193,7 +1210,7 @@ impl<'a> Codegen<'a> {
             let f = format_ident!("cond_{}", i);
             let e = self.condition(self.scripts.expr(cond));
             let doc = format!(" Condition of transition {i} ({})", self.line(t.span.start));
-            out.push(if is_total(&e) {
+            out.push(if self.cond_is_total(i) {
                 quote! {
                     #[doc = #doc]
                     #attrs
@@ -1326,7 +1343,7 @@ impl<'a> Codegen<'a> {
     fn action(&self, a: &Action) -> TokenStream {
         let rt = &self.rt;
         match a {
-            Action::Raise { event, .. } => match self.signals.iter().find(|s| s.name == *event) {
+            Action::Raise { event, .. } => match self.signal_named(event) {
                 // Queued with its mask: never matched by name.
                 Some(SignalConst { konst, .. }) => quote!(core.raise_signal(&Machine::#konst);),
                 None => quote!(core.raise(#event);),
@@ -1822,7 +1839,13 @@ impl<'a> Codegen<'a> {
     /// Transition `t` has a condition that cannot fail: its function
     /// returns a plain `bool`, with no error to test for.
     fn cond_is_total(&self, t: usize) -> bool {
-        self.chart.transitions[t].cond.is_some_and(|c| is_total(&self.condition(self.scripts.expr(c))))
+        // Asked for each leaf that tries the transition: worked out once.
+        self.total_conds.get_or_init(|| {
+            self.outside_functions(|| {
+                let total = |c| is_total(&self.condition(self.scripts.expr(c)));
+                self.chart.transitions.iter().map(|tr| tr.cond.is_some_and(total)).collect()
+            })
+        })[t]
     }
 
     /// `x % c == k` (`===`, `!=`, `!==`; either side) for a number `x` and
