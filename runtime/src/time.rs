@@ -23,11 +23,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return None;
     }
-    // Whole numbers, as most delays are, skip the float parser.
-    let value: f64 = match number.parse::<u32>() {
-        Ok(whole) => f64::from(whole),
-        Err(_) => number.parse().ok()?,
-    };
+    let value: f64 = number.parse().ok()?;
     let micros = value * scale_ms * 1000.0;
     if !micros.is_finite() || micros < 0.0 || micros > u64::MAX as f64 {
         return None;
