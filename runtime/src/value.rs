@@ -1,34 +1,43 @@
 //! A JavaScript-like value: what the ECMAScript datamodel needs, with the
 //! language's own equality, truthiness and number formatting.
 use arcstr::ArcStr;
+use spin::mutex::{SpinMutex, SpinMutexGuard};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// Interior mutability that is `Send` and `Sync`, for objects and arrays
-/// shared by reference as in JavaScript. A poisoned lock is recovered (a
-/// panic elsewhere must not make the runtime panic). Code that walks nested
-/// values uses [`Shared::try_borrow`], so a cyclic value is seen as a cycle
+/// shared by reference as in JavaScript. Code that walks nested values
+/// uses [`Shared::try_borrow`], so a cyclic value is seen as a cycle
 /// instead of locking the same object twice.
+///
+/// A spin lock, not a `Mutex`: an object is nearly always reached by one
+/// session at a time, and each borrow is a lookup or a store. Taking it is
+/// one compare-and-swap and letting it go a plain store, where a `Mutex`
+/// pays a second atomic swap to look for sleepers. A thread that finds it
+/// taken yields its time slice, so a holder that was preempted gets to run.
+/// There is no poisoning to recover from: nothing panics while holding it.
 #[derive(Debug, Default)]
-pub struct Shared<T>(Mutex<T>);
+pub struct Shared<T>(SpinMutex<T, spin::relax::Yield>);
+
+/// A borrow of a [`Shared`] value, released when dropped.
+pub type Borrowed<'a, T> = SpinMutexGuard<'a, T, spin::relax::Yield>;
 
 impl<T> Shared<T> {
     pub fn new(value: T) -> Self {
-        Shared(Mutex::new(value))
+        Shared(SpinMutex::new(value))
     }
-    pub fn borrow(&self) -> MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    #[inline]
+    pub fn borrow(&self) -> Borrowed<'_, T> {
+        self.0.lock()
     }
-    pub fn borrow_mut(&self) -> MutexGuard<'_, T> {
+    #[inline]
+    pub fn borrow_mut(&self) -> Borrowed<'_, T> {
         self.borrow()
     }
     /// `None` while this value is already being walked (a cycle).
-    pub fn try_borrow(&self) -> Option<MutexGuard<'_, T>> {
-        match self.0.try_lock() {
-            Ok(guard) => Some(guard),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
+    #[inline]
+    pub fn try_borrow(&self) -> Option<Borrowed<'_, T>> {
+        self.0.try_lock()
     }
 }
 
@@ -633,6 +642,26 @@ mod tests {
         // Break the cycles so the test does not leak.
         let _ = crate::ops::set_str(&a, "length", Value::from(1));
         let _ = crate::ops::delete(&o, &Value::from("me"));
+    }
+
+    #[test]
+    fn an_object_shared_by_threads_loses_no_update() {
+        let counter = Value::array(vec![Value::from(0)]);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let Value::Array(shared) = counter.clone() else { unreachable!() };
+                std::thread::spawn(move || {
+                    for _ in 0..10_000 {
+                        let mut items = shared.borrow_mut();
+                        let n = items[0].to_number();
+                        items[0] = Value::from(n + 1.0);
+                    }
+                })
+            })
+            .collect();
+        let finished = threads.into_iter().map(|t| t.join()).filter(Result::is_ok).count();
+        assert_eq!(finished, 4, "a thread panicked");
+        assert_eq!(crate::ops::get_str(&counter, "0").ok().map(|v| v.to_number()), Some(40_000.0));
     }
 
     #[test]
