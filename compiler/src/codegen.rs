@@ -26,6 +26,8 @@ pub struct Codegen<'a> {
     current_fn: Cell<Option<FnId>>,
     /// Variables stored as `f64` ([`crate::ir::numeric_vars`]).
     numeric: Vec<bool>,
+    /// Those of them that only ever hold integers ([`crate::ir::integral_vars`]).
+    integral: Vec<bool>,
     /// For each transition, its exit chain when it is local (see
     /// [`Self::local_transitions`]).
     local: Vec<Option<Vec<model::StateId>>>,
@@ -52,16 +54,20 @@ fn ident(s: &str) -> Ident {
 
 impl<'a> Codegen<'a> {
     pub fn new(chart: &'a Chart, scripts: &'a Scripts, file: &'a SourceFile, runtime_path: &str) -> Self {
-        Self::with_numeric(chart, scripts, file, runtime_path, crate::ir::numeric_vars(chart, scripts))
+        let numeric = crate::ir::numeric_vars(chart, scripts);
+        let integral = crate::ir::integral_vars(chart, scripts, &numeric);
+        Self::with_slots(chart, scripts, file, runtime_path, numeric, integral)
     }
 
-    /// `numeric`: which variables are `f64` slots ([`crate::ir::numeric_vars`]).
-    fn with_numeric(
+    /// `numeric`: which variables are `f64` slots ([`crate::ir::numeric_vars`]);
+    /// `integral`: which of those only ever hold integers ([`crate::ir::integral_vars`]).
+    fn with_slots(
         chart: &'a Chart,
         scripts: &'a Scripts,
         file: &'a SourceFile,
         runtime_path: &str,
         numeric: Vec<bool>,
+        integral: Vec<bool>,
     ) -> Self {
         let rt: TokenStream = runtime_path.parse().unwrap_or_else(|_| quote!(::scxmlc_runtime));
         let mut variants = Names::reserving(&[]);
@@ -102,6 +108,7 @@ impl<'a> Codegen<'a> {
             script_fns,
             current_fn: Cell::new(None),
             numeric,
+            integral,
             local: Self::local_transitions(chart),
             signals: Self::signal_table(chart),
             total_conds: OnceCell::new(),
@@ -240,8 +247,9 @@ impl<'a> Codegen<'a> {
             // A child's variables can be set by its parent's <param>s to
             // any value: they stay `Value`s.
             let all_values = vec![false; scripts.vars.len()];
-            let tokens = Codegen::with_numeric(&child.chart, scripts, file, &self.rt.to_string(), all_values)
-                .generate(&mut Diagnostics::default());
+            let tokens =
+                Codegen::with_slots(&child.chart, scripts, file, &self.rt.to_string(), all_values.clone(), all_values)
+                    .generate(&mut Diagnostics::default());
             out.push(quote! {
                 #[allow(dead_code, unreachable_code, unused_variables, clippy::all)]
                 pub mod #module {
@@ -1062,7 +1070,13 @@ impl<'a> Codegen<'a> {
         let set_var_arms = self.scripts.vars.iter().enumerate().map(|(i, v)| {
             let f = &self.fields[i];
             let name = &v.name;
-            if self.numeric[i] {
+            if self.integral[i] {
+                // What the chart proves of the variable holds of the host's value too.
+                quote!(#name => match #rt::ops::integral_number(&value) {
+                    Some(n) => { self.data.#f = n; true }
+                    None => false,
+                })
+            } else if self.numeric[i] {
                 quote!(#name => match value {
                     #rt::Value::Number(n) => { self.data.#f = n; true }
                     _ => false,
@@ -1868,10 +1882,15 @@ impl<'a> Codegen<'a> {
             return None;
         }
         let rt = &self.rt;
+        let test = match &**x {
+            // Known to be an integer: no test for one.
+            Expr::Var(v) if self.integral[*v] => quote!(integer_rem_is),
+            _ => quote!(rem_is),
+        };
         let x = self.number_expr_bare(x);
         let (divisor, k) = (integer(divisor), integer(k));
         let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
-        Some(quote!(#not #rt::ops::rem_is(#x, #divisor, #k)))
+        Some(quote!(#not #rt::ops::#test(#x, #divisor, #k)))
     }
 
     fn comparison(op: BinOp) -> TokenStream {

@@ -264,14 +264,59 @@ impl Entry {
 /// a platform's `requestid`...) disqualifies it; so does late binding,
 /// where a variable is `undefined` until its state is entered.
 pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
-    let mut numeric = vec![false; scripts.vars.len()];
     if chart.late_binding {
-        return numeric;
+        return vec![false; scripts.vars.len()];
     }
-    for d in &chart.data {
-        if let Some(v) = scripts.vars.iter().position(|v| v.name == d.id) {
-            numeric[v] = d.init.is_some();
-        }
+    let start = vec![true; scripts.vars.len()];
+    vars_whose_stores(chart, scripts, start, |store, numeric| match store {
+        Store::Value(e) | Store::Compound(BinOp::Add, e) => is_numeric(e, numeric),
+        // ++/-- store a number; -=, *=, |=... always produce one.
+        Store::Update | Store::Compound(..) => true,
+    })
+}
+
+/// Numeric variables that only ever hold integers, so they can be stored
+/// as an `i64`: every store is an integer literal, another such variable,
+/// or such a variable plus or minus a small integer literal (`++`, `+= 1`,
+/// `n = m - 2`). Adding at most [`SMALL_INTEGER`] keeps the value below
+/// 2^63 in magnitude: beyond 2^53, where doubles are spaced more widely,
+/// f64 addition rounds the sum back before it can get there. So an `i64`
+/// holds every value the `f64` would, exactly, and [`crate::codegen`]'s
+/// integer addition rounds as the `f64` addition does.
+pub fn integral_vars(chart: &Chart, scripts: &Scripts, numeric: &[bool]) -> Vec<bool> {
+    vars_whose_stores(chart, scripts, numeric.to_vec(), |store, integral| match store {
+        Store::Value(e) => is_integral(e, integral),
+        Store::Update => true,
+        Store::Compound(BinOp::Add | BinOp::Sub, e) => small_integer(e).is_some(),
+        Store::Compound(..) => false,
+    })
+}
+
+/// What a store writes into a variable.
+enum Store<'e> {
+    /// `<data expr>`, `<assign expr>`, `x = e`.
+    Value(&'e Expr),
+    /// `x op= e`: the variable combined with `e`.
+    Compound(BinOp, &'e Expr),
+    /// `++x`, `x--`...
+    Update,
+}
+
+/// The variables, among `start`, that every store in the chart keeps
+/// `ok`. Removing a variable can make an expression that reads it fail
+/// `ok`, and so another variable: iterated to the fixed point. A variable
+/// written in any other way (`<foreach>`, `idlocation`, a platform's
+/// `requestid`...) is not in `start`.
+fn vars_whose_stores(
+    chart: &Chart,
+    scripts: &Scripts,
+    start: Vec<bool>,
+    ok: impl Fn(Store<'_>, &[bool]) -> bool,
+) -> Vec<bool> {
+    let mut kept = start;
+    for (v, keep) in kept.iter_mut().enumerate() {
+        let declared = chart.data.iter().any(|d| d.id == scripts.vars[v].name && d.init.is_some());
+        *keep &= declared;
     }
     let mut assigned: HashMap<ExprId, Option<ExprId>> = HashMap::new();
     for b in &chart.blocks {
@@ -288,14 +333,12 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
     for f in &scripts.functions {
         collect_stmt_exprs(&f.body, &mut exprs);
     }
-    // Removing a variable can make an expression that reads it non-numeric,
-    // and so another variable: iterate to the fixed point.
     loop {
-        let before = numeric.clone();
+        let before = kept.clone();
         for d in &chart.data {
             let Some(v) = scripts.vars.iter().position(|v| v.name == d.id) else { continue };
-            if !d.init.is_some_and(|i| is_numeric(scripts.expr(i), &numeric)) {
-                numeric[v] = false;
+            if !d.init.is_some_and(|i| ok(Store::Value(scripts.expr(i)), &kept)) {
+                kept[v] = false;
             }
         }
         for (i, source) in chart.sources.iter().enumerate() {
@@ -303,32 +346,31 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
                 continue;
             }
             if let Place::Var(v) = scripts.place(i) {
-                let ok = matches!(assigned.get(&i), Some(Some(value)) if is_numeric(scripts.expr(*value), &numeric));
-                if !ok {
-                    numeric[v] = false;
+                let stored =
+                    matches!(assigned.get(&i), Some(Some(value)) if ok(Store::Value(scripts.expr(*value)), &kept));
+                if !stored {
+                    kept[v] = false;
                 }
             }
         }
         for e in &exprs {
-            // ++/-- store a number and delete stores nothing: only `=`
-            // and `op=` can disqualify a variable here.
+            // Delete stores nothing.
             visit(e, &mut |e| {
-                if let Expr::Assign(place, op, value) = e {
-                    if let Place::Var(v) = **place {
-                        let stores_number = match op {
-                            None | Some(BinOp::Add) => is_numeric(value, &numeric),
-                            // -=, *=, |=... always produce a number.
-                            Some(_) => true,
-                        };
-                        if !stores_number {
-                            numeric[v] = false;
-                        }
+                let (place, store) = match e {
+                    Expr::Assign(place, None, value) => (place, Store::Value(value)),
+                    Expr::Assign(place, Some(op), value) => (place, Store::Compound(*op, value)),
+                    Expr::Update(place, ..) => (place, Store::Update),
+                    _ => return,
+                };
+                if let Place::Var(v) = **place {
+                    if !ok(store, &kept) {
+                        kept[v] = false;
                     }
                 }
             });
         }
-        if numeric == before {
-            return numeric;
+        if kept == before {
+            return kept;
         }
     }
 }
@@ -382,6 +424,47 @@ pub fn is_numeric(e: &Expr, numeric: &[bool]) -> bool {
         }
         _ => false,
     }
+}
+
+/// The largest integer an integral variable may be stepped by
+/// ([`integral_vars`]).
+pub const SMALL_INTEGER: i64 = 256;
+
+/// An expression whose value is an integer that an `i64` holds exactly,
+/// for [`integral_vars`]: an integer literal up to 2^53 (not `-0`), an
+/// integral variable, or one plus or minus a small integer literal.
+pub fn is_integral(e: &Expr, integral: &[bool]) -> bool {
+    let var = |e: &Expr| matches!(e, Expr::Var(v) if integral.get(*v).copied().unwrap_or(false));
+    match e {
+        Expr::Number(_) | Expr::Unary(UnOp::Neg, _) => integer_literal(e).is_some(),
+        Expr::Var(_) => var(e),
+        Expr::Binary(BinOp::Add, a, b) => {
+            (var(a) && small_integer(b).is_some()) || (small_integer(a).is_some() && var(b))
+        }
+        Expr::Binary(BinOp::Sub, a, b) => var(a) && small_integer(b).is_some(),
+        _ => false,
+    }
+}
+
+/// An integer literal (`7`, `-3`) that an f64 holds exactly; never `-0`,
+/// which an `i64` cannot hold.
+pub fn integer_literal(e: &Expr) -> Option<i64> {
+    const LIMIT: f64 = (1u64 << 53) as f64;
+    let n = match e {
+        Expr::Number(n) => *n,
+        Expr::Unary(UnOp::Neg, a) => match **a {
+            Expr::Number(n) => -n,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let exact = n.fract() == 0.0 && n.abs() <= LIMIT && !(n == 0.0 && n.is_sign_negative());
+    exact.then_some(n as i64)
+}
+
+/// An integer literal of at most [`SMALL_INTEGER`] in magnitude.
+pub fn small_integer(e: &Expr) -> Option<i64> {
+    integer_literal(e).filter(|n| n.abs() <= SMALL_INTEGER)
 }
 
 fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
@@ -489,6 +572,53 @@ mod tests {
         let expect = [("count", true), ("total", true), ("label", false), ("copy", false), ("unset", false)];
         for (name, numeric) in expect {
             assert!(vars.contains(&(name.to_string(), numeric)), "{name}: {vars:?}");
+        }
+    }
+
+    #[test]
+    fn counters_stepped_by_small_integers_are_integral() {
+        let (chart, scripts) = front(
+            r#"<datamodel>
+                 <data id="count" expr="0"/>
+                 <data id="down" expr="-5"/>
+                 <data id="copy" expr="0"/>
+                 <data id="big" expr="9007199254740992"/>
+                 <data id="half" expr="0"/>
+                 <data id="leap" expr="0"/>
+                 <data id="doubled" expr="1"/>
+                 <data id="negated" expr="1"/>
+                 <data id="minus_zero" expr="-0"/>
+                 <data id="text" expr="'1'"/>
+                 <data id="from_text" expr="0"/>
+               </datamodel>
+               <state id="s">
+                 <onentry>
+                   <assign location="count" expr="count + 1"/>
+                   <script>down -= 256; down++; copy = count - 3; big = 1 + big; half = half + 0.5;
+                     leap += 257; doubled = doubled * 2; negated = -negated; from_text = text - 1;</script>
+                 </onentry>
+               </state>"#,
+        );
+        let numeric = super::numeric_vars(&chart, &scripts);
+        let integral = super::integral_vars(&chart, &scripts, &numeric);
+        let vars: Vec<(&str, bool)> = scripts.vars.iter().map(|v| v.name.as_str()).zip(integral).collect();
+        let expect = [
+            ("count", true),
+            ("down", true),
+            ("copy", true),
+            ("big", true),
+            // Fractions, steps too large to keep below 2^63, products,
+            // negation (of 0: -0), and what is not a number at all.
+            ("half", false),
+            ("leap", false),
+            ("doubled", false),
+            ("negated", false),
+            ("minus_zero", false),
+            ("text", false),
+            ("from_text", false),
+        ];
+        for (name, integral) in expect {
+            assert!(vars.contains(&(name, integral)), "{name}: {vars:?}");
         }
     }
 

@@ -57,6 +57,17 @@ pub fn rem_number(x: f64, y: f64) -> f64 {
     rem_slow(x, y)
 }
 
+/// The number `value` holds, if it is an integer up to 2^53 in
+/// magnitude and not `-0`: what the compiler's integral variables (an
+/// `f64` known to hold an integer, see [`integer_rem_is`]) may be set to.
+pub fn integral_number(value: &Value) -> Option<f64> {
+    const LIMIT: f64 = (1u64 << 53) as f64;
+    match *value {
+        Value::Number(n) if n.fract() == 0.0 && n.abs() <= LIMIT && !(n == 0.0 && n.is_sign_negative()) => Some(n),
+        _ => None,
+    }
+}
+
 /// `x % divisor == k` (or `===`) for integer constants, as a condition:
 /// `count % 2 == 0`. An integer dividend stays an integer throughout, and
 /// the remainder's zero sign, which `==` cannot see, is not worked out.
@@ -71,6 +82,15 @@ pub fn rem_is(x: f64, divisor: i64, k: i64) -> bool {
     }
 }
 
+/// [`rem_is`] for an `x` that the compiler proved is always an integer
+/// below 2^63 in magnitude (a counter: see the compiler's
+/// `ir::integral_vars`): the remainder taken in integers, with no test
+/// that `x` is one.
+#[inline]
+pub fn integer_rem_is(x: f64, divisor: i64, k: i64) -> bool {
+    truncate(x).wrapping_rem(divisor) == k
+}
+
 #[cold]
 #[inline(never)]
 fn rem_slow(x: f64, y: f64) -> f64 {
@@ -81,14 +101,22 @@ fn rem_slow(x: f64, y: f64) -> f64 {
 #[inline(always)]
 fn exact_i64(x: f64) -> Option<i64> {
     // SSE2's truncation gives i64::MIN for NaN and out-of-range input, so
-    // one round trip decides (i64::MIN itself is exact), without the
-    // saturation checks `as` makes.
+    // one round trip decides (i64::MIN itself is exact).
+    let i = truncate(x);
+    (i as f64 == x).then_some(i)
+}
+
+/// `x` truncated to an i64, in one instruction on x86-64: without the
+/// saturation checks `as` makes, where the caller knows the range or
+/// checks the result.
+#[inline(always)]
+fn truncate(x: f64) -> i64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     // SAFETY: the intrinsics need SSE2, which this cfg guarantees.
     let i = unsafe { std::arch::x86_64::_mm_cvttsd_si64(std::arch::x86_64::_mm_set_sd(x)) };
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     let i = x as i64;
-    (i as f64 == x).then_some(i)
+    i
 }
 
 /// A `<send>`'s delay expression's value as a duration. The text is
@@ -582,6 +610,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn integral_variables_take_only_integers() {
+        for n in [3.0, -7.0, 0.0, (1u64 << 53) as f64] {
+            assert_eq!(integral_number(&Value::Number(n)), Some(n));
+        }
+        for n in [-0.0, 0.5, f64::NAN, f64::INFINITY, (1u64 << 54) as f64] {
+            assert_eq!(integral_number(&Value::Number(n)), None, "{n}");
+        }
+        assert_eq!(integral_number(&Value::from("1")), None);
+    }
+
+    #[test]
     fn remainders_keep_the_dividends_sign_as_javascript_does() {
         let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
         for (x, y, r) in [
@@ -644,6 +683,10 @@ mod tests {
                 for k in [0, 1, -1, 2, -3, if r.is_finite() { r as i64 } else { 0 }] {
                     let expected = r == k as f64;
                     assert_eq!(rem_is(x, divisor, k), expected, "{x} % {divisor} == {k}");
+                    // The values an integral variable can hold: integers below 2^63.
+                    if x.fract() == 0.0 && x.abs() < 9_223_372_036_854_775_808.0 {
+                        assert_eq!(integer_rem_is(x, divisor, k), expected, "integer {x} % {divisor} == {k}");
+                    }
                 }
             }
         }
