@@ -1837,11 +1837,58 @@ impl<'a> Codegen<'a> {
         if let Some(test) = self.remainder_test(e) {
             return test;
         }
+        let rt = &self.rt;
         match e {
+            // A truth value of `a && b` is both operands' truth values
+            // and-ed, the right one evaluated only when the left is true:
+            // Rust's `&&`, with no `Value` in between. So is `||`.
+            Expr::Logical(op @ (Logic::And | Logic::Or), a, b) => {
+                let grouped = |x: &Expr| {
+                    let c = self.condition(x);
+                    match x {
+                        Expr::Logical(Logic::Or, ..) if *op == Logic::And => quote!((#c)),
+                        _ => c,
+                    }
+                };
+                let (a, b) = (grouped(a), grouped(b));
+                if *op == Logic::And {
+                    quote!(#a && #b)
+                } else {
+                    quote!(#a || #b)
+                }
+            }
+            Expr::Unary(UnOp::Not, a) => {
+                let c = self.condition(a);
+                match **a {
+                    Expr::Logical(..) | Expr::Binary(..) => quote!(!(#c)),
+                    _ => quote!(!#c),
+                }
+            }
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b)
+                if !self.is_number_comparison(e) =>
+            {
+                let x = if b.is_effect_free() { self.operand(a) } else { self.expr(a) };
+                let y = self.operand(b);
+                match op {
+                    BinOp::Eq => quote!(#rt::ops::loose_eq(&#x, &#y)),
+                    BinOp::Ne => quote!(!#rt::ops::loose_eq(&#x, &#y)),
+                    BinOp::StrictEq => quote!(#rt::ops::strict_eq(&#x, &#y)),
+                    _ => quote!(!#rt::ops::strict_eq(&#x, &#y)),
+                }
+            }
             Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
                 let (a, b) = (self.number_expr(a), self.number_expr(b));
                 let cmp = Self::comparison(*op);
                 quote!(#a #cmp #b)
+            }
+            // A variable's truth value, read in place: no copy.
+            Expr::Var(v) if !self.numeric[*v] => {
+                let f = self.var_field(*v);
+                quote!(d.#f.truthy())
+            }
+            Expr::Local(l) => {
+                let l = self.local(*l);
+                quote!(#l.truthy())
             }
             _ => {
                 let e = self.expr(e);
