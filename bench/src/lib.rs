@@ -204,8 +204,8 @@ mod tests {
             let mut s = flat::Machine::session();
             s.start();
             send(&mut s, "tick", n, signal);
-            assert_eq!(s.chart.data.count, n as f64);
-            assert_eq!(s.chart.data.misses, 0.0);
+            assert_eq!(s.chart.data.count, n as i64);
+            assert_eq!(s.chart.data.misses, 0);
             assert_eq!(s.active_states(), [if n % 2 == 0 { "a" } else { "b" }]);
             let mut s = flat_null::Machine::session();
             s.start();
@@ -220,9 +220,9 @@ mod tests {
             let mut s = deep::Machine::session();
             s.start();
             send(&mut s, "tick", n, signal);
-            assert_eq!(s.chart.data.entries, (6 * n + 1) as f64, "n={n} signal={signal}");
-            assert_eq!(s.chart.data.exits, (6 * n - 5) as f64, "n={n} signal={signal}");
-            assert_eq!(s.chart.data.hops, (n - 1) as f64, "n={n} signal={signal}");
+            assert_eq!(s.chart.data.entries, (6 * n + 1) as i64, "n={n} signal={signal}");
+            assert_eq!(s.chart.data.exits, (6 * n - 5) as i64, "n={n} signal={signal}");
+            assert_eq!(s.chart.data.hops, (n - 1) as i64, "n={n} signal={signal}");
             let leaf = if n % 2 == 1 { "b6" } else { "q6" };
             assert!(s.is_in(leaf), "n={n} signal={signal}: {:?}", s.active_states());
             let mut s = deep_null::Machine::session();
@@ -240,7 +240,7 @@ mod tests {
             send(&mut s, "tick", n, signal);
             let d = &s.chart.data;
             for v in [&d.n1, &d.n2, &d.n3, &d.n4] {
-                assert_eq!(*v, n as f64);
+                assert_eq!(*v, n as i64);
             }
             let k = n % 3 + 1;
             for region in ["a", "b", "c", "d"] {
@@ -262,9 +262,9 @@ mod tests {
             s.start();
             send(&mut s, "start", n, signal);
             let d = &s.chart.data;
-            assert_eq!(d.runs, n as f64);
-            assert_eq!(d.total, (n * 1000) as f64);
-            assert_eq!(d.i, if n >= 1 { 1000.0 } else { 0.0 });
+            assert_eq!(d.runs, n as i64);
+            assert_eq!(d.total, (n * 1000) as i64);
+            assert_eq!(d.i, if n >= 1 { 1000 } else { 0 });
             assert_eq!(s.active_states(), ["idle"]);
             let mut s = eventless_null::Machine::session();
             s.start();

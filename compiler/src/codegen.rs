@@ -24,9 +24,9 @@ pub struct Codegen<'a> {
     /// The ECMAScript function whose body is being generated: its locals
     /// are Rust `let`s named after them.
     current_fn: Cell<Option<FnId>>,
-    /// Variables stored as `f64` ([`crate::ir::numeric_vars`]).
+    /// Variables stored as numbers ([`crate::ir::numeric_vars`]): `f64`s,
+    /// or `i64`s for those that are counters ([`crate::ir::integral_vars`]).
     numeric: Vec<bool>,
-    /// Those of them that only ever hold integers ([`crate::ir::integral_vars`]).
     integral: Vec<bool>,
     /// For each transition, its exit chain when it is local (see
     /// [`Self::local_transitions`]).
@@ -59,8 +59,8 @@ impl<'a> Codegen<'a> {
         Self::with_slots(chart, scripts, file, runtime_path, numeric, integral)
     }
 
-    /// `numeric`: which variables are `f64` slots ([`crate::ir::numeric_vars`]);
-    /// `integral`: which of those only ever hold integers ([`crate::ir::integral_vars`]).
+    /// `numeric`: which variables are number slots ([`crate::ir::numeric_vars`]);
+    /// `integral`: which of those are `i64` counters ([`crate::ir::integral_vars`]).
     fn with_slots(
         chart: &'a Chart,
         scripts: &'a Scripts,
@@ -353,7 +353,9 @@ impl<'a> Codegen<'a> {
         let fields = self.scripts.vars.iter().enumerate().map(|(i, v)| {
             let f = &self.fields[i];
             let doc = format!(" `{}` ({})", v.name, self.line(v.span.start));
-            if self.numeric[i] {
+            if self.integral[i] {
+                quote!(#[doc = #doc] #[doc = " A counter: only ever an integer, so stored as one."] pub #f: i64)
+            } else if self.numeric[i] {
                 quote!(#[doc = #doc] #[doc = " Only ever a number, so stored unboxed."] pub #f: f64)
             } else {
                 quote!(#[doc = #doc] pub #f: #rt::Value)
@@ -1098,7 +1100,14 @@ impl<'a> Codegen<'a> {
                 let v = self.scripts.vars.iter().position(|v| v.name == d.id)?;
                 let f = self.var_field(v);
                 let func = self.data_fns[i].as_ref()?;
-                let value = if self.numeric[v] { quote!(v.to_number()) } else { quote!(v) };
+                // A counter starts at an integer literal: exact.
+                let value = if self.integral[v] {
+                    quote!(v.to_number() as i64)
+                } else if self.numeric[v] {
+                    quote!(v.to_number())
+                } else {
+                    quote!(v)
+                };
                 Some(quote! {
                     match #func(d, core) {
                         Ok(v) => d.#f = #value,
@@ -1383,6 +1392,12 @@ impl<'a> Codegen<'a> {
                 // A number into an unboxed slot: plain `f64` code.
                 if let (Place::Var(v), Some(e)) = (self.scripts.place(*location), value) {
                     let e = self.scripts.expr(*e);
+                    if self.integral[v] {
+                        // Every store into a counter is of this form.
+                        let f = self.var_field(v);
+                        let n = self.integer_expr(e);
+                        return quote!(d.#f = #n;);
+                    }
                     if self.numeric[v] && self.is_numeric(e) {
                         let f = self.var_field(v);
                         let n = self.number_expr_bare(e);
@@ -1619,7 +1634,11 @@ impl<'a> Codegen<'a> {
         match p {
             Place::Var(v) => {
                 let f = self.var_field(*v);
-                if self.numeric[*v] {
+                if self.integral[*v] {
+                    // Exact: what is stored into a counter is an integer
+                    // within 2^53 ([`crate::ir::integral_vars`]).
+                    quote!(d.#f = (#value).to_number() as i64;)
+                } else if self.numeric[*v] {
                     quote!(d.#f = (#value).to_number();)
                 } else {
                     quote!(d.#f = #value;)
@@ -1750,6 +1769,8 @@ impl<'a> Codegen<'a> {
             // `%` is a call: no parentheses needed.
             Expr::Binary(BinOp::Rem, ..) => inner,
             Expr::Binary(..) | Expr::Unary(UnOp::Neg, _) => quote!((#inner)),
+            // `-(n as f64)`, and `(n as f64) < x`, which would read as generics.
+            Expr::Var(v) if self.integral[*v] => quote!((#inner)),
             _ => inner,
         }
     }
@@ -1759,6 +1780,10 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         match e {
             Expr::Number(n) => number(*n),
+            Expr::Var(v) if self.integral[*v] => {
+                let f = self.var_field(*v);
+                quote!(d.#f as f64)
+            }
             Expr::Var(v) if self.numeric[*v] => {
                 let f = self.var_field(*v);
                 quote!(d.#f)
@@ -1792,6 +1817,37 @@ impl<'a> Codegen<'a> {
 
     fn is_numeric(&self, e: &Expr) -> bool {
         crate::ir::is_numeric(e, &self.numeric)
+    }
+
+    fn is_integral(&self, e: &Expr) -> bool {
+        crate::ir::is_integral(e, &self.integral)
+    }
+
+    /// An expression of [`crate::ir::is_integral`] form as `i64` code.
+    fn integer_expr(&self, e: &Expr) -> TokenStream {
+        let rt = &self.rt;
+        match e {
+            Expr::Var(v) => {
+                let f = self.var_field(*v);
+                quote!(d.#f)
+            }
+            Expr::Binary(..) => match crate::ir::integral_step(e, &self.integral) {
+                Some((Expr::Var(v), step)) => {
+                    let f = self.var_field(*v);
+                    let step = integer(step);
+                    quote!(#rt::ops::step(d.#f, #step))
+                }
+                _ => quote!(0),
+            },
+            _ => integer(crate::ir::integer_literal(e).unwrap_or(0)),
+        }
+    }
+
+    /// Two sides that are counters or integer literals, not both literals:
+    /// compared as `i64`s, exactly as the `f64`s would be.
+    fn is_integer_comparison(&self, a: &Expr, b: &Expr) -> bool {
+        let literal = |e: &Expr| crate::ir::integer_literal(e).is_some();
+        self.is_integral(a) && self.is_integral(b) && !(literal(a) && literal(b))
     }
 
     fn is_number_comparison(&self, e: &Expr) -> bool {
@@ -1876,6 +1932,11 @@ impl<'a> Codegen<'a> {
                     _ => quote!(!#rt::ops::strict_eq(&#x, &#y)),
                 }
             }
+            Expr::Binary(op, a, b) if self.is_number_comparison(e) && self.is_integer_comparison(a, b) => {
+                let (a, b) = (self.integer_expr(a), self.integer_expr(b));
+                let cmp = Self::comparison(*op);
+                quote!(#a #cmp #b)
+            }
             Expr::Binary(op, a, b) if self.is_number_comparison(e) => {
                 let (a, b) = (self.number_expr(a), self.number_expr(b));
                 let cmp = Self::comparison(*op);
@@ -1929,15 +1990,19 @@ impl<'a> Codegen<'a> {
             return None;
         }
         let rt = &self.rt;
-        let test = match &**x {
-            // Known to be an integer: no test for one.
-            Expr::Var(v) if self.integral[*v] => quote!(integer_rem_is),
-            _ => quote!(rem_is),
-        };
-        let x = self.number_expr_bare(x);
         let (divisor, k) = (integer(divisor), integer(k));
+        if let Expr::Var(v) = **x {
+            if self.integral[v] {
+                // A counter: the remainder in integers, whose sign (a `-0`
+                // where JavaScript has one) `==` cannot see.
+                let f = self.var_field(v);
+                let cmp = if matches!(op, BinOp::Ne | BinOp::StrictNe) { quote!(!=) } else { quote!(==) };
+                return Some(quote!(d.#f.wrapping_rem(#divisor) #cmp #k));
+            }
+        }
+        let x = self.number_expr_bare(x);
         let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
-        Some(quote!(#not #rt::ops::#test(#x, #divisor, #k)))
+        Some(quote!(#not #rt::ops::rem_is(#x, #divisor, #k)))
     }
 
     fn comparison(op: BinOp) -> TokenStream {
@@ -1985,6 +2050,10 @@ impl<'a> Codegen<'a> {
                 quote!(#rt::Value::Number(#n))
             }
             Expr::String(s) => quote!(#rt::string!(#s)),
+            Expr::Var(v) if self.integral[*v] => {
+                let f = self.var_field(*v);
+                quote!(#rt::Value::Number(d.#f as f64))
+            }
             Expr::Var(v) if self.numeric[*v] => {
                 let f = self.var_field(*v);
                 quote!(#rt::Value::Number(d.#f))

@@ -275,19 +275,20 @@ pub fn numeric_vars(chart: &Chart, scripts: &Scripts) -> Vec<bool> {
     })
 }
 
-/// Numeric variables that only ever hold integers, so they can be stored
-/// as an `i64`: every store is an integer literal, another such variable,
-/// or such a variable plus or minus a small integer literal (`++`, `+= 1`,
-/// `n = m - 2`). Adding at most [`SMALL_INTEGER`] keeps the value below
-/// 2^63 in magnitude: beyond 2^53, where doubles are spaced more widely,
-/// f64 addition rounds the sum back before it can get there. So an `i64`
-/// holds every value the `f64` would, exactly, and [`crate::codegen`]'s
-/// integer addition rounds as the `f64` addition does.
+/// Numeric variables that are counters, so they can be stored as an
+/// `i64`: every store is an integer literal of at most 2^53 in magnitude,
+/// another such variable, or one stepped by one (`n + 1`, `m - 1`, `++`,
+/// `-= 1`). Such a variable never leaves [-2^53, 2^53], where doubles are
+/// the integers, and stepping it past an end gives the end back, as the
+/// `f64` addition rounds `2^53 + 1` down to `2^53`. So the `i64` holds
+/// exactly the value the `f64` would, and steps in one cycle where the
+/// `f64` takes four: a counter's add is on the path from one event to the
+/// next.
 pub fn integral_vars(chart: &Chart, scripts: &Scripts, numeric: &[bool]) -> Vec<bool> {
     vars_whose_stores(chart, scripts, numeric.to_vec(), |store, integral| match store {
         Store::Value(e) => is_integral(e, integral),
         Store::Update => true,
-        Store::Compound(BinOp::Add | BinOp::Sub, e) => small_integer(e).is_some(),
+        Store::Compound(BinOp::Add | BinOp::Sub, e) => unit(e).is_some(),
         Store::Compound(..) => false,
     })
 }
@@ -426,23 +427,27 @@ pub fn is_numeric(e: &Expr, numeric: &[bool]) -> bool {
     }
 }
 
-/// The largest integer an integral variable may be stepped by
-/// ([`integral_vars`]).
-pub const SMALL_INTEGER: i64 = 256;
-
-/// An expression whose value is an integer that an `i64` holds exactly,
-/// for [`integral_vars`]: an integer literal up to 2^53 (not `-0`), an
-/// integral variable, or one plus or minus a small integer literal.
+/// An expression whose value an integral variable may take, for
+/// [`integral_vars`]: an integer literal up to 2^53 (not `-0`), an
+/// integral variable, or one plus or minus one.
 pub fn is_integral(e: &Expr, integral: &[bool]) -> bool {
-    let var = |e: &Expr| matches!(e, Expr::Var(v) if integral.get(*v).copied().unwrap_or(false));
     match e {
         Expr::Number(_) | Expr::Unary(UnOp::Neg, _) => integer_literal(e).is_some(),
-        Expr::Var(_) => var(e),
-        Expr::Binary(BinOp::Add, a, b) => {
-            (var(a) && small_integer(b).is_some()) || (small_integer(a).is_some() && var(b))
-        }
-        Expr::Binary(BinOp::Sub, a, b) => var(a) && small_integer(b).is_some(),
+        Expr::Var(v) => integral.get(*v).copied().unwrap_or(false),
+        Expr::Binary(..) => integral_step(e, integral).is_some(),
         _ => false,
+    }
+}
+
+/// `v + 1`, `1 + v`, `v - 1` (or `+ -1`...) for an integral variable `v`:
+/// the variable and the step, +1 or -1.
+pub fn integral_step<'e>(e: &'e Expr, integral: &[bool]) -> Option<(&'e Expr, i64)> {
+    let var = |e: &Expr| matches!(e, Expr::Var(v) if integral.get(*v).copied().unwrap_or(false));
+    match e {
+        Expr::Binary(BinOp::Add, a, b) if var(a) => Some((&**a, unit(b)?)),
+        Expr::Binary(BinOp::Add, a, b) if var(b) => Some((&**b, unit(a)?)),
+        Expr::Binary(BinOp::Sub, a, b) if var(a) => Some((&**a, -unit(b)?)),
+        _ => None,
     }
 }
 
@@ -462,9 +467,9 @@ pub fn integer_literal(e: &Expr) -> Option<i64> {
     exact.then_some(n as i64)
 }
 
-/// An integer literal of at most [`SMALL_INTEGER`] in magnitude.
-pub fn small_integer(e: &Expr) -> Option<i64> {
-    integer_literal(e).filter(|n| n.abs() <= SMALL_INTEGER)
+/// The literal `1` or `-1`.
+fn unit(e: &Expr) -> Option<i64> {
+    integer_literal(e).filter(|n| n.abs() == 1)
 }
 
 fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
@@ -576,7 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn counters_stepped_by_small_integers_are_integral() {
+    fn counters_stepped_by_one_are_integral() {
         let (chart, scripts) = front(
             r#"<datamodel>
                  <data id="count" expr="0"/>
@@ -594,8 +599,8 @@ mod tests {
                <state id="s">
                  <onentry>
                    <assign location="count" expr="count + 1"/>
-                   <script>down -= 256; down++; copy = count - 3; big = 1 + big; half = half + 0.5;
-                     leap += 257; doubled = doubled * 2; negated = -negated; from_text = text - 1;</script>
+                   <script>down -= 1; down++; copy = count - -1; big = 1 + big; half = half + 0.5;
+                     leap += 2; doubled = doubled * 2; negated = -negated; from_text = text - 1;</script>
                  </onentry>
                </state>"#,
         );
@@ -607,8 +612,8 @@ mod tests {
             ("down", true),
             ("copy", true),
             ("big", true),
-            // Fractions, steps too large to keep below 2^63, products,
-            // negation (of 0: -0), and what is not a number at all.
+            // Fractions, steps of more than one, products, negation (of
+            // 0: -0), and what is not a number at all.
             ("half", false),
             ("leap", false),
             ("doubled", false),

@@ -48,8 +48,8 @@ fn logical_conditions_agree_with_logical_values() {
     let mut session = logic::Machine::session();
     session.start();
     let data = &session.chart.data;
-    assert_eq!(data.i, 1000.0, "every mix of operands was tried");
-    assert_eq!(data.wrong, 0.0, "mixes where a condition and its value disagree");
+    assert_eq!(data.i, 1000, "every mix of operands was tried");
+    assert_eq!(data.wrong, 0, "mixes where a condition and its value disagree");
     // Of the ten values `a` takes, four are truthy (1, 'x', {} and []):
     // `&&` ran its right side for those, `||` for the six others.
     let truthy = 4.0 * 100.0;

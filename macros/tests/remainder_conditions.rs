@@ -47,6 +47,6 @@ fn remainder_conditions_agree_with_remainder_values() {
     let mut session = parity::Machine::session();
     session.start();
     let data = &session.chart.data;
-    assert_eq!(data.c, 10.0, "every dividend was tried");
-    assert_eq!(data.wrong, 0.0, "dividends where a condition and its value disagree");
+    assert_eq!(data.c, 10, "every dividend was tried");
+    assert_eq!(data.wrong, 0, "dividends where a condition and its value disagree");
 }

@@ -57,13 +57,28 @@ pub fn rem_number(x: f64, y: f64) -> f64 {
     rem_slow(x, y)
 }
 
-/// The number `value` holds, if it is an integer up to 2^53 in
-/// magnitude and not `-0`: what the compiler's integral variables (an
-/// `f64` known to hold an integer, see [`integer_rem_is`]) may be set to.
-pub fn integral_number(value: &Value) -> Option<f64> {
-    const LIMIT: f64 = (1u64 << 53) as f64;
+/// The limit of a counter: the compiler keeps a variable that only ever
+/// holds integers stepped by one as an `i64` within ±2^53, where doubles
+/// are exactly the integers (the compiler's `ir::integral_vars`).
+const COUNTER_LIMIT: i64 = 1 << 53;
+
+/// A counter stepped by `by` (1 or -1), as its `f64` would be: past ±2^53
+/// the double addition rounds back to the end (`2^53 + 1` is a tie, and
+/// goes to the even `2^53`), so the step stops there.
+#[inline]
+pub fn step(counter: i64, by: i64) -> i64 {
+    (counter + by).clamp(-COUNTER_LIMIT, COUNTER_LIMIT)
+}
+
+/// `value` as a counter's `i64`, if it is an integer within ±2^53 and
+/// not `-0`, which an `i64` cannot hold: what a host may set one to.
+pub fn integral_number(value: &Value) -> Option<i64> {
     match *value {
-        Value::Number(n) if n.fract() == 0.0 && n.abs() <= LIMIT && !(n == 0.0 && n.is_sign_negative()) => Some(n),
+        Value::Number(n)
+            if n.fract() == 0.0 && n.abs() <= COUNTER_LIMIT as f64 && !(n == 0.0 && n.is_sign_negative()) =>
+        {
+            Some(n as i64)
+        }
         _ => None,
     }
 }
@@ -80,15 +95,6 @@ pub fn rem_is(x: f64, divisor: i64, k: i64) -> bool {
         Some(i) => i.wrapping_rem(divisor) == k,
         None => rem_slow(x, divisor as f64) == k as f64,
     }
-}
-
-/// [`rem_is`] for an `x` that the compiler proved is always an integer
-/// below 2^63 in magnitude (a counter: see the compiler's
-/// `ir::integral_vars`): the remainder taken in integers, with no test
-/// that `x` is one.
-#[inline]
-pub fn integer_rem_is(x: f64, divisor: i64, k: i64) -> bool {
-    truncate(x).wrapping_rem(divisor) == k
 }
 
 #[cold]
@@ -610,9 +616,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn integral_variables_take_only_integers() {
-        for n in [3.0, -7.0, 0.0, (1u64 << 53) as f64] {
-            assert_eq!(integral_number(&Value::Number(n)), Some(n));
+    fn counters_step_as_doubles_do() {
+        let top = 1i64 << 53;
+        for x in [0, 1, -1, 41, -41, top - 2, top - 1, top, 1 - top, -top] {
+            for by in [1, -1] {
+                let expected = x as f64 + by as f64;
+                assert_eq!(step(x, by) as f64, expected, "{x} + {by}");
+            }
+        }
+    }
+
+    #[test]
+    fn counters_take_only_integers() {
+        for n in [3.0, -7.0, 0.0, (1u64 << 53) as f64, -((1u64 << 53) as f64)] {
+            assert_eq!(integral_number(&Value::Number(n)), Some(n as i64));
         }
         for n in [-0.0, 0.5, f64::NAN, f64::INFINITY, (1u64 << 54) as f64] {
             assert_eq!(integral_number(&Value::Number(n)), None, "{n}");
@@ -683,10 +700,6 @@ mod tests {
                 for k in [0, 1, -1, 2, -3, if r.is_finite() { r as i64 } else { 0 }] {
                     let expected = r == k as f64;
                     assert_eq!(rem_is(x, divisor, k), expected, "{x} % {divisor} == {k}");
-                    // The values an integral variable can hold: integers below 2^63.
-                    if x.fract() == 0.0 && x.abs() < 9_223_372_036_854_775_808.0 {
-                        assert_eq!(integer_rem_is(x, divisor, k), expected, "integer {x} % {divisor} == {k}");
-                    }
                 }
             }
         }

@@ -28,7 +28,7 @@ fn door_locks_after_three_openings() {
             "5.5s log door: locked after 3 openings",
         ]
     );
-    assert_eq!(session.chart.data.openings, 3.0);
+    assert_eq!(session.chart.data.openings, 3);
 }
 
 /// An observer that wants state changes sees each one in W3C order,

@@ -10,7 +10,7 @@ fn rust_keywords_and_case_only_differences_are_distinct_and_work() {
     assert_eq!(session.final_state(), Some("pass"), "{:?}", session.active_states());
     let d = &session.chart.data;
     // Three variables that differ only in case stay three slots.
-    assert_eq!((d.self_, d.self_2, d.self_3), (1.0, 2.0, 3.0));
+    assert_eq!((d.self_, d.self_2, d.self_3), (1, 2, 3));
     assert_eq!(d.r_try.to_js_string(), "\"); panic!(\"");
     assert_eq!(keywords::State::Self_.id(), "Self");
     assert_eq!(keywords::State::Self2.id(), "self");
@@ -47,9 +47,9 @@ fn a_million_events_with_delayed_sends_and_cancels_are_all_processed_in_order() 
     }
     session.advance_to(session.core.now() + Duration::from_secs(1));
     assert!(session.is_in("counting"), "an event was lost or reordered: {:?}", session.active_states());
-    assert_eq!(session.chart.data.count, N as f64);
+    assert_eq!(session.chart.data.count, N as i64);
     // Every scheduled tick fired (and every cancelled "late" did not).
-    assert_eq!(session.chart.data.timeouts, N as f64);
+    assert_eq!(session.chart.data.timeouts, N as i64);
     session.send(Event::external("stop"));
     session.run_until_idle();
     assert_eq!(session.final_state(), Some("done"));

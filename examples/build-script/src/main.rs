@@ -26,8 +26,8 @@ mod tests {
         let mut session = super::door::Machine::session();
         session.run_virtual(std::time::Duration::from_secs(60));
         let json = serde_json::to_string(&session.chart.data).unwrap_or_default();
-        assert_eq!(json, r#"{"openings":3.0,"limit":3.0}"#);
+        assert_eq!(json, r#"{"openings":3,"limit":3}"#);
         let back: super::door::Data = serde_json::from_str(&json).unwrap_or_default();
-        assert_eq!(back.openings, 3.0);
+        assert_eq!(back.openings, 3);
     }
 }
