@@ -1389,30 +1389,7 @@ impl<'a> Codegen<'a> {
                 }
             }
             Action::Assign { location, value, .. } => {
-                // A number into an unboxed slot: plain `f64` code.
-                if let (Place::Var(v), Some(e)) = (self.scripts.place(*location), value) {
-                    let e = self.scripts.expr(*e);
-                    if self.integral[v] {
-                        // Every store into a counter is of this form.
-                        let f = self.var_field(v);
-                        let n = self.integer_expr(e);
-                        return quote!(d.#f = #n;);
-                    }
-                    if self.numeric[v] && self.is_numeric(e) {
-                        let f = self.var_field(v);
-                        let n = self.number_expr_bare(e);
-                        return quote!(d.#f = #n;);
-                    }
-                }
-                let value = match value {
-                    Some(v) => self.expr(self.scripts.expr(*v)),
-                    None => quote!(#rt::Value::Undefined),
-                };
-                let store = self.store(&self.scripts.place(*location), quote!(value));
-                quote!({
-                    let value = #value;
-                    #store
-                })
+                self.assignment(&self.scripts.place(*location), value.map(|v| self.scripts.expr(v)))
             }
             Action::If { branches, .. } => {
                 let mut out = TokenStream::new();
@@ -1596,20 +1573,55 @@ impl<'a> Codegen<'a> {
         })
     }
 
+    /// `place = value` (`undefined` when `None`) as a statement: its
+    /// value unused, so not copied. A number into an unboxed slot is plain
+    /// `f64` or `i64` code.
+    fn assignment(&self, place: &Place, value: Option<&Expr>) -> TokenStream {
+        let rt = &self.rt;
+        if let (Place::Var(v), Some(e)) = (place, value) {
+            let (v, f) = (*v, self.var_field(*v));
+            if self.integral[v] {
+                // Every store into a counter is of this form.
+                let n = self.integer_expr(e);
+                return quote!(d.#f = #n;);
+            }
+            if self.numeric[v] && self.is_numeric(e) {
+                let n = self.number_expr_bare(e);
+                return quote!(d.#f = #n;);
+            }
+        }
+        let value = match value {
+            Some(v) => self.expr(v),
+            None => quote!(#rt::Value::Undefined),
+        };
+        match place {
+            // Nothing to evaluate on the left: the value goes straight in.
+            Place::Var(_) | Place::Local(_) => self.store(place, value),
+            _ => {
+                let store = self.store(place, quote!(value));
+                quote!({
+                    let value = #value;
+                    #store
+                })
+            }
+        }
+    }
+
     fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
         let items = stmts.iter().map(|s| match s {
+            Stmt::Expr(Expr::Assign(place, None, value)) => self.assignment(place, Some(value)),
             Stmt::Expr(e) => {
                 let e = self.expr(e);
                 quote!(let _ = #e;)
             }
             Stmt::If(c, a, b) => {
-                let c = self.expr(c);
+                let c = self.condition(c);
                 let a = self.stmts(a);
                 if b.is_empty() {
-                    quote!(if (#c).truthy() { #a })
+                    quote!(if #c { #a })
                 } else {
                     let b = self.stmts(b);
-                    quote!(if (#c).truthy() { #a } else { #b })
+                    quote!(if #c { #a } else { #b })
                 }
             }
             Stmt::Return(e) => {
