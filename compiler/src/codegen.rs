@@ -1933,6 +1933,17 @@ impl<'a> Codegen<'a> {
                 }
             }
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b)
+                if self.event_data_comparison(a, b).is_some() =>
+            {
+                let (key, other) = self.event_data_comparison(a, b).unwrap_or_default();
+                let compare = match op {
+                    BinOp::StrictEq | BinOp::StrictNe => quote!(event_data_field_strict_eq),
+                    _ => quote!(event_data_field_eq),
+                };
+                let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
+                quote!(#not core.#compare(#key, &#other)?)
+            }
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b)
                 if !self.is_number_comparison(e) =>
             {
                 let x = if b.is_effect_free() { self.operand(a) } else { self.expr(a) };
@@ -1967,6 +1978,37 @@ impl<'a> Codegen<'a> {
                 let e = self.expr(e);
                 quote!((#e).truthy())
             }
+        }
+    }
+
+    /// `_event.data.k == x` (either way round), where reading `x` cannot
+    /// fail or change anything: the key, and `x` as a place to borrow.
+    fn event_data_comparison(&self, a: &Expr, b: &Expr) -> Option<(String, TokenStream)> {
+        let field = |e: &Expr| match e {
+            Expr::Member(o, k) => match &**o {
+                Expr::Member(event, data) if matches!(**event, Expr::System(SystemVar::Event)) && data == "data" => {
+                    Some(k.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let plain = |e: &Expr| {
+            matches!(
+                e,
+                Expr::Var(_)
+                    | Expr::Local(_)
+                    | Expr::String(_)
+                    | Expr::Number(_)
+                    | Expr::Bool(_)
+                    | Expr::Null
+                    | Expr::Undefined
+            )
+        };
+        match (field(a), field(b)) {
+            (Some(k), _) if plain(b) => Some((k, self.operand(b))),
+            (_, Some(k)) if plain(a) => Some((k, self.operand(a))),
+            _ => None,
         }
     }
 

@@ -531,6 +531,38 @@ impl Core {
         }
     }
 
+    /// `_event.data.<key> == other`, compared where the field lies: an
+    /// answer's `requestid` is compared with the request's on every
+    /// answer, and a copy of a string is two atomic count updates.
+    pub fn event_data_field_eq(&self, key: &str, other: &Value) -> Result<bool, ExecError> {
+        self.event_data_field_compare(key, |field| crate::ops::loose_eq(field, other), other)
+    }
+
+    /// `_event.data.<key> === other`, as [`Self::event_data_field_eq`].
+    pub fn event_data_field_strict_eq(&self, key: &str, other: &Value) -> Result<bool, ExecError> {
+        self.event_data_field_compare(key, |field| crate::ops::strict_eq(field, other), other)
+    }
+
+    /// Only two primitives are compared under the data's lock: comparing
+    /// an object may need to borrow it, or the data itself.
+    fn event_data_field_compare(
+        &self,
+        key: &str,
+        equal: impl Fn(&Value) -> bool,
+        other: &Value,
+    ) -> Result<bool, ExecError> {
+        if let Some(Current { event: Some(event), value: Value::Undefined }) = self.current.as_deref() {
+            if let (Value::Object(data), true) = (&event.data, other.is_primitive()) {
+                let data = data.borrow();
+                let field = data.get(key).unwrap_or(&Value::Undefined);
+                if field.is_primitive() {
+                    return Ok(equal(field));
+                }
+            }
+        }
+        Ok(equal(&self.event_data_field(key)?))
+    }
+
     /// Active states in document order.
     pub fn active(&self) -> ActiveStates<'_> {
         self.active_in(0, u16::MAX)
@@ -2265,6 +2297,43 @@ mod tests {
         assert_eq!(name(queue.pop_front()).as_deref(), Some("c"));
         assert!(queue.is_empty());
         assert!(queue.pop_front().is_none());
+    }
+
+    #[test]
+    fn event_data_fields_compare_in_place_as_values_do() {
+        use crate::Value;
+        fn no_states() -> &'static [crate::StateInfo] {
+            &[]
+        }
+        let mut core = super::Core::new(no_states, None);
+        let data = Value::object_from([("requestid", Value::from("r1")), ("n", Value::from(1)), ("obj", Value::object())]);
+        // The data holds itself: comparing that field must not lock the data twice.
+        let _ = crate::ops::set_str(&data, "me", data.clone());
+        core.set_current(Event::external("answer").with_data(data.clone()));
+        let object = Value::from("[object Object]");
+        for (key, other, loose, strict) in [
+            ("requestid", Value::from("r1"), true, true),
+            ("requestid", Value::from("r2"), false, false),
+            ("n", Value::from("1"), true, false),
+            ("missing", Value::Undefined, true, true),
+            ("missing", Value::Null, true, false),
+            ("obj", object.clone(), true, false),
+            ("me", object, true, false),
+            ("me", data.clone(), true, true),
+        ] {
+            let as_values = core.event_data_field(key).map(|field| {
+                (crate::ops::loose_eq(&field, &other), crate::ops::strict_eq(&field, &other))
+            });
+            assert_eq!(as_values.ok(), Some((loose, strict)), "{key}");
+            assert_eq!(core.event_data_field_eq(key, &other).ok(), Some(loose), "{key} ==");
+            assert_eq!(core.event_data_field_strict_eq(key, &other).ok(), Some(strict), "{key} ===");
+        }
+        // Data that is not an object: read as a value, as before.
+        core.set_current(Event::external("answer").with_data(Value::from("ab")));
+        assert_eq!(core.event_data_field_eq("length", &Value::from(2)).ok(), Some(true));
+        core.set_current(Event::external("answer"));
+        assert!(core.event_data_field_eq("x", &Value::Null).is_err(), "undefined has no fields");
+        let _ = crate::ops::delete(&data, &Value::from("me"));
     }
 
     #[test]

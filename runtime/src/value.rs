@@ -252,6 +252,12 @@ impl Value {
         matches!(self, Value::Undefined)
     }
 
+    /// Not an object, an array or a function: comparing it with another
+    /// such value borrows nothing.
+    pub fn is_primitive(&self) -> bool {
+        !matches!(self, Value::Object(_) | Value::Array(_) | Value::Function(_))
+    }
+
     /// A copy that shares nothing with `self` (for values crossing sessions or events).
     pub fn deep_clone(&self) -> Value {
         match self {
