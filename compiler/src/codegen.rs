@@ -1444,16 +1444,23 @@ impl<'a> Codegen<'a> {
                 let (name, prefix) = (&p.action, &p.answer_prefix);
                 let (done, error) = (p.done_event(), p.error_event());
                 let request = self.platform_request(p);
+                let call = quote! {
+                    core.platform_request(
+                        &#rt::Action { name: #name, answer_prefix: #prefix, done: #done, error: #error },
+                        attributes,
+                    )
+                };
+                // The id moves into its location: a copy would be an atomic
+                // count update, and dropping the original another.
                 let store = match p.requestid {
-                    Some(loc) => self.store(&self.scripts.place(loc), quote!(#rt::Value::String(requestid.clone()))),
-                    None => quote!(),
+                    Some(loc) => {
+                        let store = self.store(&self.scripts.place(loc), quote!(#rt::Value::String(requestid)));
+                        quote!(let requestid = #call; #store)
+                    }
+                    None => quote!(#call;),
                 };
                 quote!({
                     let attributes = #request;
-                    let requestid = core.platform_request(
-                        &#rt::Action { name: #name, answer_prefix: #prefix, done: #done, error: #error },
-                        attributes,
-                    );
                     #store
                 })
             }

@@ -2306,7 +2306,8 @@ mod tests {
             &[]
         }
         let mut core = super::Core::new(no_states, None);
-        let data = Value::object_from([("requestid", Value::from("r1")), ("n", Value::from(1)), ("obj", Value::object())]);
+        let data =
+            Value::object_from([("requestid", Value::from("r1")), ("n", Value::from(1)), ("obj", Value::object())]);
         // The data holds itself: comparing that field must not lock the data twice.
         let _ = crate::ops::set_str(&data, "me", data.clone());
         core.set_current(Event::external("answer").with_data(data.clone()));
@@ -2321,9 +2322,9 @@ mod tests {
             ("me", object, true, false),
             ("me", data.clone(), true, true),
         ] {
-            let as_values = core.event_data_field(key).map(|field| {
-                (crate::ops::loose_eq(&field, &other), crate::ops::strict_eq(&field, &other))
-            });
+            let as_values = core
+                .event_data_field(key)
+                .map(|field| (crate::ops::loose_eq(&field, &other), crate::ops::strict_eq(&field, &other)));
             assert_eq!(as_values.ok(), Some((loose, strict)), "{key}");
             assert_eq!(core.event_data_field_eq(key, &other).ok(), Some(loose), "{key} ==");
             assert_eq!(core.event_data_field_strict_eq(key, &other).ok(), Some(strict), "{key} ===");
