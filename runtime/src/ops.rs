@@ -276,9 +276,10 @@ fn array_index(key: &str) -> Option<usize> {
     key.parse::<usize>().ok()
 }
 
-/// `object[key]` / `object.key`
+/// `object[key]` / `object.key`. A string key is read in place: taking
+/// it as an `ArcStr` would be two atomic count updates.
 pub fn get(object: &Value, key: &Value) -> Result<Value> {
-    get_str(object, &key.to_key())
+    get_str(object, &key.js_str())
 }
 
 pub fn get_str(object: &Value, key: &str) -> Result<Value> {
@@ -331,9 +332,9 @@ pub fn call_value(
     }
 }
 
-/// `object[key] = value`
+/// `object[key] = value`, the key read in place as [`get`]'s.
 pub fn set(object: &Value, key: &Value, value: Value) -> Result<()> {
-    set_str(object, &key.to_key(), value)
+    set_str(object, &key.js_str(), value)
 }
 
 pub fn set_str(object: &Value, key: &str, value: Value) -> Result<()> {
