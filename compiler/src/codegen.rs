@@ -1772,6 +1772,54 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// `a.b[c].d...`, three reads or more, as one `ops::get_path` that
+    /// copies no link of the chain but the last. Its keys are evaluated
+    /// before the walk, so a computed key must be one whose evaluation
+    /// cannot fail or change anything; a chain with another key starts
+    /// above it. The innermost read is the base, read as alone
+    /// (`_genesys.ixn`, `_event.data.k` where they lie).
+    #[inline(never)]
+    fn path(&self, e: &Expr) -> Option<TokenStream> {
+        let rt = &self.rt;
+        let mut keys = Vec::new();
+        let mut base = e;
+        loop {
+            let (object, key) = match base {
+                Expr::Member(o, k) => (o, quote!(#k)),
+                Expr::Index(o, k) if Self::quiet_key(k) => {
+                    let k = self.operand(k);
+                    (o, quote!(&*#k.js_str()))
+                }
+                _ => break,
+            };
+            if !matches!(**object, Expr::Member(..) | Expr::Index(..)) {
+                break;
+            }
+            keys.push(key);
+            base = object;
+        }
+        if keys.len() < 2 {
+            return None;
+        }
+        keys.reverse();
+        let base = match base {
+            Expr::Member(o, k) => self.member(o, k),
+            Expr::Index(o, k) => self.index(o, k),
+            other => self.expr(other),
+        };
+        Some(quote!(#rt::ops::get_path(&#base, &[#(#keys),*])?))
+    }
+
+    /// A key whose evaluation cannot fail or change anything: literals,
+    /// variables, and `+` of those.
+    fn quiet_key(k: &Expr) -> bool {
+        match k {
+            Expr::String(_) | Expr::Number(_) | Expr::Var(_) | Expr::Local(_) => true,
+            Expr::Binary(BinOp::Add, a, b) => Self::quiet_key(a) && Self::quiet_key(b),
+            _ => false,
+        }
+    }
+
     /// `o[k]`: both borrowed where they are variables (`o` only when
     /// evaluating `k` cannot change it).
     fn index(&self, o: &Expr, k: &Expr) -> TokenStream {
@@ -2178,8 +2226,8 @@ impl<'a> Codegen<'a> {
                 });
                 quote!(#rt::Value::object_literal([#(#props),*]))
             }
-            Expr::Member(o, k) => self.member(o, k),
-            Expr::Index(o, k) => self.index(o, k),
+            Expr::Member(o, k) => self.path(e).unwrap_or_else(|| self.member(o, k)),
+            Expr::Index(o, k) => self.path(e).unwrap_or_else(|| self.index(o, k)),
             Expr::Unary(op, a) => {
                 let a = self.expr(a);
                 match op {

@@ -306,6 +306,62 @@ pub fn get_str(object: &Value, key: &str) -> Result<Value> {
     }
 }
 
+/// `object.k1.k2...kn`, a chain of reads such as
+/// `_genesys.ixn.interactions[id].parties[p].device`, walked holding each
+/// object's lock rather than copying each link out of it: a copy of an
+/// object is an atomic count update, and its drop another. Only the value
+/// read last is copied. The keys are worked out before the walk, so the
+/// compiler passes only keys whose evaluation cannot fail or change
+/// anything.
+pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
+    let mut from = std::borrow::Cow::Borrowed(object);
+    let mut keys = keys;
+    loop {
+        match walk(&from, keys) {
+            Walk::Found(value) => return Ok(value),
+            Walk::Failed(e) => return Err(e),
+            // A link was locked already: by this walk (the chain runs back
+            // into itself) or by another thread. With every lock let go,
+            // that step is taken the copying way.
+            Walk::Blocked { at, link } => {
+                let next = get_str(&link, keys[at])?;
+                from = std::borrow::Cow::Owned(next);
+                keys = &keys[at + 1..];
+            }
+        }
+    }
+}
+
+enum Walk {
+    Found(Value),
+    Failed(ExecError),
+    /// The object at `keys[at]`'s step could not be locked.
+    Blocked {
+        at: usize,
+        link: Value,
+    },
+}
+
+fn walk(object: &Value, keys: &[&str]) -> Walk {
+    static UNDEFINED: Value = Value::Undefined;
+    let Some((key, rest)) = keys.split_first() else { return Walk::Found(object.clone()) };
+    let deeper = |walked: Walk| match walked {
+        Walk::Blocked { at, link } => Walk::Blocked { at: at + 1, link },
+        done => done,
+    };
+    match object {
+        // Even the last read only tries the lock: the walk may hold it.
+        Value::Object(o) => match o.try_borrow() {
+            Some(fields) => deeper(walk(fields.get(key).unwrap_or(&UNDEFINED), rest)),
+            None => Walk::Blocked { at: 0, link: object.clone() },
+        },
+        _ => match get_str(object, key) {
+            Ok(next) => deeper(walk(&next, rest)),
+            Err(e) => Walk::Failed(e),
+        },
+    }
+}
+
 /// `value instanceof Array` / `Object` / `Function`: the only
 /// constructors a chart can name.
 pub fn instance_of(value: &Value, class: &str) -> bool {
@@ -636,6 +692,39 @@ mod tests {
             assert_eq!(integral_number(&Value::Number(n)), None, "{n}");
         }
         assert_eq!(integral_number(&Value::from("1")), None);
+    }
+
+    #[test]
+    fn a_path_reads_as_its_steps_do() {
+        let json = r#"{"ixn": {"interactions": {"i1": {"parties": {"i1-1": {"device": "d1"}}, "list": [5, 6]}}}}"#;
+        let root = crate::json::parse(json).unwrap_or_default();
+        let steps = |keys: &[&str]| keys.iter().try_fold(root.clone(), |v, k| get_str(&v, k));
+        for keys in [
+            &["ixn", "interactions", "i1", "parties", "i1-1", "device"][..],
+            &["ixn", "interactions", "i1", "list", "1"],
+            &["ixn", "interactions", "i1", "list", "length"],
+            &["ixn", "interactions", "i1", "parties", "i1-1", "device", "length"],
+            &["ixn", "missing"],
+            &["ixn", "missing", "device"],
+            &["ixn", "interactions", "i2", "parties"],
+            &[],
+        ] {
+            let (path, steps) = (get_path(&root, keys), steps(keys));
+            let same = match (&path, &steps) {
+                (Ok(a), Ok(b)) => strict_eq(a, b),
+                (Err(a), Err(b)) => a.to_string() == b.to_string(),
+                _ => false,
+            };
+            assert!(same, "{keys:?}: {path:?} against {steps:?}");
+        }
+        // A chain that runs back into itself: the object locked up the walk
+        // is read again, without waiting on itself.
+        let me = Value::object();
+        let _ = set_str(&me, "me", me.clone());
+        let _ = set_str(&me, "x", Value::from(7));
+        let value = get_path(&me, &["me", "me", "me", "x"]);
+        assert_eq!(value.ok().map(|v| v.to_number()), Some(7.0));
+        let _ = delete(&me, &Value::from("me"));
     }
 
     #[test]
