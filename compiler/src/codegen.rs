@@ -1801,13 +1801,27 @@ impl<'a> Codegen<'a> {
         if keys.len() < 2 {
             return None;
         }
-        keys.reverse();
         let base = match base {
-            Expr::Member(o, k) => self.member(o, k),
-            Expr::Index(o, k) => self.index(o, k),
-            other => self.expr(other),
+            // The walk starts at the model itself.
+            Expr::Member(o, k) if matches!(**o, Expr::System(SystemVar::Genesys)) => {
+                keys.push(quote!(#k));
+                quote!(core.genesys_model())
+            }
+            Expr::Member(o, k) => {
+                let base = self.member(o, k);
+                quote!(&#base)
+            }
+            Expr::Index(o, k) => {
+                let base = self.index(o, k);
+                quote!(&#base)
+            }
+            other => {
+                let base = self.expr(other);
+                quote!(&#base)
+            }
         };
-        Some(quote!(#rt::ops::get_path(&#base, &[#(#keys),*])?))
+        keys.reverse();
+        Some(quote!(#rt::ops::get_path(#base, &[#(#keys),*])?))
     }
 
     /// A key whose evaluation cannot fail or change anything: literals,

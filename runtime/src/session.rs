@@ -593,9 +593,9 @@ impl Core {
         crate::ops::get_str(self.genesys_model(), key)
     }
 
-    /// The model, made on first read when the host set none: never null
-    /// or undefined, so `_genesys.x` cannot throw.
-    fn genesys_model(&mut self) -> &Value {
+    /// `_genesys`, the model, borrowed: made on first read when the host
+    /// set none, so never null or undefined, and `_genesys.x` cannot throw.
+    pub fn genesys_model(&mut self) -> &Value {
         if matches!(self.genesys, Value::Undefined | Value::Null) {
             let ixn = Value::object_literal([(arcstr::literal!("interactions"), Value::object())]);
             self.genesys = Value::object_literal([(arcstr::literal!("ixn"), ixn)]);
