@@ -1587,8 +1587,7 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         if let (Place::Var(v), Some(e)) = (place, value) {
             let (v, f) = (*v, self.var_field(*v));
-            if self.integral[v] {
-                // Every store into a counter is of this form.
+            if self.integral[v] && self.is_integral(e) {
                 let n = self.integer_expr(e);
                 return quote!(d.#f = #n;);
             }
@@ -1912,15 +1911,19 @@ impl<'a> Codegen<'a> {
                 let f = self.var_field(*v);
                 quote!(d.#f)
             }
-            Expr::Binary(..) => match crate::ir::integral_step(e, &self.integral) {
-                Some((Expr::Var(v), step)) => {
+            _ => match (crate::ir::integral_step(e, &self.integral), crate::ir::integer_literal(e)) {
+                (Some((Expr::Var(v), step)), _) => {
                     let f = self.var_field(*v);
                     let step = integer(step);
                     quote!(#rt::ops::step(d.#f, #step))
                 }
-                _ => quote!(0),
+                (_, Some(n)) => integer(n),
+                // Not a form `is_integral` accepts: the number, truncated.
+                _ => {
+                    let n = self.number_expr(e);
+                    quote!(#n as i64)
+                }
             },
-            _ => integer(crate::ir::integer_literal(e).unwrap_or(0)),
         }
     }
 

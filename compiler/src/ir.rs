@@ -303,11 +303,12 @@ enum Store<'e> {
     Update,
 }
 
-/// The variables, among `start`, that every store in the chart keeps
-/// `ok`. Removing a variable can make an expression that reads it fail
-/// `ok`, and so another variable: iterated to the fixed point. A variable
-/// written in any other way (`<foreach>`, `idlocation`, a platform's
-/// `requestid`...) is not in `start`.
+/// The variables, among `start`, declared with a value, whose every store
+/// in the chart is `ok`. A location the chart writes other than by
+/// `<assign>` (`<foreach>`, `idlocation`, a platform's `requestid`...)
+/// drops its variable. Dropping a variable can make an expression that
+/// reads it fail `ok`, and so another variable: iterated to the fixed
+/// point.
 fn vars_whose_stores(
     chart: &Chart,
     scripts: &Scripts,

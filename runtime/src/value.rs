@@ -15,7 +15,8 @@ use std::sync::Arc;
 /// one compare-and-swap and letting it go a plain store, where a `Mutex`
 /// pays a second atomic swap to look for sleepers. A thread that finds it
 /// taken yields its time slice, so a holder that was preempted gets to run.
-/// There is no poisoning to recover from: nothing panics while holding it.
+/// A panic while holding it releases it as the guard drops: there is no
+/// poisoning to recover from.
 #[derive(Debug, Default)]
 pub struct Shared<T>(SpinMutex<T, spin::relax::Yield>);
 
