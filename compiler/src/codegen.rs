@@ -85,6 +85,9 @@ impl<'a> Codegen<'a> {
                     BlockRole::OnEntry(s) => format!("onentry_{}", state_snake(s)),
                     BlockRole::OnExit(s) => format!("onexit_{}", state_snake(s)),
                     BlockRole::Transition(t) => format!("transition_{t}"),
+                    BlockRole::Initial(s) if chart.states[usize::from(s)].kind == StateKind::Root => {
+                        "initial_scxml".to_string()
+                    }
                     BlockRole::Initial(s) => format!("initial_{}", state_snake(s)),
                     BlockRole::HistoryDefault(s) => format!("history_default_{}", state_snake(s)),
                     BlockRole::Finalize(i) => format!("finalize_{i}"),
@@ -1264,6 +1267,9 @@ impl<'a> Codegen<'a> {
                     format!("<onexit> of `{}`", self.chart.states[usize::from(s)].id)
                 }
                 BlockRole::Transition(t) => format!("Executable content of transition {t}"),
+                BlockRole::Initial(s) if self.chart.states[usize::from(s)].kind == StateKind::Root => {
+                    "<initial> content of <scxml>".to_string()
+                }
                 BlockRole::Initial(s) => format!("<initial> content of `{}`", self.chart.states[usize::from(s)].id),
                 BlockRole::HistoryDefault(s) => {
                     format!("Default history content of `{}`", self.chart.states[usize::from(s)].id)

@@ -23,6 +23,14 @@ fn parallel_history() {
     insta::assert_snapshot!(generate("parallel_history.scxml"));
 }
 
+/// A routing strategy's everyday forms: a request id moved into its
+/// location, answers matched where their data lies, a read chain through
+/// the platform's model, a retry counter kept as an integer.
+#[test]
+fn answer_handling() {
+    insta::assert_snapshot!(generate("answer_handling.scxml"));
+}
+
 #[test]
 fn hostile_names_stay_literals() {
     let rust = generate("hostile_names.scxml");
@@ -40,7 +48,7 @@ fn hostile_names_stay_literals() {
 
 #[test]
 fn output_is_deterministic() {
-    for name in ["traffic_light.scxml", "parallel_history.scxml", "hostile_names.scxml"] {
+    for name in ["traffic_light.scxml", "parallel_history.scxml", "hostile_names.scxml", "answer_handling.scxml"] {
         assert_eq!(generate(name), generate(name), "{name}");
     }
 }
