@@ -67,7 +67,13 @@ const COUNTER_LIMIT: i64 = 1 << 53;
 /// goes to the even `2^53`), so the step stops there.
 #[inline]
 pub fn step(counter: i64, by: i64) -> i64 {
-    (counter + by).clamp(-COUNTER_LIMIT, COUNTER_LIMIT)
+    // `by` is a constant where the compiler calls this: one bound to test.
+    let next = counter + by;
+    if by > 0 {
+        next.min(COUNTER_LIMIT)
+    } else {
+        next.max(-COUNTER_LIMIT)
+    }
 }
 
 /// `value` as a counter's `i64`, if it is an integer within ±2^53 and
