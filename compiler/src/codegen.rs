@@ -1767,7 +1767,7 @@ impl<'a> Codegen<'a> {
         match o {
             Expr::System(SystemVar::Event) => quote!(core.event_field(#k)?),
             Expr::System(SystemVar::Genesys) => quote!(core.genesys_field(#k)?),
-            Expr::Member(e, d) if matches!(**e, Expr::System(SystemVar::Event)) && d == "data" => {
+            _ if is_event_data(o) => {
                 quote!(core.event_data_field(#k)?)
             }
             _ => {
@@ -1812,14 +1812,7 @@ impl<'a> Codegen<'a> {
                 keys.push(quote!(#k));
                 quote!(core.genesys_model())
             }
-            Expr::Member(o, k) => {
-                let base = self.member(o, k);
-                quote!(&#base)
-            }
-            Expr::Index(o, k) => {
-                let base = self.index(o, k);
-                quote!(&#base)
-            }
+            // One read: `path` declines it, as `expr` reads it alone.
             other => {
                 let base = self.expr(other);
                 quote!(&#base)
@@ -1983,6 +1976,9 @@ impl<'a> Codegen<'a> {
         if let Some(test) = self.remainder_test(e) {
             return test;
         }
+        if let Some(test) = self.event_data_test(e) {
+            return test;
+        }
         let rt = &self.rt;
         match e {
             // A truth value of `a && b` is both operands' truth values
@@ -2009,17 +2005,6 @@ impl<'a> Codegen<'a> {
                     Expr::Logical(..) | Expr::Binary(..) => quote!(!(#c)),
                     _ => quote!(!#c),
                 }
-            }
-            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b)
-                if self.event_data_comparison(a, b).is_some() =>
-            {
-                let (key, other) = self.event_data_comparison(a, b).unwrap_or_default();
-                let compare = match op {
-                    BinOp::StrictEq | BinOp::StrictNe => quote!(event_data_field_strict_eq),
-                    _ => quote!(event_data_field_eq),
-                };
-                let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
-                quote!(#not core.#compare(#key, &#other)?)
             }
             Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b)
                 if !self.is_number_comparison(e) =>
@@ -2059,16 +2044,26 @@ impl<'a> Codegen<'a> {
         }
     }
 
-    /// `_event.data.k == x` (either way round), where reading `x` cannot
-    /// fail or change anything: the key, and `x` as a place to borrow.
+    /// `_event.data.k == x` (`===`, `!=`, `!==`; either way round), where
+    /// reading `x` cannot fail or change anything, compared where the
+    /// field lies (`Core::event_data_field_eq`).
+    fn event_data_test(&self, e: &Expr) -> Option<TokenStream> {
+        let Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b) = e else {
+            return None;
+        };
+        let (key, other) = self.event_data_comparison(a, b)?;
+        let compare = match op {
+            BinOp::StrictEq | BinOp::StrictNe => quote!(event_data_field_strict_eq),
+            _ => quote!(event_data_field_eq),
+        };
+        let not = matches!(op, BinOp::Ne | BinOp::StrictNe).then(|| quote!(!));
+        Some(quote!(#not core.#compare(#key, &#other)?))
+    }
+
+    /// The key and the other side, borrowed, of [`Self::event_data_test`]'s form.
     fn event_data_comparison(&self, a: &Expr, b: &Expr) -> Option<(String, TokenStream)> {
         let field = |e: &Expr| match e {
-            Expr::Member(o, k) => match &**o {
-                Expr::Member(event, data) if matches!(**event, Expr::System(SystemVar::Event)) && data == "data" => {
-                    Some(k.clone())
-                }
-                _ => None,
-            },
+            Expr::Member(o, k) if is_event_data(o) => Some(k.clone()),
             _ => None,
         };
         let plain = |e: &Expr| {
@@ -2112,7 +2107,7 @@ impl<'a> Codegen<'a> {
         let (x, divisor, k) = match (&**a, &**b) {
             (Expr::Binary(BinOp::Rem, x, c), Expr::Number(k)) | (Expr::Number(k), Expr::Binary(BinOp::Rem, x, c)) => {
                 match **c {
-                    Expr::Number(c) if c != 0.0 => (x, exact_integer(c)?, exact_integer(*k)?),
+                    Expr::Number(c) if c != 0.0 => (x, crate::ir::exact_integer(c)?, crate::ir::exact_integer(*k)?),
                     _ => return None,
                 }
             }
@@ -2387,10 +2382,9 @@ fn is_total(code: &TokenStream) -> bool {
     })
 }
 
-/// `n` as an i64 when it is an integer that an f64 holds exactly.
-fn exact_integer(n: f64) -> Option<i64> {
-    const LIMIT: f64 = (1u64 << 53) as f64;
-    (n.fract() == 0.0 && n.abs() <= LIMIT).then_some(n as i64)
+/// `_event.data`, whose fields the core reads where they lie.
+fn is_event_data(e: &Expr) -> bool {
+    matches!(e, Expr::Member(event, data) if matches!(**event, Expr::System(SystemVar::Event)) && data == "data")
 }
 
 /// An i64 literal; a negative one as `-` and its magnitude, as Rust

@@ -452,10 +452,15 @@ pub fn integral_step<'e>(e: &'e Expr, integral: &[bool]) -> Option<(&'e Expr, i6
     }
 }
 
+/// `n` as an i64 when it is an integer that an f64 holds exactly.
+pub fn exact_integer(n: f64) -> Option<i64> {
+    const LIMIT: f64 = (1u64 << 53) as f64;
+    (n.fract() == 0.0 && n.abs() <= LIMIT).then_some(n as i64)
+}
+
 /// An integer literal (`7`, `-3`) that an f64 holds exactly; never `-0`,
 /// which an `i64` cannot hold.
 pub fn integer_literal(e: &Expr) -> Option<i64> {
-    const LIMIT: f64 = (1u64 << 53) as f64;
     let n = match e {
         Expr::Number(n) => *n,
         Expr::Unary(UnOp::Neg, a) => match **a {
@@ -464,8 +469,7 @@ pub fn integer_literal(e: &Expr) -> Option<i64> {
         },
         _ => return None,
     };
-    let exact = n.fract() == 0.0 && n.abs() <= LIMIT && !(n == 0.0 && n.is_sign_negative());
-    exact.then_some(n as i64)
+    exact_integer(n).filter(|_| !(n == 0.0 && n.is_sign_negative()))
 }
 
 /// The literal `1` or `-1`.
