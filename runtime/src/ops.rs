@@ -113,22 +113,14 @@ fn rem_slow(x: f64, y: f64) -> f64 {
 #[inline(always)]
 fn exact_i64(x: f64) -> Option<i64> {
     // SSE2's truncation gives i64::MIN for NaN and out-of-range input, so
-    // one round trip decides (i64::MIN itself is exact).
-    let i = truncate(x);
-    (i as f64 == x).then_some(i)
-}
-
-/// `x` truncated to an i64, in one instruction on x86-64: without the
-/// saturation checks `as` makes, where the caller knows the range or
-/// checks the result.
-#[inline(always)]
-fn truncate(x: f64) -> i64 {
+    // one round trip decides (i64::MIN itself is exact), without the
+    // saturation checks `as` makes.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     // SAFETY: the intrinsics need SSE2, which this cfg guarantees.
     let i = unsafe { std::arch::x86_64::_mm_cvttsd_si64(std::arch::x86_64::_mm_set_sd(x)) };
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     let i = x as i64;
-    i
+    (i as f64 == x).then_some(i)
 }
 
 /// A `<send>`'s delay expression's value as a duration. The text is
