@@ -525,9 +525,18 @@ impl Core {
     /// read on every event, and each copy of an object is two atomic
     /// reference-count updates.
     pub fn event_data_field(&self, key: &str) -> Result<Value, ExecError> {
+        match self.event_data_in_place() {
+            Some(data) => crate::ops::get_str(data, key),
+            None => crate::ops::get_str(&self.event_field("data")?, key),
+        }
+    }
+
+    /// The event's data where it lies, while `_event` has not been built
+    /// (once it has, reads go through it).
+    fn event_data_in_place(&self) -> Option<&Value> {
         match self.current.as_deref() {
-            Some(Current { event: Some(event), value: Value::Undefined }) => crate::ops::get_str(&event.data, key),
-            _ => crate::ops::get_str(&self.event_field("data")?, key),
+            Some(Current { event: Some(event), value: Value::Undefined }) => Some(&event.data),
+            _ => None,
         }
     }
 
@@ -551,8 +560,8 @@ impl Core {
         equal: impl Fn(&Value) -> bool,
         other: &Value,
     ) -> Result<bool, ExecError> {
-        if let Some(Current { event: Some(event), value: Value::Undefined }) = self.current.as_deref() {
-            if let (Value::Object(data), true) = (&event.data, other.is_primitive()) {
+        if let Some(Value::Object(data)) = self.event_data_in_place() {
+            if other.is_primitive() {
                 let data = data.borrow();
                 let field = data.get(key).unwrap_or(&Value::Undefined);
                 if field.is_primitive() {
