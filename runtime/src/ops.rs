@@ -315,49 +315,32 @@ pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
     let mut from = std::borrow::Cow::Borrowed(object);
     let mut keys = keys;
     loop {
-        match walk(&from, keys) {
-            Walk::Found(value) => return Ok(value),
-            Walk::Failed(e) => return Err(e),
-            // A link was locked already: by this walk (the chain runs back
-            // into itself) or by another thread. With every lock let go,
-            // that step is taken the copying way.
-            Walk::Blocked { at, link } => {
-                let next = get_str(&link, keys[at])?;
-                from = std::borrow::Cow::Owned(next);
-                keys = &keys[at + 1..];
-            }
+        let mut reached = Value::Undefined;
+        let steps = walk(&from, keys, &mut reached);
+        let Some((key, rest)) = keys[steps..].split_first() else { return Ok(reached) };
+        // The walk stopped at a link that is not an object, or whose lock
+        // is held: by this walk (the chain runs back into itself) or by
+        // another thread. With every lock let go, that step is taken the
+        // copying way, which also raises a read of `undefined`'s error.
+        from = std::borrow::Cow::Owned(get_str(&reached, key)?);
+        keys = rest;
+    }
+}
+
+/// Walks `keys` from `object` through objects it can lock, holding each
+/// lock until the walk returns; leaves a copy of the value it reached in
+/// `reached` and returns how many keys it walked. A small return value,
+/// not the value itself: it passes back through every level.
+fn walk(object: &Value, keys: &[&str], reached: &mut Value) -> usize {
+    static UNDEFINED: Value = Value::Undefined;
+    if let (Some((key, rest)), Value::Object(o)) = (keys.split_first(), object) {
+        // Even the last read only tries the lock: the walk may hold it.
+        if let Some(fields) = o.try_borrow() {
+            return 1 + walk(fields.get(key).unwrap_or(&UNDEFINED), rest, reached);
         }
     }
-}
-
-enum Walk {
-    Found(Value),
-    Failed(ExecError),
-    /// The object at `keys[at]`'s step could not be locked.
-    Blocked {
-        at: usize,
-        link: Value,
-    },
-}
-
-fn walk(object: &Value, keys: &[&str]) -> Walk {
-    static UNDEFINED: Value = Value::Undefined;
-    let Some((key, rest)) = keys.split_first() else { return Walk::Found(object.clone()) };
-    let deeper = |walked: Walk| match walked {
-        Walk::Blocked { at, link } => Walk::Blocked { at: at + 1, link },
-        done => done,
-    };
-    match object {
-        // Even the last read only tries the lock: the walk may hold it.
-        Value::Object(o) => match o.try_borrow() {
-            Some(fields) => deeper(walk(fields.get(key).unwrap_or(&UNDEFINED), rest)),
-            None => Walk::Blocked { at: 0, link: object.clone() },
-        },
-        _ => match get_str(object, key) {
-            Ok(next) => deeper(walk(&next, rest)),
-            Err(e) => Walk::Failed(e),
-        },
-    }
+    *reached = object.clone();
+    0
 }
 
 /// `value instanceof Array` / `Object` / `Function`: the only

@@ -292,20 +292,20 @@ impl SessionId {
     }
 
     /// Prefixed by `head` and followed by `tail` (request and send ids).
-    fn joined(&self, head: &str, tail: &[&str]) -> ArcStr {
+    /// A fixed number of parts: every request and send id is made this
+    /// way, and laying out a list of parts cost as much as copying them.
+    fn joined(&self, head: &str, tail: [&str; 2]) -> ArcStr {
         let mut digits = [0; 20];
         let (name, number) = match self {
             SessionId::Numbered(n) => ("session-", crate::value::decimal(*n, &mut digits)),
             SessionId::Given(id) => (&**id, ""),
         };
-        let mut parts: smallvec::SmallVec<[&str; 6]> = smallvec::smallvec![head, name, number];
-        parts.extend_from_slice(tail);
-        crate::value::join(&parts)
+        crate::value::join(&[head, name, number, tail[0], tail[1]])
     }
 
     fn to_arcstr(&self) -> ArcStr {
         match self {
-            SessionId::Numbered(_) => self.joined("", &[]),
+            SessionId::Numbered(_) => self.joined("", ["", ""]),
             SessionId::Given(id) => id.clone(),
         }
     }
@@ -624,7 +624,7 @@ impl Core {
         attributes: Vec<(&'static str, Value)>,
     ) -> ArcStr {
         self.seq += 1;
-        let requestid = self.session_id.joined("", &["-req", crate::value::decimal(self.seq, &mut [0; 20])]);
+        let requestid = self.session_id.joined("", ["-req", crate::value::decimal(self.seq, &mut [0; 20])]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
         self.outbox.push_back(request);
         requestid
@@ -688,7 +688,7 @@ impl Core {
     /// `#_scxml_<session id>`, this session's address: made when needed
     /// (sends to another session, `_event.origin`), not kept in every session.
     fn address(&self) -> ArcStr {
-        self.session_id.joined("#_scxml_", &[])
+        self.session_id.joined("#_scxml_", ["", ""])
     }
 
     /// `event` as it leaves this session (autoforwarded to a child): an
@@ -762,7 +762,7 @@ impl Core {
     /// A fresh id for `<send idlocation>`.
     pub fn next_send_id(&mut self) -> ArcStr {
         self.seq += 1;
-        self.session_id.joined("", &[".send", crate::value::decimal(self.seq, &mut [0; 20])])
+        self.session_id.joined("", [".send", crate::value::decimal(self.seq, &mut [0; 20])])
     }
 
     /// `<send>` through the SCXML event I/O processor.
@@ -2360,10 +2360,10 @@ mod tests {
         let id = super::SessionId::Numbered(7);
         assert!(id.is("session-7") && !id.is("session-07") && !id.is("session-70") && !id.is("7"));
         assert_eq!(&*id.to_arcstr(), "session-7");
-        assert_eq!(&*id.joined("#_scxml_", &[]), "#_scxml_session-7");
-        assert_eq!(&*id.joined("", &["-req", "12"]), "session-7-req12");
+        assert_eq!(&*id.joined("#_scxml_", ["", ""]), "#_scxml_session-7");
+        assert_eq!(&*id.joined("", ["-req", "12"]), "session-7-req12");
         let given = super::SessionId::Given("s3".into());
         assert!(given.is("s3") && !given.is("session-3"));
-        assert_eq!(&*given.joined("", &[".send", "1"]), "s3.send1");
+        assert_eq!(&*given.joined("", [".send", "1"]), "s3.send1");
     }
 }

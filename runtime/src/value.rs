@@ -443,7 +443,7 @@ pub(crate) fn join(parts: &[&str]) -> ArcStr {
     }
     let fill = |buf: &mut [std::mem::MaybeUninit<u8>]| {
         let mut at = buf.as_mut_ptr().cast::<u8>();
-        for part in parts {
+        for part in parts.iter().filter(|p| !p.is_empty()) {
             // SAFETY: the parts' lengths add up to the buffer's, so each
             // copy stays inside it; a `&str` never overlaps a new buffer.
             unsafe {
