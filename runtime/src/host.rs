@@ -165,8 +165,7 @@ impl<C: Chart, P: Platform> Host<C, P> {
                 (_, Some((due, id))) if due <= until => {
                     self.now = due;
                     if let Some(session) = self.sessions[id].as_mut() {
-                        session.fire_next_timer();
-                        session.run_until_idle();
+                        session.run_next_timer();
                     }
                     self.settle(id);
                 }

@@ -1301,6 +1301,27 @@ impl<C: Chart> Session<C> {
         }
     }
 
+    /// Fires the next delayed event and runs to a stable configuration, as
+    /// [`Self::fire_next_timer`] then [`Self::run_until_idle`]; `false`
+    /// when none is pending. An event due into an empty external queue is
+    /// processed at once instead of passing through the queue: it would be
+    /// next either way.
+    pub fn run_next_timer(&mut self) -> bool {
+        let straight = self.is_running()
+            && self.invocations.is_none()
+            && self.core.external_is_empty()
+            && self.core.timers.peek().is_some_and(|t| matches!(t.pending.route, Route::External));
+        if let Some(Timer { due, pending, .. }) = straight.then(|| self.core.timers.pop()).flatten() {
+            self.core.now = self.core.now.max(Duration::from_nanos(due));
+            self.process_external(pending.event);
+            self.run_until_idle();
+            return true;
+        }
+        let fired = self.fire_next_timer();
+        self.run_until_idle();
+        fired
+    }
+
     /// Sends one external event and runs to a stable configuration.
     #[inline]
     pub fn process_external(&mut self, event: Event) {
@@ -1532,8 +1553,7 @@ impl<C: Chart> Session<C> {
         while self.is_running() {
             match self.next_timer() {
                 Some(due) if due <= until => {
-                    self.fire_next_timer();
-                    self.run_until_idle();
+                    self.run_next_timer();
                 }
                 _ => break,
             }

@@ -327,8 +327,7 @@ fn drive<C: Chart>(
                 }
             }
             (_, Some(t)) if t <= until => {
-                session.fire_next_timer();
-                session.run_until_idle();
+                session.run_next_timer();
             }
             _ => break,
         }
