@@ -633,12 +633,14 @@ impl Core {
     /// The oldest platform request not yet taken, in order. The host takes
     /// them all after each run; the emptied outbox's buffer goes back to
     /// the thread's pool.
+    #[inline]
     pub fn next_request(&mut self) -> Option<crate::PlatformRequest> {
-        let request = self.outbox.pop_front();
-        if request.is_none() {
+        // Asked after every run, and most runs request nothing.
+        if self.outbox.is_empty() {
             self.outbox.release();
+            return None;
         }
-        request
+        self.outbox.pop_front()
     }
 
     /// The platform requests made since the last call, in order.
@@ -1264,8 +1266,12 @@ impl<C: Chart> Session<C> {
     }
 
     /// When the next delayed event is due, in this session or a child.
+    #[inline]
     pub fn next_timer(&self) -> Option<Duration> {
         let own = self.core.next_timer();
+        if self.invocations.is_none() {
+            return own;
+        }
         let children = self.children().iter().filter_map(|c| c.session.next_timer()).min();
         match (own, children) {
             (Some(a), Some(b)) => Some(a.min(b)),

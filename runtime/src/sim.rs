@@ -206,9 +206,9 @@ impl<'s> SimulatedPlatform<'s> {
             _ => 0,
         };
         let mut data = crate::Object::with_capacity(2 + extra);
-        data.insert(arcstr::literal!("requestid"), Value::String(request.requestid.clone()));
+        data.insert_new(arcstr::literal!("requestid"), Value::String(request.requestid.clone()));
         if let Some(id) = request.attribute("interactionid") {
-            data.insert(arcstr::literal!("interactionid"), id.clone());
+            data.insert_new(arcstr::literal!("interactionid"), id.clone());
         }
         match response {
             Response::Never => None,
@@ -222,8 +222,11 @@ impl<'s> SimulatedPlatform<'s> {
                 Some((*after, Event::external(request.done_event()).with_data(Value::from(data))))
             }
             Response::Error { after, error, description } => {
-                data.insert(arcstr::literal!("error"), Value::from(error.as_str()));
-                data.insert(arcstr::literal!("description"), Value::from(description.as_deref().unwrap_or_default()));
+                data.insert_new(arcstr::literal!("error"), Value::from(error.as_str()));
+                data.insert_new(
+                    arcstr::literal!("description"),
+                    Value::from(description.as_deref().unwrap_or_default()),
+                );
                 Some((*after, Event::external(request.error_event()).with_data(Value::from(data))))
             }
         }

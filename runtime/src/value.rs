@@ -113,6 +113,12 @@ impl Object {
             None => self.entries.push((key, value)),
         }
     }
+    /// [`Self::insert`] of a key the caller knows is not there yet (an
+    /// answer's fixed fields): no lookup first.
+    pub(crate) fn insert_new(&mut self, key: ArcStr, value: Value) {
+        debug_assert!(!self.contains(&key));
+        self.entries.push((key, value));
+    }
     pub fn remove(&mut self, key: &str) -> bool {
         let before = self.entries.len();
         self.entries.retain(|(k, _)| &**k != key);
@@ -147,6 +153,12 @@ impl Value {
     /// An object literal, `{a: 1, b: x}`: its properties in order, a later
     /// duplicate replacing the earlier value in place, as in JavaScript.
     pub fn object_literal<const N: usize>(entries: [(ArcStr, Value); N]) -> Value {
+        // Nearly always distinct keys: the entries are then taken as they
+        // are, without a lookup before each.
+        let distinct = (1..N).all(|i| entries[..i].iter().all(|(k, _)| *k != entries[i].0));
+        if distinct {
+            return Value::from(Object { entries: entries.into_iter().collect() });
+        }
         let mut object = Object::with_capacity(N);
         for (k, v) in entries {
             object.insert(k, v);
@@ -577,6 +589,20 @@ impl From<Object> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_object_literals_later_duplicate_replaces_the_value_in_place() {
+        let keys = |v: &Value| match v {
+            Value::Object(o) => o.borrow().iter().map(|(k, v)| format!("{k}={}", v.to_js_string())).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        let n = |x: f64| Value::Number(x);
+        let distinct = Value::object_literal([(arcstr::literal!("a"), n(1.0)), (arcstr::literal!("b"), n(2.0))]);
+        assert_eq!(keys(&distinct), ["a=1", "b=2"]);
+        let a = ArcStr::from("a");
+        let repeated = Value::object_literal([(a.clone(), n(1.0)), (arcstr::literal!("b"), n(2.0)), (a, n(3.0))]);
+        assert_eq!(keys(&repeated), ["a=3", "b=2"]);
+    }
 
     #[test]
     fn ids_are_joined_and_numbered_without_format() {
