@@ -1791,10 +1791,17 @@ impl<'a> Codegen<'a> {
         loop {
             let (object, key) = match base {
                 Expr::Member(o, k) => (o, quote!(#k)),
-                Expr::Index(o, k) if Self::quiet_key(k) => {
-                    let k = self.operand(k);
-                    (o, quote!(&*#k.js_str()))
-                }
+                // A sum (`id + '-1'`) is joined on the stack where short.
+                Expr::Index(o, k) if Self::quiet_key(k) => match &**k {
+                    Expr::Binary(BinOp::Add, a, b) => {
+                        let (a, b) = (self.operand(a), self.operand(b));
+                        (o, quote!(&*#rt::ops::key_sum(&#a, &#b)))
+                    }
+                    _ => {
+                        let k = self.operand(k);
+                        (o, quote!(&*#k.js_str()))
+                    }
+                },
                 _ => break,
             };
             if !matches!(**object, Expr::Member(..) | Expr::Index(..)) {

@@ -1,6 +1,7 @@
 //! ECMAScript operators and the builtins the compiled subset may call.
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
 use crate::{ExecError, Object, Shared, Value};
+use arcstr::ArcStr;
 use std::sync::Arc;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
@@ -324,6 +325,49 @@ pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
         // copying way, which also raises a read of `undefined`'s error.
         from = std::borrow::Cow::Owned(get_str(&reached, key)?);
         keys = rest;
+    }
+}
+
+/// `a + b` as a property key, for a computed key of a path such as
+/// `parties[id + '-1']`: two strings are joined on the stack when short,
+/// not in a new string that the walk would free right after.
+pub fn key_sum(a: &Value, b: &Value) -> Key {
+    if let (Value::String(x), Value::String(y)) = (a, b) {
+        let len = x.len() + y.len();
+        if len <= KEY_INLINE {
+            let mut text = [0; KEY_INLINE];
+            text[..x.len()].copy_from_slice(x.as_bytes());
+            text[x.len()..len].copy_from_slice(y.as_bytes());
+            return Key(KeyText::Inline { len: len as u8, text });
+        }
+    }
+    Key(KeyText::Shared(match add(a.clone(), b.clone()) {
+        Value::String(s) => s,
+        other => ArcStr::from(other.js_str()),
+    }))
+}
+
+const KEY_INLINE: usize = 46;
+
+/// A property key worked out at run time; see [`key_sum`].
+pub struct Key(KeyText);
+
+/// Private, so that only [`key_sum`] fills an inline key.
+enum KeyText {
+    Inline { len: u8, text: [u8; KEY_INLINE] },
+    Shared(ArcStr),
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        match &self.0 {
+            // SAFETY: `key_sum` laid two whole `&str`s end to end in the
+            // first `len` bytes, and nothing else writes an inline key.
+            KeyText::Inline { len, text } => unsafe { std::str::from_utf8_unchecked(&text[..usize::from(*len)]) },
+            KeyText::Shared(s) => s,
+        }
     }
 }
 
@@ -772,6 +816,30 @@ mod tests {
                     let expected = r == k as f64;
                     assert_eq!(rem_is(x, divisor, k), expected, "{x} % {divisor} == {k}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_summed_key_reads_as_the_sum_does() {
+        let long = "x".repeat(KEY_INLINE);
+        let values = [
+            Value::from("ixn-1"),
+            Value::from("-1"),
+            Value::from(""),
+            Value::from("é€"),
+            Value::from(long.as_str()),
+            Value::from(7),
+            Value::from(0.5),
+            Value::Undefined,
+            Value::Null,
+            Value::Bool(true),
+            Value::object(),
+        ];
+        for a in &values {
+            for b in &values {
+                let sum = add(a.clone(), b.clone());
+                assert_eq!(&*key_sum(a, b), &*sum.js_str(), "{a:?} + {b:?}");
             }
         }
     }
