@@ -44,6 +44,14 @@ impl Name {
         }
     }
 
+    /// The name, when the program spells it out.
+    pub(crate) fn as_static(&self) -> Option<&'static str> {
+        match self.0 {
+            NameRepr::Static(s) => Some(s),
+            NameRepr::Shared(_) => None,
+        }
+    }
+
     /// The name as a datamodel string.
     pub fn to_value(&self) -> Value {
         match &self.0 {

@@ -51,9 +51,54 @@ pub struct SendRequest {
     pub raw: Option<ArcStr>,
 }
 
-struct Pending {
-    event: Event,
-    route: Route,
+/// What a timer delivers when it falls due.
+enum Pending {
+    /// A timeout: an event named in the chart, without data, that the
+    /// session sent itself. Nearly every delayed send; two words, so a
+    /// heap's room for two timers (64 bytes) is less than one timer
+    /// holding a whole event took (80).
+    Timeout {
+        name: &'static str,
+    },
+    Other(Box<(Event, Route)>),
+}
+
+impl Pending {
+    fn new(event: Event, route: Route) -> Self {
+        match (event.name.as_static(), &route) {
+            (Some(name), Route::External)
+                if event.owns_nothing() && event.from_self && event.kind == EventKind::External =>
+            {
+                Pending::Timeout { name }
+            }
+            _ => Pending::Other(Box::new((event, route))),
+        }
+    }
+
+    fn into_parts(self) -> (Event, Route) {
+        match self {
+            Pending::Timeout { name } => {
+                let mut event = Event::new(name, EventKind::External);
+                event.from_self = true;
+                (event, Route::External)
+            }
+            Pending::Other(pending) => *pending,
+        }
+    }
+
+    fn is_external(&self) -> bool {
+        match self {
+            Pending::Timeout { .. } => true,
+            Pending::Other(pending) => matches!(pending.1, Route::External),
+        }
+    }
+
+    fn sendid(&self) -> Option<&ArcStr> {
+        match self {
+            Pending::Timeout { .. } => None,
+            Pending::Other(pending) => pending.0.sendid(),
+        }
+    }
 }
 
 /// A delayed event in the timer heap: the earliest due first, then the
@@ -66,6 +111,8 @@ struct Timer {
     seq: u64,
     pending: Pending,
 }
+
+const _: () = assert!(std::mem::size_of::<Timer>() == 32);
 
 impl PartialEq for Timer {
     fn eq(&self, other: &Self) -> bool {
@@ -840,21 +887,22 @@ impl Core {
                     self.grow_timers();
                 }
                 let due = u64::try_from((self.now + delay).as_nanos()).unwrap_or(u64::MAX);
-                self.timers.push(Timer { due, seq: self.seq, pending: Pending { event, route } });
+                self.timers.push(Timer { due, seq: self.seq, pending: Pending::new(event, route) });
             }
             _ => self.deliver(route, event),
         }
     }
 
-    /// Room for one timer at first: most sessions wait on one at a time
-    /// (see `Core::new`). Then doubled into a new buffer: glibc's `realloc`
-    /// of a block that cannot grow in place took 450 instructions on the
-    /// seed call's second timer, a fresh buffer and a copy about 275.
+    /// Room for two timers at first (64 bytes): a timeout and the
+    /// session's next wait overlap, as the seed's do.
+    /// Then doubled into a new buffer: glibc's `realloc` of a block that
+    /// cannot grow in place took 450 instructions on the seed call's
+    /// second timer, a fresh buffer and a copy about 275.
     #[cold]
     #[inline(never)]
     fn grow_timers(&mut self) {
         let timers = std::mem::take(&mut self.timers).into_vec();
-        let mut grown = Vec::with_capacity((2 * timers.len()).max(1));
+        let mut grown = Vec::with_capacity((2 * timers.len()).max(2));
         grown.extend(timers);
         // Still in heap order: `from` finds nothing to move.
         self.timers = BinaryHeap::from(grown);
@@ -887,7 +935,7 @@ impl Core {
 
     /// `<cancel>`: drops pending delayed sends with this id.
     pub fn cancel(&mut self, sendid: &str) {
-        self.timers.retain(|t| t.pending.event.sendid().map(|s| &**s) != Some(sendid));
+        self.timers.retain(|t| t.pending.sendid().map(|s| &**s) != Some(sendid));
     }
 
     /// When the next delayed event is due.
@@ -1312,7 +1360,8 @@ impl<C: Chart> Session<C> {
         match self.core.timers.pop() {
             Some(Timer { due, pending, .. }) => {
                 self.core.now = self.core.now.max(Duration::from_nanos(due));
-                self.core.deliver(pending.route, pending.event);
+                let (event, route) = pending.into_parts();
+                self.core.deliver(route, event);
                 self.pump_children();
                 true
             }
@@ -1329,10 +1378,10 @@ impl<C: Chart> Session<C> {
         let straight = self.is_running()
             && self.invocations.is_none()
             && self.core.external_is_empty()
-            && self.core.timers.peek().is_some_and(|t| matches!(t.pending.route, Route::External));
+            && self.core.timers.peek().is_some_and(|t| t.pending.is_external());
         if let Some(Timer { due, pending, .. }) = straight.then(|| self.core.timers.pop()).flatten() {
             self.core.now = self.core.now.max(Duration::from_nanos(due));
-            self.process_external(pending.event);
+            self.process_external(pending.into_parts().0);
             self.run_until_idle();
             return true;
         }
@@ -2323,7 +2372,58 @@ pub fn event_matches(descriptor: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{event_matches, Event, Internal, InternalQueue, SignalInfo};
+    use super::{event_matches, Event, Internal, InternalQueue, Pending, Route, SignalInfo};
+    use crate::{EventKind, Value};
+
+    #[test]
+    fn a_timer_gives_back_the_event_it_was_given() {
+        let timeout = || {
+            let mut e = Event::new("t", EventKind::External);
+            e.from_self = true;
+            e
+        };
+        let fields = |(e, r): (Event, Route)| {
+            (
+                e.name.to_string(),
+                e.kind,
+                e.from_self,
+                e.data.to_js_string(),
+                e.meta.is_some(),
+                matches!(r, Route::External),
+            )
+        };
+        assert!(matches!(Pending::new(timeout(), Route::External), Pending::Timeout { name: "t" }));
+        assert_eq!(
+            fields(Pending::new(timeout(), Route::External).into_parts()),
+            ("t".into(), EventKind::External, true, "undefined".into(), false, true)
+        );
+        // Anything more than a bare timeout keeps its whole event.
+        let with_data = timeout().with_data(Value::from(1));
+        let mut with_id = timeout();
+        with_id.meta_mut().sendid = Some(arcstr::literal!("s"));
+        let mut from_outside = timeout();
+        from_outside.from_self = false;
+        let shared_name = Event::new(crate::Name::from(String::from("t")), EventKind::External);
+        for (event, route) in [
+            (with_data, Route::External),
+            (with_id, Route::External),
+            (from_outside, Route::External),
+            (shared_name, Route::External),
+            (timeout(), Route::Parent),
+        ] {
+            let expected = (
+                event.name.to_string(),
+                event.kind,
+                event.from_self,
+                event.data.to_js_string(),
+                event.meta.is_some(),
+                matches!(route, Route::External),
+            );
+            let pending = Pending::new(event, route);
+            assert!(matches!(pending, Pending::Other(_)));
+            assert_eq!(fields(pending.into_parts()), expected);
+        }
+    }
 
     #[test]
     fn the_internal_queue_keeps_raise_order_around_its_slot() {
