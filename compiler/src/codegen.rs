@@ -1575,6 +1575,20 @@ impl<'a> Codegen<'a> {
             }
             (None, None) => quote!(None),
         };
+        // The common timeout: a named event, nothing else, to this session.
+        let bare = s.target.is_none()
+            && s.type_.is_none()
+            && s.id.is_none()
+            && s.idlocation.is_none()
+            && s.namelist.is_empty()
+            && s.params.is_empty()
+            && s.content.is_none();
+        if let (Some(name), true) = (constant, bare) {
+            return quote!({
+                let delay = #delay;
+                core.send_self(#name, delay);
+            });
+        }
         quote!({
             let event = #event;
             let target = #target;

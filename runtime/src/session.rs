@@ -877,6 +877,15 @@ impl Core {
         Ok(())
     }
 
+    /// `<send event="name">`, with a delay or not, and nothing else: an
+    /// event to this session through the SCXML I/O processor, as
+    /// [`Self::send`] sends it, without the request to read.
+    pub fn send_self(&mut self, name: &'static str, delay: Option<Duration>) {
+        let mut event = Event::new(name, EventKind::External);
+        event.from_self = true;
+        self.route(Route::External, event, delay);
+    }
+
     /// Delivers a sent event now, or at its delay. A delayed event waits in
     /// this session's timers, so it dies with the session (W3C test 187).
     fn route(&mut self, route: Route, event: Event, delay: Option<Duration>) {
