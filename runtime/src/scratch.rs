@@ -2,7 +2,7 @@
 //! step: pooled per thread rather than kept per session, so that a million
 //! idle sessions hold none, and steady-state steps still allocate nothing.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
 use std::thread::LocalKey;
 
@@ -12,17 +12,32 @@ const POOLED: usize = 4;
 
 /// A buffer type with a per-thread pool.
 pub(crate) trait Reuse: Default + 'static {
-    fn pool() -> &'static LocalKey<RefCell<Vec<Self>>>;
+    fn pool() -> &'static LocalKey<Pool<Self>>;
     /// Empties the buffer, keeping its capacity.
     fn reset(&mut self);
+}
+
+/// One thread's buffers of a type. The last one handed back waits in a
+/// slot of its own: a session lends and returns one buffer per event, and
+/// a slot taken and refilled costs a few loads and stores, where the
+/// list's borrow flag and length cost several times that.
+pub(crate) struct Pool<T> {
+    last: Cell<Option<T>>,
+    rest: RefCell<Vec<T>>,
+}
+
+impl<T> Pool<T> {
+    pub(crate) const fn new() -> Self {
+        Pool { last: Cell::new(None), rest: RefCell::new(Vec::new()) }
+    }
 }
 
 /// Declares the pool of each buffer type.
 macro_rules! reuse {
     ($($ty:ty => $reset:expr;)*) => {$(
         impl $crate::scratch::Reuse for $ty {
-            fn pool() -> &'static ::std::thread::LocalKey<::std::cell::RefCell<Vec<Self>>> {
-                thread_local!(static POOL: ::std::cell::RefCell<Vec<$ty>> = const { ::std::cell::RefCell::new(Vec::new()) });
+            fn pool() -> &'static ::std::thread::LocalKey<$crate::scratch::Pool<Self>> {
+                thread_local!(static POOL: $crate::scratch::Pool<$ty> = const { $crate::scratch::Pool::new() });
                 &POOL
             }
             fn reset(&mut self) {
@@ -47,7 +62,11 @@ pub(crate) fn take<T: Reuse>() -> Borrowed<T> {
 /// An empty buffer from this thread's pool, for the caller to hand back
 /// with [`give_back`] (or to free); a new one if the pool has none.
 pub(crate) fn lend<T: Reuse>() -> T {
-    T::pool().try_with(|pool| pool.borrow_mut().pop()).ok().flatten().unwrap_or_default()
+    T::pool()
+        .try_with(|pool| pool.last.take().or_else(|| pool.rest.borrow_mut().pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Empties `buffer` and keeps it in this thread's pool, if there is room.
@@ -55,9 +74,11 @@ pub(crate) fn give_back<T: Reuse>(mut buffer: T) {
     buffer.reset();
     // A thread being torn down has no pool: the buffer is just freed.
     let _ = T::pool().try_with(|pool| {
-        let mut pool = pool.borrow_mut();
-        if pool.len() < POOLED {
-            pool.push(buffer);
+        if let Some(older) = pool.last.replace(Some(buffer)) {
+            let mut rest = pool.rest.borrow_mut();
+            if rest.len() < POOLED - 1 {
+                rest.push(older);
+            }
         }
     });
 }
@@ -98,6 +119,22 @@ mod tests {
         let b = take::<Vec<u16>>();
         assert!(b.is_empty());
         assert_eq!(b.capacity(), room);
+    }
+
+    #[test]
+    fn a_thread_keeps_up_to_pooled_buffers() {
+        use super::{give_back, lend, POOLED};
+        let buffers: Vec<Vec<u16>> = (0..POOLED + 2)
+            .map(|_| {
+                let mut b: Vec<u16> = lend();
+                b.reserve(10);
+                b
+            })
+            .collect();
+        buffers.into_iter().for_each(give_back);
+        let again: Vec<Vec<u16>> = (0..POOLED + 2).map(|_| lend()).collect();
+        assert_eq!(again.iter().filter(|b| b.capacity() >= 10).count(), POOLED);
+        assert!(again.iter().all(|b| b.is_empty()));
     }
 
     #[test]
