@@ -333,7 +333,9 @@ impl SessionId {
     /// Whether `text` is this id, without spelling it out.
     fn is(&self, text: &str) -> bool {
         match self {
-            SessionId::Numbered(n) => text.strip_prefix("session-") == Some(crate::value::decimal(*n, &mut [0; 20])),
+            SessionId::Numbered(n) => {
+                text.strip_prefix("session-") == Some(crate::value::decimal(*n, &mut itoa::Buffer::new()))
+            }
             SessionId::Given(id) => text == &**id,
         }
     }
@@ -342,7 +344,7 @@ impl SessionId {
     /// A fixed number of parts: every request and send id is made this
     /// way, and laying out a list of parts cost as much as copying them.
     fn joined(&self, head: &str, tail: [&str; 2]) -> ArcStr {
-        let mut digits = [0; 20];
+        let mut digits = itoa::Buffer::new();
         let (name, number) = match self {
             SessionId::Numbered(n) => ("session-", crate::value::decimal(*n, &mut digits)),
             SessionId::Given(id) => (&**id, ""),
@@ -671,7 +673,7 @@ impl Core {
         attributes: Vec<(&'static str, Value)>,
     ) -> ArcStr {
         self.seq += 1;
-        let requestid = self.session_id.joined("", ["-req", crate::value::decimal(self.seq, &mut [0; 20])]);
+        let requestid = self.session_id.joined("", ["-req", crate::value::decimal(self.seq, &mut itoa::Buffer::new())]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
         self.outbox.push_back(request);
         requestid
@@ -811,7 +813,7 @@ impl Core {
     /// A fresh id for `<send idlocation>`.
     pub fn next_send_id(&mut self) -> ArcStr {
         self.seq += 1;
-        self.session_id.joined("", [".send", crate::value::decimal(self.seq, &mut [0; 20])])
+        self.session_id.joined("", [".send", crate::value::decimal(self.seq, &mut itoa::Buffer::new())])
     }
 
     /// `<send>` through the SCXML event I/O processor.

@@ -481,19 +481,10 @@ pub(crate) fn join(parts: &[&str]) -> ArcStr {
     unsafe { ArcStr::init_with_unchecked(len, fill) }
 }
 
-/// `n` in decimal, written into `buf`: numbering ids without `format!`.
-pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // SAFETY: every byte from `i` on is an ASCII digit written above.
-    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
+/// `n` in decimal, written into `buf`: numbering ids without `format!`,
+/// two digits at a time.
+pub(crate) fn decimal(n: u64, buf: &mut itoa::Buffer) -> &str {
+    buf.format(n)
 }
 
 /// ECMAScript StringToNumber, for the decimal, hex and Infinity forms.
@@ -617,7 +608,7 @@ mod tests {
 
     #[test]
     fn ids_are_joined_and_numbered_without_format() {
-        let mut buf = [0; 20];
+        let mut buf = itoa::Buffer::new();
         assert_eq!(decimal(0, &mut buf), "0");
         assert_eq!(decimal(907, &mut buf), "907");
         assert_eq!(decimal(u64::MAX, &mut buf), u64::MAX.to_string());
