@@ -800,8 +800,12 @@ impl<'a> Codegen<'a> {
         let domain = crate::ir::static_domain(self.chart, t)?;
         let exits = crate::ir::chain_to(self.chart, leaf, domain);
         let taken = |(code, leaf): (TokenStream, model::StateId)| {
+            let ended = self.chart.states[usize::from(leaf)].kind == StateKind::Final;
             let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
-            quote!(#code return #rt::Step::Taken(#leaf);)
+            match ended {
+                true => quote!(#code return #rt::Step::Final(#leaf);),
+                false => quote!(#code return #rt::Step::Taken(#leaf);),
+            }
         };
         // The entry: one static set, or for a history target, one per state
         // it can have recorded, picked after the exits (which may record it).
@@ -911,10 +915,17 @@ impl<'a> Codegen<'a> {
         defaults: &[model::StateId],
         history_content: Option<(model::StateId, model::BlockId)>,
     ) -> Option<(TokenStream, model::StateId)> {
-        if entry.iter().any(|&e| self.chart.states[usize::from(e)].kind == StateKind::Final) {
+        // A final state inside a compound one raises done events: the
+        // runtime enters it. One at the top ends the session, which the
+        // runtime finishes after the entry (see `Step::Final`).
+        let is_final = |e: model::StateId| self.chart.states[usize::from(e)].kind == StateKind::Final;
+        if entry.iter().any(|&e| is_final(e) && !self.is_top_level(e)) {
             return None;
         }
-        let new_leaf = *entry.iter().rev().find(|&&e| self.chart.states[usize::from(e)].kind == StateKind::Atomic)?;
+        let new_leaf = *entry
+            .iter()
+            .rev()
+            .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
         let code = entry.iter().map(|&state| {
             let st = &self.chart.states[usize::from(state)];
             let mut blocks = self.run_blocks(&st.onentry);
@@ -1037,6 +1048,13 @@ impl<'a> Codegen<'a> {
                 #entry_pass
             }
         }
+    }
+
+    /// A child of `<scxml>`.
+    fn is_top_level(&self, s: model::StateId) -> bool {
+        self.chart.states[usize::from(s)]
+            .parent
+            .is_some_and(|p| self.chart.states[usize::from(p)].kind == StateKind::Root)
     }
 
     fn leaf_const(variant: &Ident) -> Ident {

@@ -123,6 +123,9 @@ pub enum Step {
     /// The generated code ran the whole microstep (exits, content,
     /// entries); this is the new active atomic state.
     Taken(u16),
+    /// As `Taken`, into this top-level final state: the session ends,
+    /// with the state's `<donedata>` as its result.
+    Final(u16),
 }
 
 /// Implemented by each generated chart.

@@ -1522,11 +1522,14 @@ impl<C: Chart> Session<C> {
         if C::SINGLE_LEAF {
             match self.chart.select(&mut self.core, self.leaf, Some(mask)) {
                 Step::Taken(leaf) => self.leaf = leaf,
-                // Only the runtime's microstep can end the session (by
-                // entering a top-level final state): the macrostep's rest
+                // A step that may end the session: the macrostep's rest
                 // sees to that, and to what else is left.
                 Step::Select(t) => {
                     self.runtime_microstep(t);
+                    return self.macrostep_single_leaf();
+                }
+                Step::Final(leaf) => {
+                    self.reached_final(leaf);
                     return self.macrostep_single_leaf();
                 }
                 Step::None => {}
@@ -1614,8 +1617,20 @@ impl<C: Chart> Session<C> {
         match step {
             Step::Taken(leaf) => self.leaf = leaf,
             Step::Select(t) => self.runtime_microstep(t),
+            Step::Final(leaf) => self.reached_final(leaf),
             Step::None => {}
         }
+    }
+
+    /// After generated code entered the top-level final state `leaf` (its
+    /// `<onentry>` run): what [`Self::enter_state`] does then, in order.
+    #[cold]
+    #[inline(never)]
+    fn reached_final(&mut self, leaf: u16) {
+        self.leaf = leaf;
+        let result = self.done_data(leaf);
+        self.ended.get_or_insert_with(Box::default).result = result;
+        self.end(Status::Done(Some(leaf)));
     }
 
     /// The runtime's microstep for one transition the generated code did
@@ -1913,6 +1928,10 @@ impl<C: Chart> Session<C> {
                 Step::Select(t) => self.enabled.push(t),
                 Step::Taken(leaf) => {
                     self.leaf = leaf;
+                    return true;
+                }
+                Step::Final(leaf) => {
+                    self.reached_final(leaf);
                     return true;
                 }
             }

@@ -81,6 +81,35 @@ fn an_observer_set_while_running_sees_the_next_event() {
     assert!(lines.iter().any(|l| l == "0ns log door: opened 1 time(s)"), "{lines:#?}");
 }
 
+/// The transition into a top-level final state, taken by the generated
+/// code (an observer of logs only) or by the runtime (one that wants
+/// state changes): the same content in the same order, the same end and
+/// the same `<donedata>`.
+#[test]
+fn a_session_ends_the_same_whichever_takes_its_last_step() {
+    use scxmlc_runtime::Invoked;
+    use scxmlc_tests::fixtures::finale;
+    let ended = |observer: Box<dyn scxmlc_runtime::Observer>| {
+        let mut session = finale::Machine::session();
+        session.set_observer(observer);
+        session.start();
+        session.process_external(Event::external("go"));
+        assert_eq!(session.final_state(), Some("end"));
+        assert_eq!(session.active_states(), ["end"]);
+        (session.take_result().to_json(), session.chart.data.steps)
+    };
+    let logs = LogsOnly::default();
+    let compiled = ended(Box::new(logs.clone()));
+    let recorder = Recorder::default();
+    let by_runtime = ended(Box::new(recorder.clone()));
+    assert_eq!(compiled, (Some(r#"{"steps":1}"#.to_string()), 1));
+    assert_eq!(by_runtime, compiled);
+    let expected = ["leaving waiting", "going, step 1", "entered end", "exiting end"];
+    assert_eq!(*logs.0.borrow(), expected);
+    let recorded: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    assert_eq!(recorded, expected.map(|l| format!("0ns log : {l}")));
+}
+
 /// Wants log lines only.
 #[derive(Clone, Default)]
 struct LogsOnly(std::sync::Arc<scxmlc_runtime::Shared<Vec<String>>>);
