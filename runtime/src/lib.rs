@@ -38,6 +38,10 @@ pub use session::{
     Signal, Status,
 };
 pub use time::{format_duration, parse_duration};
+/// The reference count of [`Value::Object`] and [`Value::Array`]: no weak
+/// count, as nothing holds a weak reference to a value, so dropping one
+/// is one atomic update instead of two.
+pub use triomphe;
 pub use value::{Function, FunctionBody, Object, Shared, Value};
 
 /// Event I/O processor URI of the SCXML processor (W3C SCXML, appendix C.1).

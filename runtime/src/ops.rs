@@ -2,7 +2,7 @@
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
 use crate::{ExecError, Object, Shared, Value};
 use arcstr::ArcStr;
-use std::sync::Arc;
+use triomphe::Arc;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
 

@@ -3,7 +3,7 @@
 use arcstr::ArcStr;
 use spin::mutex::{SpinMutex, SpinMutexGuard};
 use std::fmt;
-use std::sync::Arc;
+use triomphe::Arc;
 
 /// Interior mutability that is `Send` and `Sync`, for objects and arrays
 /// shared by reference as in JavaScript. Code that walks nested values
@@ -51,7 +51,8 @@ pub enum Value {
     Number(f64),
     /// One pointer wide; the chart's string literals are static, not allocated.
     String(ArcStr),
-    /// Objects are shared by reference, as in JavaScript.
+    /// Objects are shared by reference, as in JavaScript; counted by a
+    /// [`triomphe::Arc`], which has no weak count to update on a drop.
     Object(Arc<Shared<Object>>),
     Array(Arc<Shared<Vec<Value>>>),
     /// A function compiled from the chart's ECMAScript.
