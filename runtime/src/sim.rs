@@ -4,7 +4,9 @@
 //! happened and checks the scenario's expectations.
 use crate::platform::PlatformRequest;
 use crate::trace::{line, quote};
-use crate::{format_duration, parse_duration, parse_json, Chart, Event, Observer, Session, Shared, Status, Value};
+use crate::{
+    format_duration, parse_duration, parse_json, ArcStr, Chart, Event, Observer, Session, Shared, Status, Value,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,6 +189,26 @@ impl<'s> SimulatedPlatform<'s> {
     /// The answer to a request and when it arrives; `None` for no answer.
     /// An action the scenario does not list succeeds at once.
     pub fn answer(&mut self, request: &PlatformRequest) -> Option<(Duration, Event)> {
+        let interactionid = request.attribute("interactionid").cloned();
+        self.answer_with(request, request.requestid.clone(), interactionid)
+    }
+
+    /// [`Self::answer`] to a request nobody keeps: its request id and
+    /// interaction id move into the answer, where copies would each be
+    /// two atomic count updates, one now and one when the request drops.
+    pub fn answer_owned(&mut self, mut request: PlatformRequest) -> Option<(Duration, Event)> {
+        let interactionid =
+            request.attributes.iter_mut().find(|(k, _)| *k == "interactionid").map(|(_, v)| std::mem::take(v));
+        let requestid = std::mem::take(&mut request.requestid);
+        self.answer_with(&request, requestid, interactionid)
+    }
+
+    fn answer_with(
+        &mut self,
+        request: &PlatformRequest,
+        requestid: ArcStr,
+        interactionid: Option<Value>,
+    ) -> Option<(Duration, Event)> {
         const DONE_NOW: Response = Response::Done { after: Duration::ZERO, data: Value::Undefined };
         let listed = self.scenario.responses.iter().position(|(action, _)| action == request.action);
         let response = match listed {
@@ -206,9 +228,9 @@ impl<'s> SimulatedPlatform<'s> {
             _ => 0,
         };
         let mut data = crate::Object::with_capacity(2 + extra);
-        data.insert_new(arcstr::literal!("requestid"), Value::String(request.requestid.clone()));
-        if let Some(id) = request.attribute("interactionid") {
-            data.insert_new(arcstr::literal!("interactionid"), id.clone());
+        data.insert_new(arcstr::literal!("requestid"), Value::String(requestid));
+        if let Some(id) = interactionid {
+            data.insert_new(arcstr::literal!("interactionid"), id);
         }
         match response {
             Response::Never => None,
@@ -283,12 +305,12 @@ fn object_model(scenario: &Scenario) -> Value {
 /// Starts `session` and runs it against the scenario on the virtual clock
 /// until it ends, nothing is left to happen, or `until`: injects the
 /// scenario's events, has the simulated platform answer each request, and
-/// fires timers. Each request goes to `on_request` once answered.
+/// fires timers. Each request goes to `on_request`, if any, once answered.
 fn drive<C: Chart>(
     session: &mut Session<C>,
     scenario: &Scenario,
     until: Duration,
-    mut on_request: impl FnMut(Duration, PlatformRequest),
+    mut on_request: Option<impl FnMut(Duration, PlatformRequest)>,
 ) {
     let mut platform = SimulatedPlatform::new(scenario);
     let mut pending = Pending::default();
@@ -302,11 +324,18 @@ fn drive<C: Chart>(
     loop {
         while let Some(request) = session.core.next_request() {
             let now = session.core.now();
-            if let Some((after, answer)) = platform.answer(&request) {
+            let answer = match on_request.as_mut() {
+                Some(keep) => {
+                    let answer = platform.answer(&request);
+                    keep(now, request);
+                    answer
+                }
+                None => platform.answer_owned(request),
+            };
+            if let Some((after, answer)) = answer {
                 seq += 1;
                 pending.insert(now + after, seq, answer);
             }
-            on_request(now, request);
         }
         if !session.is_running() || budget == 0 {
             break;
@@ -358,7 +387,7 @@ impl<'s> Switch<'s> {
     pub fn call<C: Chart>(&self, chart: C) -> Option<&'static str> {
         let mut session = Session::new(chart);
         session.core.set_genesys(self.genesys.clone());
-        drive(&mut session, self.scenario, self.until, |_, _| {});
+        drive(&mut session, self.scenario, self.until, None::<fn(Duration, PlatformRequest)>);
         session.final_state()
     }
 }
@@ -375,16 +404,21 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
     // A run of its own: whatever the chart does to the model stays here.
     session.core.set_genesys(object_model(scenario));
     let mut requests = Vec::new();
-    drive(&mut session, scenario, until, |now, request| {
-        if print {
-            let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
-            for (k, v) in &request.attributes {
-                fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
+    drive(
+        &mut session,
+        scenario,
+        until,
+        Some(|now, request: PlatformRequest| {
+            if print {
+                let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
+                for (k, v) in &request.attributes {
+                    fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
+                }
+                line(now, "request", &fields);
             }
-            line(now, "request", &fields);
-        }
-        requests.push(RequestRecord { at: now, request });
-    });
+            requests.push(RequestRecord { at: now, request });
+        }),
+    );
     let ended = matches!(session.status(), Status::Done(_));
     let halted = match session.status() {
         Status::Halted(why) => Some(why.clone()),
@@ -554,6 +588,43 @@ mod tests {
         }
         let expected = [(ms(1), "first"), (ms(1), "second"), (ms(5), "late"), (ms(5), "later")];
         assert_eq!(order, expected.map(|(d, n)| (d, Some(n.to_string()))));
+    }
+
+    #[test]
+    fn an_answer_is_the_same_whether_the_request_is_kept_or_given() {
+        let text = r#"{"responses": {"ixn:detach": [{"error": "invalidstate", "description": "busy"},
+                                                    {"after": "2s", "data": {"party": "p1"}}, {}]}}"#;
+        let parsed = Scenario::parse(text);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        let Ok(scenario) = parsed else { return };
+        const DETACH: crate::Action = crate::Action {
+            name: "ixn:detach",
+            answer_prefix: "interaction",
+            done: "interaction.detach.done",
+            error: "error.interaction.detach",
+        };
+        let (mut kept, mut given) = (SimulatedPlatform::new(&scenario), SimulatedPlatform::new(&scenario));
+        let shown = |answer: Option<(Duration, Event)>| {
+            answer.map(|(after, e)| format!("{after:?} {} {}", e.name, e.data.to_json().unwrap_or_default()))
+        };
+        let mut answers = Vec::new();
+        for attributes in [vec![("interactionid", Value::from("i1"))], vec![("to", Value::from("7778"))]] {
+            for _ in 0..3 {
+                let request = PlatformRequest::new(&DETACH, "r1".into(), attributes.clone());
+                let by_reference = shown(kept.answer(&request));
+                assert_eq!(shown(given.answer_owned(request)), by_reference);
+                answers.extend(by_reference);
+            }
+        }
+        assert_eq!(
+            answers[..3],
+            [
+                r#"0ns error.interaction.detach {"requestid":"r1","interactionid":"i1","error":"invalidstate","description":"busy"}"#,
+                r#"2s interaction.detach.done {"requestid":"r1","interactionid":"i1","party":"p1"}"#,
+                r#"0ns interaction.detach.done {"requestid":"r1","interactionid":"i1"}"#,
+            ]
+        );
+        assert_eq!(answers[3..], [r#"0ns interaction.detach.done {"requestid":"r1"}"#; 3]);
     }
 
     #[test]
