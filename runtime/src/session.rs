@@ -2441,14 +2441,7 @@ mod tests {
             (shared_name, Route::External),
             (timeout(), Route::Parent),
         ] {
-            let expected = (
-                event.name.to_string(),
-                event.kind,
-                event.from_self,
-                event.data.to_js_string(),
-                event.meta.is_some(),
-                matches!(route, Route::External),
-            );
+            let expected = fields((event.clone(), route.clone()));
             let pending = Pending::new(event, route);
             assert!(matches!(pending, Pending::Other(_)));
             assert_eq!(fields(pending.into_parts()), expected);
