@@ -800,12 +800,12 @@ impl<'a> Codegen<'a> {
         let domain = crate::ir::static_domain(self.chart, t)?;
         let exits = crate::ir::chain_to(self.chart, leaf, domain);
         let taken = |(code, leaf): (TokenStream, model::StateId)| {
-            let ended = self.chart.states[usize::from(leaf)].kind == StateKind::Final;
+            let step = match self.chart.states[usize::from(leaf)].kind {
+                StateKind::Final => quote!(Final),
+                _ => quote!(Taken),
+            };
             let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
-            match ended {
-                true => quote!(#code return #rt::Step::Final(#leaf);),
-                false => quote!(#code return #rt::Step::Taken(#leaf);),
-            }
+            quote!(#code return #rt::Step::#step(#leaf);)
         };
         // The entry: one static set, or for a history target, one per state
         // it can have recorded, picked after the exits (which may record it).
@@ -1601,7 +1601,7 @@ impl<'a> Codegen<'a> {
             && s.namelist.is_empty()
             && s.params.is_empty()
             && s.content.is_none();
-        if let (Some(name), true) = (constant, bare) {
+        if let Some(name) = constant.filter(|_| bare) {
             return quote!({
                 let delay = #delay;
                 core.send_self(#name, delay);
