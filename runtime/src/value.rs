@@ -42,7 +42,12 @@ impl<T> Shared<T> {
     }
 }
 
+/// The tag is a whole word: with a one-byte tag, LLVM copied a value as
+/// the tag byte and 16 bytes from the byte after it, stores that a
+/// following 16-byte load of the same value could not be forwarded from.
+/// Still 16 bytes, and so is `Option<Value>`.
 #[derive(Clone, Debug, Default)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     Undefined,
