@@ -321,6 +321,26 @@ const MAX_CALL_DEPTH: u32 = 100;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
+/// Session numbers a thread takes from [`NEXT_SESSION`] at a time: unique
+/// across threads, and one atomic update per block instead of per session
+/// (a thread that starts sessions one after another pays it once in 1,024).
+const SESSION_BLOCK: u64 = 1024;
+
+/// A fresh session number, from this thread's block.
+fn next_session_number() -> u64 {
+    thread_local!(static BLOCK: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) });
+    let fresh = || NEXT_SESSION.fetch_add(SESSION_BLOCK, Ordering::Relaxed);
+    BLOCK
+        .try_with(|block| {
+            let (next, end) = block.get();
+            let n = if next < end { next } else { fresh() };
+            block.set((n + 1, if next < end { end } else { n + SESSION_BLOCK }));
+            n
+        })
+        // A thread being torn down has no block: a number of its own.
+        .unwrap_or_else(|_| NEXT_SESSION.fetch_add(1, Ordering::Relaxed))
+}
+
 /// A session's id: the runtime's number (`session-7`), spelled out only
 /// where something reads it, or the one the host gave.
 #[derive(Clone)]
@@ -365,7 +385,7 @@ impl Core {
         let states = states_of();
         let session_id = match session_id {
             Some(id) => SessionId::Given(ArcStr::from(id)),
-            None => SessionId::Numbered(NEXT_SESSION.fetch_add(1, Ordering::Relaxed)),
+            None => SessionId::Numbered(next_session_number()),
         };
         Core {
             states: states_of,
@@ -2404,6 +2424,23 @@ pub fn event_matches(descriptor: &str, name: &str) -> bool {
 mod tests {
     use super::{event_matches, Event, Internal, InternalQueue, Pending, Route, SignalInfo};
     use crate::{EventKind, Value};
+
+    #[test]
+    fn session_numbers_are_unique_across_threads_and_blocks() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    (0..3 * super::SESSION_BLOCK).map(|_| super::next_session_number()).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<u64> = threads.into_iter().flat_map(|t| t.join().unwrap_or_default()).collect();
+        let taken = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!((all.len(), taken), (12 * super::SESSION_BLOCK as usize, 12 * super::SESSION_BLOCK as usize));
+        assert!(all[0] >= 1);
+    }
 
     #[test]
     fn a_timer_gives_back_the_event_it_was_given() {
