@@ -1115,7 +1115,10 @@ impl<'a> Codegen<'a> {
         });
         // init_data: per owning state, in document order.
         let mut owners: Vec<model::StateId> = self.chart.data.iter().map(|d| d.owner).collect();
+        // In state order, as the runtime initialised them one state after another.
+        owners.sort_unstable();
         owners.dedup();
+        let data_states = owners.iter().map(|&owner| Literal::u16_unsuffixed(owner));
         let init_arms = owners.iter().map(|&owner| {
             let inits = self.chart.data.iter().enumerate().filter(|(_, d)| d.owner == owner).filter_map(|(i, d)| {
                 let v = self.scripts.vars.iter().position(|v| v.name == d.id)?;
@@ -1163,6 +1166,7 @@ impl<'a> Codegen<'a> {
                 const TRANSITIONS: &'static [#rt::TransitionInfo] = TRANSITIONS;
                 const NAME: Option<&'static str> = #name;
                 const LATE_BINDING: bool = #late;
+                const DATA_STATES: Option<&'static [u16]> = Some(&[#(#data_states),*]);
                 const HAS_EVENTLESS: bool = #has_eventless;
                 const READS_EVENT: bool = #reads_event;
                 const RAISES_SIGNALS: bool = #raises_signals;

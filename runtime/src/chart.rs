@@ -136,6 +136,9 @@ pub trait Chart: Send {
     /// The `name` attribute of `<scxml>`.
     const NAME: Option<&'static str>;
     const LATE_BINDING: bool;
+    /// The states that declare `<data>`, in document order (`None`: any
+    /// may), so that early binding initialises only those.
+    const DATA_STATES: Option<&'static [u16]> = None;
     /// Some transition has no event: otherwise the eventless pass is skipped.
     const HAS_EVENTLESS: bool;
     const INVOKES: &'static [InvokeInfo];

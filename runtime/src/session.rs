@@ -1291,6 +1291,10 @@ impl<C: Chart> Session<C> {
         self.phase = if self.core.observed { Phase::RunningObserved } else { Phase::Running };
         if C::LATE_BINDING {
             self.init_data(0);
+        } else if let Some(states) = C::DATA_STATES {
+            for &s in states {
+                self.init_data(s);
+            }
         } else {
             for s in 0..C::STATES.len() as u16 {
                 self.init_data(s);
