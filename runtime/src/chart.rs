@@ -89,7 +89,7 @@ pub struct InvokeStart {
 }
 
 /// A running child session, whatever its chart: what the parent needs.
-pub trait Invoked: Send {
+pub trait Invoked: crate::MaybeSend {
     fn start(&mut self, now: std::time::Duration, parent: &str, vars: Vec<(&'static str, Value)>);
     fn deliver(&mut self, event: crate::Event);
     fn run(&mut self);
@@ -129,7 +129,7 @@ pub enum Step {
 }
 
 /// Implemented by each generated chart.
-pub trait Chart: Send {
+pub trait Chart: crate::MaybeSend {
     const STATES: &'static [StateInfo];
     /// Transition 0 is the document's initial transition (from the root).
     const TRANSITIONS: &'static [TransitionInfo];

@@ -38,11 +38,24 @@ pub use session::{
     Signal, Status,
 };
 pub use time::{format_duration, parse_duration};
-/// The reference count of [`Value::Object`] and [`Value::Array`]: no weak
-/// count, as nothing holds a weak reference to a value, so dropping one
-/// is one atomic update instead of two.
+#[cfg(feature = "sync")]
 pub use triomphe;
-pub use value::{Function, FunctionBody, Object, Shared, Value};
+pub use value::{Borrowed, Counted, Function, FunctionBody, Object, Shared, Value};
+
+/// `Send` with the feature `sync`, and nothing without it: the bound that
+/// charts, child sessions and observers meet so a session can be moved to
+/// another thread exactly when its values can.
+#[cfg(feature = "sync")]
+pub trait MaybeSend: Send {}
+#[cfg(feature = "sync")]
+impl<T: Send + ?Sized> MaybeSend for T {}
+/// `Send` with the feature `sync`, and nothing without it: the bound that
+/// charts, child sessions and observers meet so a session can be moved to
+/// another thread exactly when its values can.
+#[cfg(not(feature = "sync"))]
+pub trait MaybeSend {}
+#[cfg(not(feature = "sync"))]
+impl<T: ?Sized> MaybeSend for T {}
 
 /// Event I/O processor URI of the SCXML processor (W3C SCXML, appendix C.1).
 pub const SCXML_IO_PROCESSOR: &str = "http://www.w3.org/TR/scxml/#SCXMLEventProcessor";

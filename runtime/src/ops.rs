@@ -1,8 +1,8 @@
 //! ECMAScript operators and the builtins the compiled subset may call.
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
+use crate::value::Counted;
 use crate::{ExecError, Object, Shared, Value};
 use arcstr::ArcStr;
-use triomphe::Arc;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
 
@@ -189,8 +189,8 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Number(x), Value::Number(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
-        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Counted::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => Counted::ptr_eq(x, y),
         (Value::Function(x), Value::Function(y)) => std::ptr::eq(*x, *y),
         _ => false,
     }
@@ -376,11 +376,11 @@ impl std::ops::Deref for Key {
 /// `reached` and returns how many keys it walked. A small return value,
 /// not the value itself: it passes back through every level.
 fn walk(object: &Value, keys: &[&str], reached: &mut Value) -> usize {
-    static UNDEFINED: Value = Value::Undefined;
+    const UNDEFINED: &Value = &Value::Undefined;
     if let (Some((key, rest)), Value::Object(o)) = (keys.split_first(), object) {
         // Even the last read only tries the lock: the walk may hold it.
         if let Some(fields) = o.try_borrow() {
-            return 1 + walk(fields.get(key).unwrap_or(&UNDEFINED), rest, reached);
+            return 1 + walk(fields.get(key).unwrap_or(UNDEFINED), rest, reached);
         }
     }
     *reached = object.clone();
@@ -682,7 +682,7 @@ fn parse_float(s: &str) -> f64 {
 
 /// A fresh empty object, for object literals.
 pub fn new_object() -> Value {
-    Value::Object(Arc::new(Shared::new(Object::new())))
+    Value::Object(Counted::new(Shared::new(Object::new())))
 }
 
 /// `<foreach>` walks a shallow copy of its array, so the body may change the original.

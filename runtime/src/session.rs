@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// Receives what a session does; the simulator prints it as a trace.
 #[allow(unused_variables)]
-pub trait Observer: Send {
+pub trait Observer: crate::MaybeSend {
     fn log(&mut self, now: Duration, label: &str, text: &str) {}
     fn enter(&mut self, now: Duration, state: &str) {}
     fn exit(&mut self, now: Duration, state: &str) {}

@@ -5,9 +5,9 @@
 use crate::platform::PlatformRequest;
 use crate::trace::{line, quote};
 use crate::{
-    format_duration, parse_duration, parse_json, ArcStr, Chart, Event, Observer, Session, Shared, Status, Value,
+    format_duration, parse_duration, parse_json, ArcStr, Chart, Counted, Event, Observer, Session, Shared, Status,
+    Value,
 };
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How the platform answers one request.
@@ -141,7 +141,7 @@ pub struct Run {
 /// Records log lines and, when asked, prints the JSON trace.
 struct SimObserver {
     print: bool,
-    logs: Arc<Shared<Vec<String>>>,
+    logs: Counted<Shared<Vec<String>>>,
 }
 
 impl Observer for SimObserver {
@@ -395,7 +395,7 @@ impl<'s> Switch<'s> {
 /// Plays a scenario against a chart.
 pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, output: Output) -> Run {
     let until = until.or(scenario.until).unwrap_or(DEFAULT_UNTIL);
-    let logs = Arc::new(Shared::new(Vec::new()));
+    let logs = Counted::new(Shared::new(Vec::new()));
     let mut session = Session::new(chart);
     if output != Output::Silent {
         session.set_observer(Box::new(SimObserver { print: output == Output::Trace, logs: logs.clone() }));
