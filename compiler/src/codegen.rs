@@ -1586,7 +1586,7 @@ impl<'a> Codegen<'a> {
         };
         let data = self.payload_of(&s.namelist, &s.params, s.content, true);
         let id = match (&s.id, s.idlocation) {
-            (Some(id), _) => quote!(Some(#rt::arcstr::literal!(#id))),
+            (Some(id), _) => quote!(Some(#rt::static_str!(#id))),
             (None, Some(loc)) => {
                 let store = self.store(&self.scripts.place(loc), quote!(#rt::Value::String(id.clone())));
                 quote!({
@@ -2283,7 +2283,7 @@ impl<'a> Codegen<'a> {
             Expr::Object(props) => {
                 let props = props.iter().map(|(k, v)| {
                     let v = self.expr(v);
-                    quote!((#rt::arcstr::literal!(#k), #v))
+                    quote!((#rt::static_str!(#k), #v))
                 });
                 quote!(#rt::Value::object_literal([#(#props),*]))
             }

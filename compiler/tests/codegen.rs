@@ -36,12 +36,12 @@ fn hostile_names_stay_literals() {
     let rust = generate("hostile_names.scxml");
     // Every id became an identifier and every string a literal: the output
     // parses as one file, invokes no macro but `vec!`, `matches!` and the
-    // static strings `string!` and `literal!` of one string literal, and
+    // static strings `string!` and `static_str!` of one string literal, and
     // calls no `exit`.
     let file: syn::File = syn::parse_str(&rust).unwrap_or_else(|e| panic!("{e}"));
     let mut calls = Vec::new();
     collect_calls(quote::ToTokens::to_token_stream(&file), &mut calls);
-    assert!(calls.iter().all(|c| ["vec!", "matches!", "string!", "literal!"].contains(&c.as_str())), "{calls:?}");
+    assert!(calls.iter().all(|c| ["vec!", "matches!", "string!", "static_str!"].contains(&c.as_str())), "{calls:?}");
     assert!(!calls.iter().any(|c| c == "exit"), "{calls:?}");
     insta::assert_snapshot!(rust);
 }

@@ -1,7 +1,7 @@
 //! The contract between generated code and the runtime: static tables that
 //! describe the chart, and dispatch functions for its conditions and blocks.
+use crate::Str;
 use crate::{Core, ExecError, Value};
-use arcstr::ArcStr;
 
 /// "No state": the parent of the root.
 pub const NO_STATE: u16 = u16::MAX;
@@ -98,7 +98,7 @@ pub trait Invoked: crate::MaybeSend {
     fn take_to_parent(&mut self) -> Vec<crate::Event>;
     fn next_timer(&self) -> Option<std::time::Duration>;
     fn fire_next_timer(&mut self) -> bool;
-    fn session_id(&self) -> ArcStr;
+    fn session_id(&self) -> Str;
     /// The `<log>` lines written since the last call: (label, text).
     fn take_logs(&mut self) -> Vec<(String, String)>;
     /// The `<donedata>` of the final state the child ended in, once.

@@ -1,5 +1,5 @@
+use crate::Str;
 use crate::Value;
-use arcstr::ArcStr;
 
 /// The `type` field of `_event` (W3C SCXML 5.10.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct Name(NameRepr);
 #[derive(Clone)]
 enum NameRepr {
     Static(&'static str),
-    Shared(ArcStr),
+    Shared(Str),
 }
 
 impl Name {
@@ -88,18 +88,18 @@ impl From<&'static str> for Name {
 
 impl From<String> for Name {
     fn from(name: String) -> Self {
-        Name(NameRepr::Shared(ArcStr::from(name)))
+        Name(NameRepr::Shared(Str::from(name)))
     }
 }
 
 impl From<&String> for Name {
     fn from(name: &String) -> Self {
-        Name(NameRepr::Shared(ArcStr::from(name.as_str())))
+        Name(NameRepr::Shared(Str::from(name.as_str())))
     }
 }
 
-impl From<ArcStr> for Name {
-    fn from(name: ArcStr) -> Self {
+impl From<Str> for Name {
+    fn from(name: Str) -> Self {
         Name(NameRepr::Shared(name))
     }
 }
@@ -161,19 +161,19 @@ pub struct Event {
 /// The `_event` fields an I/O processor fills in (W3C 5.10.1).
 #[derive(Clone, Debug, Default)]
 pub struct EventMeta {
-    pub sendid: Option<ArcStr>,
+    pub sendid: Option<Str>,
     pub origin: Option<Name>,
     pub origintype: Option<Name>,
-    pub invokeid: Option<ArcStr>,
+    pub invokeid: Option<Str>,
     /// The message as the I/O processor carried it, when it kept one
     /// (`_event.raw`): for `<send>` params, `name=value` pairs in order,
     /// duplicates included, which `data` cannot show.
-    pub raw: Option<ArcStr>,
+    pub raw: Option<Str>,
 }
 
 impl Event {
     /// An external event with no data, as a host sends it. The name is a
-    /// `&'static str` (no allocation) or an owned `String`/`ArcStr`.
+    /// `&'static str` (no allocation) or an owned `String`/`Str`.
     pub fn external(name: impl Into<Name>) -> Self {
         Self::new(name, EventKind::External)
     }
@@ -195,11 +195,11 @@ impl Event {
         matches!(self.name.0, NameRepr::Static(_)) && matches!(self.data, Value::Undefined) && self.meta.is_none()
     }
 
-    pub fn sendid(&self) -> Option<&ArcStr> {
+    pub fn sendid(&self) -> Option<&Str> {
         self.meta.as_ref().and_then(|m| m.sendid.as_ref())
     }
 
-    pub fn invokeid(&self) -> Option<&ArcStr> {
+    pub fn invokeid(&self) -> Option<&Str> {
         self.meta.as_ref().and_then(|m| m.invokeid.as_ref())
     }
 
@@ -213,7 +213,7 @@ impl Event {
     pub fn to_value(&self) -> Value {
         let none = EventMeta::default();
         let meta = self.meta.as_deref().unwrap_or(&none);
-        let opt = |v: &Option<ArcStr>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
+        let opt = |v: &Option<Str>| v.as_ref().map_or(Value::Undefined, |s| Value::String(s.clone()));
         let value = Value::object_from([
             ("name", self.name.to_value()),
             ("type", Value::from(self.kind.as_str())),
@@ -269,17 +269,17 @@ impl Params {
     }
 
     /// `(data, raw)`.
-    pub fn finish(self) -> (Value, Option<ArcStr>) {
-        (self.data, Some(ArcStr::from(self.raw)))
+    pub fn finish(self) -> (Value, Option<Str>) {
+        (self.data, Some(Str::from(self.raw)))
     }
 }
 
 /// The raw form of a `<content>` payload: its text, or its JSON.
-pub fn raw_content(value: &Value) -> Option<ArcStr> {
+pub fn raw_content(value: &Value) -> Option<Str> {
     match value {
         Value::Undefined => None,
-        Value::Object(_) | Value::Array(_) => value.to_json().map(ArcStr::from),
-        other => Some(ArcStr::from(other.to_js_string())),
+        Value::Object(_) | Value::Array(_) => value.to_json().map(Str::from),
+        other => Some(Str::from(other.to_js_string())),
     }
 }
 
@@ -329,7 +329,7 @@ mod tests {
         let plain = Event::external("e").to_value();
         assert!(plain.to_json().is_some_and(|j| !j.contains("raw")));
         let mut event = Event::external("e");
-        event.meta_mut().raw = Some(ArcStr::from("a=1"));
+        event.meta_mut().raw = Some(Str::from("a=1"));
         assert!(event.to_value().to_json().is_some_and(|j| j.contains(r#""raw":"a=1""#)));
     }
 }

@@ -2,8 +2,8 @@
 //! a routing server. Sessions are plain values in a slab; one ordered index
 //! holds every session's next timer and every scheduled delivery, so the
 //! host always advances to the earliest thing that happens next.
+use crate::Str;
 use crate::{Chart, Event, Platform, Session, SessionOptions};
-use arcstr::ArcStr;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ pub struct Host<C: Chart, P: Platform> {
     timers: BTreeSet<(Duration, SessionId)>,
     deliveries: BTreeMap<(Duration, u64), (SessionId, Event)>,
     /// Request id → the session that asked, until its answer arrives.
-    pending_requests: HashMap<ArcStr, SessionId>,
+    pending_requests: HashMap<Str, SessionId>,
     platform: P,
     now: Duration,
     seq: u64,

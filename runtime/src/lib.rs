@@ -19,13 +19,12 @@ mod serde_impl;
 mod session;
 pub mod sim;
 mod state_set;
+#[doc(hidden)]
+pub mod string;
 mod time;
 pub mod trace;
 mod value;
 
-/// The string type of [`Value::String`]; generated code makes its static
-/// literals with `arcstr::literal!`.
-pub use arcstr::{self, ArcStr};
 pub use chart::{
     is_scxml_invoke_type, Chart, InvokeInfo, InvokeStart, Invoked, StateInfo, StateKind, Step, TransitionInfo, NO_STATE,
 };
@@ -37,6 +36,9 @@ pub use session::{
     event_matches, ActiveAmong, ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions,
     Signal, Status,
 };
+/// The string type of [`Value::String`]; generated code makes its static
+/// literals with [`static_str!`].
+pub use string::Str;
 pub use time::{format_duration, parse_duration};
 #[cfg(feature = "sync")]
 pub use triomphe;
@@ -66,7 +68,7 @@ pub const SCXML_IO_PROCESSOR: &str = "http://www.w3.org/TR/scxml/#SCXMLEventProc
 #[macro_export]
 macro_rules! string {
     ($text:literal) => {
-        $crate::Value::String($crate::arcstr::literal!($text))
+        $crate::Value::String($crate::static_str!($text))
     };
 }
 

@@ -1,8 +1,8 @@
 //! ECMAScript operators and the builtins the compiled subset may call.
 //! Generated code calls these; every failure is an [`ExecError`], never a panic.
 use crate::value::Counted;
+use crate::Str;
 use crate::{ExecError, Object, Shared, Value};
-use arcstr::ArcStr;
 
 pub type Result<T> = std::result::Result<T, ExecError>;
 
@@ -175,7 +175,7 @@ pub fn ushr(a: Value, b: Value) -> Value {
 
 fn to_primitive(v: Value) -> Value {
     match v {
-        Value::Object(_) => Value::String(arcstr::literal!("[object Object]")),
+        Value::Object(_) => Value::String(crate::static_str!("[object Object]")),
         Value::Array(_) | Value::Function(_) => Value::from(v.to_js_string()),
         other => other,
     }
@@ -276,7 +276,7 @@ fn array_index(key: &str) -> Option<usize> {
 }
 
 /// `object[key]` / `object.key`. A string key is read in place: taking
-/// it as an `ArcStr` would be two atomic count updates.
+/// it as an `Str` would be two atomic count updates.
 pub fn get(object: &Value, key: &Value) -> Result<Value> {
     get_str(object, &key.js_str())
 }
@@ -343,7 +343,7 @@ pub fn key_sum(a: &Value, b: &Value) -> Key {
     }
     Key(KeyText::Shared(match add(a.clone(), b.clone()) {
         Value::String(s) => s,
-        other => ArcStr::from(other.js_str()),
+        other => Str::from(other.js_str()),
     }))
 }
 
@@ -355,7 +355,7 @@ pub struct Key(KeyText);
 /// Private, so that only [`key_sum`] fills an inline key.
 enum KeyText {
     Inline { len: u8, text: [u8; KEY_INLINE] },
-    Shared(ArcStr),
+    Shared(Str),
 }
 
 impl std::ops::Deref for Key {

@@ -2,8 +2,8 @@
 //! actions). A session queues them; the host hands them to its platform and
 //! feeds the answers back as events, `<prefix>.<action>.done` or
 //! `error.<prefix>.<action>`, carrying the request id.
+use crate::Str;
 use crate::Value;
-use arcstr::ArcStr;
 
 /// A module action as the compiler saw it: its name and the names of
 /// its answer events, all known at build time.
@@ -26,7 +26,7 @@ pub struct PlatformRequest {
     /// The answer events' prefix: `interaction`, `voice`, `queue`...
     pub answer_prefix: &'static str,
     /// Fresh and unique; written to the action's `requestid` location.
-    pub requestid: ArcStr,
+    pub requestid: Str,
     /// The evaluated attributes, in document order.
     pub attributes: Vec<(&'static str, Value)>,
     done: &'static str,
@@ -34,7 +34,7 @@ pub struct PlatformRequest {
 }
 
 impl PlatformRequest {
-    pub fn new(action: &'static Action, requestid: ArcStr, attributes: Vec<(&'static str, Value)>) -> Self {
+    pub fn new(action: &'static Action, requestid: Str, attributes: Vec<(&'static str, Value)>) -> Self {
         PlatformRequest {
             action: action.name,
             answer_prefix: action.answer_prefix,

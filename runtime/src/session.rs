@@ -6,8 +6,8 @@ use crate::scratch;
 /// The active states, in document order.
 pub use crate::state_set::Members as ActiveStates;
 use crate::state_set::StateSet;
+use crate::Str;
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
-use arcstr::ArcStr;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -44,11 +44,11 @@ pub struct SendRequest {
     pub target: Option<String>,
     pub type_: Option<String>,
     /// The send id: the `id` attribute, or the one generated for `idlocation`.
-    pub id: Option<ArcStr>,
+    pub id: Option<Str>,
     pub delay: Option<Duration>,
     pub data: Value,
     /// The message's raw form, `_event.raw` at the receiver.
-    pub raw: Option<ArcStr>,
+    pub raw: Option<Str>,
 }
 
 /// What a timer delivers when it falls due.
@@ -93,7 +93,7 @@ impl Pending {
         }
     }
 
-    fn sendid(&self) -> Option<&ArcStr> {
+    fn sendid(&self) -> Option<&Str> {
         match self {
             Pending::Timeout { .. } => None,
             Pending::Other(pending) => pending.0.sendid(),
@@ -137,7 +137,7 @@ impl Ord for Timer {
 enum Route {
     External,
     Parent,
-    Child(ArcStr),
+    Child(Str),
 }
 
 #[derive(Clone, Debug)]
@@ -296,11 +296,11 @@ struct Current {
 #[derive(Default)]
 struct Extras {
     /// The invoking session's id, when this session is a child.
-    parent: Option<ArcStr>,
+    parent: Option<Str>,
     to_parent: Vec<Event>,
     /// Running children: (invoke id, session id).
-    children: Vec<(ArcStr, ArcStr)>,
-    to_children: Vec<(ArcStr, Event)>,
+    children: Vec<(Str, Str)>,
+    to_children: Vec<(Str, Event)>,
     /// A child's `<log>` lines, kept for its parent to pass on.
     forwarded_logs: Option<Vec<(String, String)>>,
     /// `_ioprocessors`, built once: it is the same object for the whole session.
@@ -346,7 +346,7 @@ fn next_session_number() -> u64 {
 #[derive(Clone)]
 enum SessionId {
     Numbered(u64),
-    Given(ArcStr),
+    Given(Str),
 }
 
 impl SessionId {
@@ -363,7 +363,7 @@ impl SessionId {
     /// Prefixed by `head` and followed by `tail` (request and send ids).
     /// A fixed number of parts: every request and send id is made this
     /// way, and laying out a list of parts cost as much as copying them.
-    fn joined(&self, head: &str, tail: [&str; 2]) -> ArcStr {
+    fn joined(&self, head: &str, tail: [&str; 2]) -> Str {
         let mut digits = itoa::Buffer::new();
         let (name, number) = match self {
             SessionId::Numbered(n) => ("session-", crate::value::decimal(*n, &mut digits)),
@@ -372,7 +372,7 @@ impl SessionId {
         crate::value::join(&[head, name, number, tail[0], tail[1]])
     }
 
-    fn to_arcstr(&self) -> ArcStr {
+    fn to_text(&self) -> Str {
         match self {
             SessionId::Numbered(_) => self.joined("", ["", ""]),
             SessionId::Given(id) => id.clone(),
@@ -384,7 +384,7 @@ impl Core {
     fn new(states_of: fn() -> &'static [StateInfo], session_id: Option<String>) -> Self {
         let states = states_of();
         let session_id = match session_id {
-            Some(id) => SessionId::Given(ArcStr::from(id)),
+            Some(id) => SessionId::Given(Str::from(id)),
             None => SessionId::Numbered(next_session_number()),
         };
         Core {
@@ -522,7 +522,7 @@ impl Core {
         self.now
     }
     pub fn session_id(&self) -> Value {
-        Value::String(self.session_id.to_arcstr())
+        Value::String(self.session_id.to_text())
     }
     /// `_event`: the event being processed.
     pub fn event(&mut self) -> Value {
@@ -573,7 +573,7 @@ impl Core {
             return crate::ops::get_str(&current.value, field);
         };
         let meta = event.meta.as_deref();
-        let text = |v: Option<&ArcStr>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
+        let text = |v: Option<&Str>| v.map_or(Value::Undefined, |s| Value::String(s.clone()));
         Ok(match field {
             "name" => event.name.to_value(),
             "type" => Value::from(event.kind.as_str()),
@@ -675,8 +675,8 @@ impl Core {
     /// set none, so never null or undefined, and `_genesys.x` cannot throw.
     pub fn genesys_model(&mut self) -> &Value {
         if matches!(self.genesys, Value::Undefined | Value::Null) {
-            let ixn = Value::object_literal([(arcstr::literal!("interactions"), Value::object())]);
-            self.genesys = Value::object_literal([(arcstr::literal!("ixn"), ixn)]);
+            let ixn = Value::object_literal([(crate::static_str!("interactions"), Value::object())]);
+            self.genesys = Value::object_literal([(crate::static_str!("ixn"), ixn)]);
         }
         &self.genesys
     }
@@ -687,11 +687,7 @@ impl Core {
     }
 
     /// Queues a module action for the platform; returns its fresh request id.
-    pub fn platform_request(
-        &mut self,
-        action: &'static crate::Action,
-        attributes: Vec<(&'static str, Value)>,
-    ) -> ArcStr {
+    pub fn platform_request(&mut self, action: &'static crate::Action, attributes: Vec<(&'static str, Value)>) -> Str {
         self.seq += 1;
         let requestid = self.session_id.joined("", ["-req", crate::value::decimal(self.seq, &mut itoa::Buffer::new())]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);
@@ -740,9 +736,9 @@ impl Core {
 
     /// Queues `error.execution` (or another platform error) for a failure.
     #[cold]
-    pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<ArcStr>) {
+    pub fn raise_error(&mut self, name: &'static str, error: &ExecError, sendid: Option<Str>) {
         let mut event = Event::new(name, EventKind::Platform).with_data(Value::from(error.to_string()));
-        if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(ArcStr::from)) {
+        if let Some(sendid) = sendid.or_else(|| error.sendid.as_deref().map(Str::from)) {
             event.meta_mut().sendid = Some(sendid);
         }
         self.internal.push_back(Internal::Event(event));
@@ -758,7 +754,7 @@ impl Core {
 
     /// `#_scxml_<session id>`, this session's address: made when needed
     /// (sends to another session, `_event.origin`), not kept in every session.
-    fn address(&self) -> ArcStr {
+    fn address(&self) -> Str {
         self.session_id.joined("#_scxml_", ["", ""])
     }
 
@@ -831,7 +827,7 @@ impl Core {
     }
 
     /// A fresh id for `<send idlocation>`.
-    pub fn next_send_id(&mut self) -> ArcStr {
+    pub fn next_send_id(&mut self) -> Str {
         self.seq += 1;
         self.session_id.joined("", [".send", crate::value::decimal(self.seq, &mut itoa::Buffer::new())])
     }
@@ -948,7 +944,7 @@ impl Core {
     }
 
     /// The invoke id a `#_<invokeid>` or `#_scxml_<sessionid>` target names.
-    fn child_for_target(&self, target: &str) -> Option<ArcStr> {
+    fn child_for_target(&self, target: &str) -> Option<Str> {
         let by_invoke = target.strip_prefix("#_").filter(|t| !t.starts_with("scxml_"));
         let by_session = target.strip_prefix("#_scxml_");
         self.extras
@@ -1162,14 +1158,14 @@ struct Invocations {
     children: Vec<Child>,
     /// Every invoke started and not cancelled: (invoke id, invoke index),
     /// so that events a child sent before it finished still get <finalize>.
-    invoked: Vec<(ArcStr, u32)>,
+    invoked: Vec<(Str, u32)>,
     /// Numbers the invoke ids made up for `<invoke>`s without one.
     seq: u64,
 }
 
 /// A running invoked child.
 struct Child {
-    id: ArcStr,
+    id: Str,
     invoke: u32,
     session: Box<dyn crate::Invoked>,
 }
@@ -1769,18 +1765,18 @@ impl<C: Chart> Session<C> {
                 continue;
             }
             for (i, info) in C::INVOKES.iter().enumerate().filter(|(_, inv)| inv.state == s) {
-                let id: ArcStr = match info.id {
-                    Some(id) => ArcStr::from(id),
+                let id: Str = match info.id {
+                    Some(id) => Str::from(id),
                     None => {
                         let inv = self.invocations();
                         inv.seq += 1;
-                        ArcStr::from(format!("{}.inv{}", Self::state(s).id, inv.seq))
+                        Str::from(format!("{}.inv{}", Self::state(s).id, inv.seq))
                     }
                 };
                 match self.chart.invoke(&mut self.core, i as u32, &id) {
                     Ok(start) => {
                         let mut child = start.child;
-                        let parent_id = self.core.session_id.to_arcstr();
+                        let parent_id = self.core.session_id.to_text();
                         child.start(self.core.now, &parent_id, start.vars);
                         self.core.extras().children.push((id.clone(), child.session_id()));
                         let inv = self.invocations();
@@ -2165,7 +2161,7 @@ impl<C: Chart> Session<C> {
                 }
                 inv.invoked.retain(|(_, i)| C::INVOKES[*i as usize].state != s);
                 if inv.children.len() != before {
-                    let live: Vec<ArcStr> = inv.children.iter().map(|c| c.id.clone()).collect();
+                    let live: Vec<Str> = inv.children.iter().map(|c| c.id.clone()).collect();
                     self.core.extras().children.retain(|(id, _)| live.contains(id));
                 }
             }
@@ -2349,7 +2345,7 @@ impl<C: Chart> Session<C> {
 impl<C: Chart> crate::Invoked for Session<C> {
     fn start(&mut self, now: Duration, parent: &str, vars: Vec<(&'static str, Value)>) {
         let extras = self.core.extras();
-        extras.parent = Some(ArcStr::from(parent));
+        extras.parent = Some(Str::from(parent));
         extras.forwarded_logs = Some(Vec::new());
         self.core.now = now;
         self.start_with(vars);
@@ -2372,8 +2368,8 @@ impl<C: Chart> crate::Invoked for Session<C> {
     fn fire_next_timer(&mut self) -> bool {
         Session::fire_next_timer(self)
     }
-    fn session_id(&self) -> ArcStr {
-        self.core.session_id.to_arcstr()
+    fn session_id(&self) -> Str {
+        self.core.session_id.to_text()
     }
     fn take_logs(&mut self) -> Vec<(String, String)> {
         self.core.extras.as_deref_mut().and_then(Extras::forwarded_logs).map(std::mem::take).unwrap_or_default()
@@ -2471,7 +2467,7 @@ mod tests {
         // Anything more than a bare timeout keeps its whole event.
         let with_data = timeout().with_data(Value::from(1));
         let mut with_id = timeout();
-        with_id.meta_mut().sendid = Some(arcstr::literal!("s"));
+        with_id.meta_mut().sendid = Some(crate::static_str!("s"));
         let mut from_outside = timeout();
         from_outside.from_self = false;
         let shared_name = Event::new(crate::Name::from(String::from("t")), EventKind::External);
@@ -2562,7 +2558,7 @@ mod tests {
     fn numbered_session_ids_are_spelled_out_only_where_read() {
         let id = super::SessionId::Numbered(7);
         assert!(id.is("session-7") && !id.is("session-07") && !id.is("session-70") && !id.is("7"));
-        assert_eq!(&*id.to_arcstr(), "session-7");
+        assert_eq!(&*id.to_text(), "session-7");
         assert_eq!(&*id.joined("#_scxml_", ["", ""]), "#_scxml_session-7");
         assert_eq!(&*id.joined("", ["-req", "12"]), "session-7-req12");
         let given = super::SessionId::Given("s3".into());

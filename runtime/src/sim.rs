@@ -5,8 +5,7 @@
 use crate::platform::PlatformRequest;
 use crate::trace::{line, quote};
 use crate::{
-    format_duration, parse_duration, parse_json, ArcStr, Chart, Counted, Event, Observer, Session, Shared, Status,
-    Value,
+    format_duration, parse_duration, parse_json, Chart, Counted, Event, Observer, Session, Shared, Status, Str, Value,
 };
 use std::time::Duration;
 
@@ -206,7 +205,7 @@ impl<'s> SimulatedPlatform<'s> {
     fn answer_with(
         &mut self,
         request: &PlatformRequest,
-        requestid: ArcStr,
+        requestid: Str,
         interactionid: Option<Value>,
     ) -> Option<(Duration, Event)> {
         const DONE_NOW: Response = Response::Done { after: Duration::ZERO, data: Value::Undefined };
@@ -228,9 +227,9 @@ impl<'s> SimulatedPlatform<'s> {
             _ => 0,
         };
         let mut data = crate::Object::with_capacity(2 + extra);
-        data.insert_new(arcstr::literal!("requestid"), Value::String(requestid));
+        data.insert_new(crate::static_str!("requestid"), Value::String(requestid));
         if let Some(id) = interactionid {
-            data.insert_new(arcstr::literal!("interactionid"), id);
+            data.insert_new(crate::static_str!("interactionid"), id);
         }
         match response {
             Response::Never => None,
@@ -244,9 +243,9 @@ impl<'s> SimulatedPlatform<'s> {
                 Some((*after, Event::external(request.done_event()).with_data(Value::from(data))))
             }
             Response::Error { after, error, description } => {
-                data.insert_new(arcstr::literal!("error"), Value::from(error.as_str()));
+                data.insert_new(crate::static_str!("error"), Value::from(error.as_str()));
                 data.insert_new(
-                    arcstr::literal!("description"),
+                    crate::static_str!("description"),
                     Value::from(description.as_deref().unwrap_or_default()),
                 );
                 Some((*after, Event::external(request.error_event()).with_data(Value::from(data))))
@@ -298,8 +297,8 @@ pub enum Output {
 
 /// `_genesys` as the scenario describes it: `{ixn: {interactions}}`.
 fn object_model(scenario: &Scenario) -> Value {
-    let ixn = Value::object_literal([(arcstr::literal!("interactions"), scenario.interactions.deep_clone())]);
-    Value::object_literal([(arcstr::literal!("ixn"), ixn)])
+    let ixn = Value::object_literal([(crate::static_str!("interactions"), scenario.interactions.deep_clone())]);
+    Value::object_literal([(crate::static_str!("ixn"), ixn)])
 }
 
 /// Starts `session` and runs it against the scenario on the virtual clock

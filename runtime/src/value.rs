@@ -1,6 +1,6 @@
 //! A JavaScript-like value: what the ECMAScript datamodel needs, with the
 //! language's own equality, truthiness and number formatting.
-use arcstr::ArcStr;
+use crate::Str;
 use std::fmt;
 
 pub use counted::{Borrowed, Counted, Shared};
@@ -111,7 +111,7 @@ pub enum Value {
     Bool(bool),
     Number(f64),
     /// One pointer wide; the chart's string literals are static, not allocated.
-    String(ArcStr),
+    String(Str),
     /// Objects are shared by reference, as in JavaScript.
     Object(Counted<Shared<Object>>),
     Array(Counted<Shared<Vec<Value>>>),
@@ -145,12 +145,12 @@ pub struct Object {
 /// Most objects a chart makes hold one or two properties (an answer's
 /// `requestid` and `interactionid`, `{dn, switch}`): those live inside the
 /// object's own allocation, so making one is one allocation, not two.
-type Entries = smallvec::SmallVec<[(ArcStr, Value); 2]>;
+type Entries = smallvec::SmallVec<[(Str, Value); 2]>;
 
 /// An object's entries, taken in order as they come: a push per entry
 /// into room made once. `SmallVec`'s `collect` costs twice that on the
 /// one- and two-entry objects charts make.
-fn entries_of(entries: impl ExactSizeIterator<Item = (ArcStr, Value)>) -> Entries {
+fn entries_of(entries: impl ExactSizeIterator<Item = (Str, Value)>) -> Entries {
     let mut out = Entries::with_capacity(entries.len());
     for entry in entries {
         out.push(entry);
@@ -175,11 +175,11 @@ impl Object {
     pub fn set(&mut self, key: &str, value: Value) {
         match self.entries.iter_mut().find(|(k, _)| &**k == key) {
             Some((_, slot)) => *slot = value,
-            None => self.entries.push((ArcStr::from(key), value)),
+            None => self.entries.push((Str::from(key), value)),
         }
     }
     /// [`Self::set`] with a key already made: a static literal's costs nothing.
-    pub fn insert(&mut self, key: ArcStr, value: Value) {
+    pub fn insert(&mut self, key: Str, value: Value) {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => *slot = value,
             None => self.entries.push((key, value)),
@@ -187,7 +187,7 @@ impl Object {
     }
     /// [`Self::insert`] of a key the caller knows is not there yet (an
     /// answer's fixed fields): no lookup first.
-    pub(crate) fn insert_new(&mut self, key: ArcStr, value: Value) {
+    pub(crate) fn insert_new(&mut self, key: Str, value: Value) {
         debug_assert!(!self.contains(&key));
         self.entries.push((key, value));
     }
@@ -224,7 +224,7 @@ impl Value {
 
     /// An object literal, `{a: 1, b: x}`: its properties in order, a later
     /// duplicate replacing the earlier value in place, as in JavaScript.
-    pub fn object_literal<const N: usize>(entries: [(ArcStr, Value); N]) -> Value {
+    pub fn object_literal<const N: usize>(entries: [(Str, Value); N]) -> Value {
         // Nearly always distinct keys: the entries are then taken as they
         // are, without a lookup before each.
         let distinct = (1..N).all(|i| entries[..i].iter().all(|(k, _)| *k != entries[i].0));
@@ -243,7 +243,7 @@ impl Value {
     }
 
     pub fn string(s: &str) -> Value {
-        Value::String(ArcStr::from(s))
+        Value::String(Str::from(s))
     }
 
     /// ECMAScript ToBoolean.
@@ -315,10 +315,10 @@ impl Value {
     }
 
     /// The property key this value names (ToPropertyKey).
-    pub fn to_key(&self) -> ArcStr {
+    pub fn to_key(&self) -> Str {
         match self {
             Value::String(s) => s.clone(),
-            other => ArcStr::from(other.to_js_string()),
+            other => Str::from(other.to_js_string()),
         }
     }
 
@@ -520,10 +520,10 @@ fn write_quoted(out: &mut String, s: &str) {
 
 /// The pieces joined into one string, allocated once at its exact size:
 /// the ids and event names made on every request and send.
-pub(crate) fn join(parts: &[&str]) -> ArcStr {
+pub(crate) fn join(parts: &[&str]) -> Str {
     let len = parts.iter().map(|p| p.len()).sum();
     if len == 0 {
-        return ArcStr::new();
+        return Str::new();
     }
     let fill = |buf: &mut [std::mem::MaybeUninit<u8>]| {
         let mut at = buf.as_mut_ptr().cast::<u8>();
@@ -539,7 +539,7 @@ pub(crate) fn join(parts: &[&str]) -> ArcStr {
     // SAFETY: `fill` writes every one of the `len` bytes (the parts'
     // lengths add up to it), and strings laid end to end are UTF-8. The
     // checked `init_with` would zero the buffer first and validate it after.
-    unsafe { ArcStr::init_with_unchecked(len, fill) }
+    unsafe { Str::init_with_unchecked(len, fill) }
 }
 
 /// `n` in decimal, written into `buf`: numbering ids without `format!`,
@@ -629,16 +629,16 @@ impl From<i32> for Value {
 }
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(ArcStr::from(s))
+        Value::String(Str::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(ArcStr::from(s))
+        Value::String(Str::from(s))
     }
 }
-impl From<ArcStr> for Value {
-    fn from(s: ArcStr) -> Self {
+impl From<Str> for Value {
+    fn from(s: Str) -> Self {
         Value::String(s)
     }
 }
@@ -660,10 +660,10 @@ mod tests {
             _ => Vec::new(),
         };
         let n = |x: f64| Value::Number(x);
-        let distinct = Value::object_literal([(arcstr::literal!("a"), n(1.0)), (arcstr::literal!("b"), n(2.0))]);
+        let distinct = Value::object_literal([(crate::static_str!("a"), n(1.0)), (crate::static_str!("b"), n(2.0))]);
         assert_eq!(keys(&distinct), ["a=1", "b=2"]);
-        let a = ArcStr::from("a");
-        let repeated = Value::object_literal([(a.clone(), n(1.0)), (arcstr::literal!("b"), n(2.0)), (a, n(3.0))]);
+        let a = Str::from("a");
+        let repeated = Value::object_literal([(a.clone(), n(1.0)), (crate::static_str!("b"), n(2.0)), (a, n(3.0))]);
         assert_eq!(keys(&repeated), ["a=3", "b=2"]);
     }
 
