@@ -1525,7 +1525,7 @@ impl<'a> Codegen<'a> {
             quote!(attributes.push(("children", #rt::Value::array(vec![#(#items),*])));)
         };
         quote!({
-            let mut attributes: Vec<(&'static str, #rt::Value)> = Vec::with_capacity(#count);
+            let mut attributes = #rt::Attributes::with_capacity(#count);
             #(#attrs)*
             #children
             attributes

@@ -31,7 +31,7 @@ pub use chart::{
 pub use error::{ErrorKind, ExecError};
 pub use event::{raw_content, Event, EventKind, EventMeta, Name, Params};
 pub use json::parse as parse_json;
-pub use platform::{Action, Platform, PlatformRequest};
+pub use platform::{Action, Attributes, Platform, PlatformRequest};
 pub use session::{
     event_matches, ActiveAmong, ActiveStates, Core, NullObserver, Observer, SendRequest, Session, SessionOptions,
     Signal, Status,

@@ -19,30 +19,32 @@ pub struct Action {
     pub error: &'static str,
 }
 
+/// A request's evaluated attributes, in document order. Most actions have
+/// a few, kept inline: no allocation per request.
+pub type Attributes = smallvec::SmallVec<[(&'static str, Value); 4]>;
+
 #[derive(Clone, Debug)]
 pub struct PlatformRequest {
-    /// `ixn:detach`, `queue:submit`...
-    pub action: &'static str,
-    /// The answer events' prefix: `interaction`, `voice`, `queue`...
-    pub answer_prefix: &'static str,
+    spec: &'static Action,
     /// Fresh and unique; written to the action's `requestid` location.
     pub requestid: Str,
     /// The evaluated attributes, in document order.
-    pub attributes: Vec<(&'static str, Value)>,
-    done: &'static str,
-    error: &'static str,
+    pub attributes: Attributes,
 }
 
 impl PlatformRequest {
-    pub fn new(action: &'static Action, requestid: Str, attributes: Vec<(&'static str, Value)>) -> Self {
-        PlatformRequest {
-            action: action.name,
-            answer_prefix: action.answer_prefix,
-            requestid,
-            attributes,
-            done: action.done,
-            error: action.error,
-        }
+    pub fn new(action: &'static Action, requestid: Str, attributes: impl Into<Attributes>) -> Self {
+        PlatformRequest { spec: action, requestid, attributes: attributes.into() }
+    }
+
+    /// `ixn:detach`, `queue:submit`...
+    pub fn action(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// The answer events' prefix: `interaction`, `voice`, `queue`...
+    pub fn answer_prefix(&self) -> &'static str {
+        self.spec.answer_prefix
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Value> {
@@ -51,12 +53,12 @@ impl PlatformRequest {
 
     /// The event that reports the action done: `interaction.detach.done`.
     pub fn done_event(&self) -> crate::Name {
-        crate::Name::from_static(self.done)
+        crate::Name::from_static(self.spec.done)
     }
 
     /// The event that reports the action failed: `error.interaction.detach`.
     pub fn error_event(&self) -> crate::Name {
-        crate::Name::from_static(self.error)
+        crate::Name::from_static(self.spec.error)
     }
 }
 

@@ -687,7 +687,7 @@ impl Core {
     }
 
     /// Queues a module action for the platform; returns its fresh request id.
-    pub fn platform_request(&mut self, action: &'static crate::Action, attributes: Vec<(&'static str, Value)>) -> Str {
+    pub fn platform_request(&mut self, action: &'static crate::Action, attributes: crate::Attributes) -> Str {
         self.seq += 1;
         let requestid = self.session_id.joined("", ["-req", crate::value::decimal(self.seq, &mut itoa::Buffer::new())]);
         let request = crate::PlatformRequest::new(action, requestid.clone(), attributes);

@@ -209,7 +209,7 @@ impl<'s> SimulatedPlatform<'s> {
         interactionid: Option<Value>,
     ) -> Option<(Duration, Event)> {
         const DONE_NOW: Response = Response::Done { after: Duration::ZERO, data: Value::Undefined };
-        let listed = self.scenario.responses.iter().position(|(action, _)| action == request.action);
+        let listed = self.scenario.responses.iter().position(|(action, _)| action == request.action());
         let response = match listed {
             Some(i) => {
                 let list = &self.scenario.responses[i].1;
@@ -409,7 +409,7 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
         until,
         Some(|now, request: PlatformRequest| {
             if print {
-                let mut fields = vec![("action", quote(request.action)), ("requestid", quote(&request.requestid))];
+                let mut fields = vec![("action", quote(request.action())), ("requestid", quote(&request.requestid))];
                 for (k, v) in &request.attributes {
                     fields.push((k, v.to_json().unwrap_or_else(|| "null".into())));
                 }
@@ -497,27 +497,27 @@ pub fn check(expect: &Value, run: &Run) -> Result<(), String> {
         let want = want.borrow();
         if want.len() != run.requests.len() {
             let got: Vec<String> =
-                run.requests.iter().map(|r| format!("{}@{}", r.request.action, format_duration(r.at))).collect();
+                run.requests.iter().map(|r| format!("{}@{}", r.request.action(), format_duration(r.at))).collect();
             return Err(format!("expected {} platform requests, got {}: {got:?}", want.len(), run.requests.len()));
         }
         for (i, (w, got)) in want.iter().zip(&run.requests).enumerate() {
             let Value::Object(w) = w else { continue };
             for (key, value) in w.borrow().iter() {
                 let ok = match key {
-                    "action" => value.to_js_string() == got.request.action,
+                    "action" => value.to_js_string() == got.request.action(),
                     "at" => parse_duration(&value.to_js_string()) == Some(got.at),
                     k => got.request.attribute(k).is_some_and(|v| same_value(v, value)),
                 };
                 if !ok {
                     let actual = match key {
-                        "action" => quote(got.request.action),
+                        "action" => quote(got.request.action()),
                         "at" => quote(&format_duration(got.at)),
                         k => got.request.attribute(k).map_or("nothing".into(), show),
                     };
                     return Err(format!(
                         "request {} ({}): expected {key} {}, got {actual}",
                         i + 1,
-                        got.request.action,
+                        got.request.action(),
                         show(value)
                     ));
                 }

@@ -33,7 +33,7 @@ fn main() {
         println!("  log: {line}");
     }
     for r in &run.requests {
-        println!("  request at {}: {} ({})", format_duration(r.at), r.request.action, r.request.requestid);
+        println!("  request at {}: {} ({})", format_duration(r.at), r.request.action(), r.request.requestid);
     }
     let ended = run.ended_at.map_or("did not end".into(), |t| format!("ended at {}", format_duration(t)));
     println!("final state: {:?}, {ended}", run.final_state);

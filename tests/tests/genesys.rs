@@ -52,7 +52,7 @@ fn outcome(run: &scxmlc_runtime::sim::Run) -> String {
         .map(|r| {
             // Request ids start with the session's id, which differs by run.
             let request = r.request.requestid.rsplit('-').next().unwrap_or_default();
-            format!("{:?} {} {request} {:?}", r.at, r.request.action, r.request.attributes)
+            format!("{:?} {} {request} {:?}", r.at, r.request.action(), r.request.attributes)
         })
         .collect();
     format!("{:?} {:?} {:?} {:?} {requests:?}", run.final_state, run.ended_at, run.active, run.halted)
