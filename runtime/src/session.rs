@@ -1067,7 +1067,8 @@ pub struct Session<C: Chart> {
     max_events_per_run: u32,
     /// What is kept once the session has ended.
     ended: Option<Box<Ended>>,
-    /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts.
+    /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts;
+    /// in [`Phase::Final`], the top-level final state the session ended in.
     leaf: u16,
     /// The transitions of the microstep being taken, reused by every
     /// microstep. (The generic algorithm's other buffers are pooled per
@@ -1128,6 +1129,10 @@ enum Phase {
     /// Running with an observer.
     RunningObserved,
     NotStarted,
+    /// Ended in the top-level final state `leaf`, without `<donedata>`:
+    /// the common end, which needs no [`Ended`] (its configuration then
+    /// is that one state).
+    Final,
     Ended,
 }
 
@@ -1217,15 +1222,13 @@ impl<C: Chart> Session<C> {
         }
     }
 
-    pub fn status(&self) -> &Status {
-        static NOT_STARTED: Status = Status::NotStarted;
-        static RUNNING: Status = Status::Running;
-        static STOPPED: Status = Status::Done(None);
+    pub fn status(&self) -> Status {
         match self.phase {
-            Phase::NotStarted => &NOT_STARTED,
-            Phase::Running | Phase::RunningObserved => &RUNNING,
+            Phase::NotStarted => Status::NotStarted,
+            Phase::Running | Phase::RunningObserved => Status::Running,
+            Phase::Final => Status::Done(Some(self.leaf)),
             // `end` keeps how it ended.
-            Phase::Ended => self.ended.as_deref().map_or(&STOPPED, |ended| &ended.status),
+            Phase::Ended => self.ended.as_deref().map_or(Status::Done(None), |ended| ended.status.clone()),
         }
     }
 
@@ -1242,7 +1245,11 @@ impl<C: Chart> Session<C> {
 
     /// The session reached a top-level final state or was stopped.
     fn is_done(&self) -> bool {
-        matches!(self.status(), Status::Done(_))
+        match self.phase {
+            Phase::Final => true,
+            Phase::Ended => self.ended.as_deref().is_none_or(|ended| matches!(ended.status, Status::Done(_))),
+            _ => false,
+        }
     }
 
     /// Ends the session: `status` is [`Status::Done`] or [`Status::Halted`].
@@ -1251,9 +1258,21 @@ impl<C: Chart> Session<C> {
         self.ended.get_or_insert_with(Box::default).status = status;
     }
 
+    /// Ends the session in the top-level final state `s`, whose
+    /// `<donedata>` gave `result`.
+    fn end_in_final(&mut self, s: u16, result: Value) {
+        if let Value::Undefined = result {
+            self.leaf = s;
+            self.phase = Phase::Final;
+        } else {
+            self.ended.get_or_insert_with(Box::default).result = result;
+            self.end(Status::Done(Some(s)));
+        }
+    }
+
     /// The id of the top-level final state reached, if any.
     pub fn final_state(&self) -> Option<&'static str> {
-        match *self.status() {
+        match self.status() {
             Status::Done(Some(s)) => Some(C::STATES[usize::from(s)].id),
             _ => None,
         }
@@ -1262,6 +1281,9 @@ impl<C: Chart> Session<C> {
     /// Active states in document order, by id; once the session has ended,
     /// the states that were active when it ended.
     pub fn active_states(&self) -> Vec<&'static str> {
+        if self.phase == Phase::Final {
+            return vec![C::STATES[usize::from(self.leaf)].id];
+        }
         if self.is_done() {
             let configuration = self.ended.as_deref().map_or(&[][..], |ended| &ended.configuration);
             return configuration.iter().map(|&s| C::STATES[usize::from(s)].id).collect();
@@ -1649,8 +1671,7 @@ impl<C: Chart> Session<C> {
     fn reached_final(&mut self, leaf: u16) {
         self.leaf = leaf;
         let result = self.done_data(leaf);
-        self.ended.get_or_insert_with(Box::default).result = result;
-        self.end(Status::Done(Some(leaf)));
+        self.end_in_final(leaf, result);
     }
 
     /// The runtime's microstep for one transition the generated code did
@@ -1843,7 +1864,11 @@ impl<C: Chart> Session<C> {
             }
             self.core.exit_state(s);
         }
-        self.ended.get_or_insert_with(Box::default).configuration = active;
+        // Ended in a top-level final state, the configuration is that
+        // state, and `leaf` keeps it.
+        if self.phase != Phase::Final {
+            self.ended.get_or_insert_with(Box::default).configuration = active;
+        }
     }
 
     // ---- queries over the tables -------------------------------------
@@ -2249,8 +2274,7 @@ impl<C: Chart> Session<C> {
             let parent = Self::state(s).parent;
             if Self::state(parent).kind == StateKind::Root {
                 let result = self.done_data(s);
-                self.ended.get_or_insert_with(Box::default).result = result;
-                self.end(Status::Done(Some(s)));
+                self.end_in_final(s, result);
             } else {
                 let data = self.done_data(s);
                 self.raise_done(parent, data);

@@ -420,7 +420,7 @@ pub fn play<C: Chart>(chart: C, scenario: &Scenario, until: Option<Duration>, ou
     );
     let ended = matches!(session.status(), Status::Done(_));
     let halted = match session.status() {
-        Status::Halted(why) => Some(why.clone()),
+        Status::Halted(why) => Some(why),
         _ => None,
     };
     if !ended {

@@ -52,7 +52,7 @@ pub fn simulate<C: Chart>(chart: C, until: Duration) -> i32 {
         ("active", format!("[{}]", active.join(","))),
     ];
     if let crate::Status::Halted(why) = session.status() {
-        fields.push(("error", quote(why)));
+        fields.push(("error", quote(&why)));
     }
     line(session.core.now(), "done", &fields);
     if final_state.is_some() {

@@ -144,7 +144,7 @@ pub fn record_chart<C: Chart>(chart: C) -> RunRecord {
             Some(other) => Verdict::Fail(format!("reached final state '{other}'")),
             None => Verdict::Fail("stopped without a final state".into()),
         },
-        Status::Halted(why) => Verdict::Fail(why.clone()),
+        Status::Halted(why) => Verdict::Fail(why),
         _ => Verdict::Timeout(format!(
             "no final state after {:?} of virtual time; active: {}",
             session.core.now(),

@@ -68,6 +68,17 @@ fn seed_scenarios_pass_on_the_chart_as_printed() {
     all_met(detach_redirect_as_printed::Machine::new);
 }
 
+/// The seed's `exit` has no `<donedata>`: the session ends without
+/// keeping anything aside, and still reports where it ended.
+#[test]
+fn an_ended_call_reports_its_final_state_as_its_configuration() {
+    let (_, happy) = scenarios().into_iter().find(|(n, _)| n == "happy").unwrap_or_else(|| panic!("happy"));
+    for output in [Output::Silent, Output::Logs] {
+        let run = play(detach_redirect::Machine::new(), &happy, None, output);
+        assert_eq!((run.final_state, run.active, run.halted), (Some("exit"), vec!["exit"], None));
+    }
+}
+
 #[test]
 fn a_wrong_expectation_is_reported() {
     let (_, scenario) = scenarios().into_iter().find(|(n, _)| n == "happy").unwrap_or_else(|| panic!("happy"));
