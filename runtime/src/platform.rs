@@ -21,7 +21,7 @@ pub struct Action {
 
 /// A request's evaluated attributes, in document order. Most actions have
 /// a few, kept inline: no allocation per request.
-pub type Attributes = smallvec::SmallVec<[(&'static str, Value); 4]>;
+pub type Attributes = smallvec::SmallVec<[(&'static str, Value); 3]>;
 
 #[derive(Clone, Debug)]
 pub struct PlatformRequest {
