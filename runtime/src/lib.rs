@@ -5,6 +5,7 @@
 //! SCXML algorithm (Appendix D) over it, monomorphised per chart.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod blocks;
 mod chart;
 mod error;
 mod event;

@@ -4,7 +4,7 @@
 //! A string lives on the thread of the session that made it, as the
 //! session's objects do: its count is a plain integer. With the feature
 //! `sync` the count is atomic and a `Str` is `Send` and `Sync`.
-use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::alloc::{handle_alloc_error, Layout};
 use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -92,15 +92,10 @@ impl Str {
         if len == 0 {
             return Str::new();
         }
-        let layout = Self::layout(len);
-        // SAFETY: the layout is never zero-sized; the header is written
-        // before anything reads it, and `fill` writes the `len` bytes
-        // that follow it (the caller's promise).
+        // SAFETY: the header is written before anything reads it, and
+        // `fill` writes the `len` bytes that follow it (the caller's promise).
         unsafe {
-            let header = alloc(layout).cast::<Header>();
-            if header.is_null() {
-                handle_alloc_error(layout);
-            }
+            let header = crate::blocks::allocate(Self::layout(len)).cast::<Header>().as_ptr();
             header.write(Header { len_flag: len << 1, count: Count::new(1) });
             let bytes = header.cast::<u8>().add(size_of::<Header>()).cast::<MaybeUninit<u8>>();
             fill(std::slice::from_raw_parts_mut(bytes, len));
@@ -227,7 +222,7 @@ impl Drop for Str {
 fn free(header: NonNull<Header>, len: usize) {
     // SAFETY: the last count is gone, so nothing else points here; the
     // layout is the one it was allocated with.
-    unsafe { dealloc(header.as_ptr().cast::<u8>(), Str::layout(len)) }
+    unsafe { crate::blocks::release(header.cast::<u8>(), Str::layout(len)) }
 }
 
 impl Default for Str {

@@ -13,11 +13,96 @@ pub use counted::{Borrowed, Counted, Shared};
 /// lock instead, so values, events and sessions are `Send`.
 #[cfg(not(feature = "sync"))]
 mod counted {
-    use std::cell::{RefCell, RefMut};
+    use std::alloc::Layout;
+    use std::cell::{Cell, RefCell, RefMut};
+    use std::fmt;
+    use std::marker::PhantomData;
+    use std::ptr::NonNull;
 
     /// The reference count of [`super::Value::Object`] and
-    /// [`super::Value::Array`].
-    pub type Counted<T> = std::rc::Rc<T>;
+    /// [`super::Value::Array`]: an `Rc` without a weak count (nothing holds
+    /// a weak reference to a value), its box one of the thread's small
+    /// blocks ([`crate::blocks`]).
+    pub struct Counted<T>(NonNull<CountedBox<T>>, PhantomData<CountedBox<T>>);
+
+    struct CountedBox<T> {
+        count: Cell<usize>,
+        value: T,
+    }
+
+    impl<T> Counted<T> {
+        #[inline]
+        pub fn new(value: T) -> Self {
+            let block = crate::blocks::allocate(Layout::new::<CountedBox<T>>()).cast::<CountedBox<T>>();
+            // SAFETY: a fresh block with the box's size and alignment.
+            unsafe { block.as_ptr().write(CountedBox { count: Cell::new(1), value }) };
+            Counted(block, PhantomData)
+        }
+
+        /// Whether the two are the same object, as `===` asks.
+        #[inline]
+        pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+            a.0 == b.0
+        }
+
+        #[inline]
+        fn count(&self) -> &Cell<usize> {
+            // SAFETY: the box lives while any `Counted` of it does.
+            unsafe { &self.0.as_ref().count }
+        }
+
+        /// The last count is gone: drops the value, gives back the block.
+        #[cold]
+        #[inline(never)]
+        fn free(&mut self) {
+            // SAFETY: no other `Counted` points at the box; it was made by
+            // `new` from a block of this layout.
+            unsafe {
+                std::ptr::drop_in_place(&mut (*self.0.as_ptr()).value);
+                crate::blocks::release(self.0.cast::<u8>(), Layout::new::<CountedBox<T>>());
+            }
+        }
+    }
+
+    impl<T> Clone for Counted<T> {
+        #[inline]
+        fn clone(&self) -> Self {
+            let n = self.count().get().wrapping_add(1);
+            if n == 0 {
+                // As `Rc` does: only leaking `usize::MAX` clones gets here.
+                std::process::abort();
+            }
+            self.count().set(n);
+            Counted(self.0, PhantomData)
+        }
+    }
+
+    impl<T> Drop for Counted<T> {
+        #[inline]
+        fn drop(&mut self) {
+            let n = self.count().get() - 1;
+            self.count().set(n);
+            if n == 0 {
+                self.free();
+            }
+        }
+    }
+
+    impl<T> std::ops::Deref for Counted<T> {
+        type Target = T;
+        #[inline]
+        fn deref(&self) -> &T {
+            // SAFETY: the box lives while any `Counted` of it does, and its
+            // value is only ever borrowed shared through one.
+            unsafe { &self.0.as_ref().value }
+        }
+    }
+
+    impl<T: fmt::Debug> fmt::Debug for Counted<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Debug::fmt(&**self, f)
+        }
+    }
 
     /// Interior mutability for objects and arrays shared by reference, as
     /// in JavaScript. Code that walks nested values uses
@@ -738,6 +823,26 @@ mod tests {
         // Break the cycles so the test does not leak.
         let _ = crate::ops::set_str(&a, "length", Value::from(1));
         let _ = crate::ops::delete(&o, &Value::from("me"));
+    }
+
+    #[test]
+    fn a_counted_value_is_dropped_once_with_its_last_count() {
+        struct Dropped<'a>(&'a std::cell::Cell<u32>);
+        impl Drop for Dropped<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        let drops = std::cell::Cell::new(0);
+        let first = Counted::new(Dropped(&drops));
+        let copies: Vec<_> = (0..3).map(|_| first.clone()).collect();
+        assert!(copies.iter().all(|c| Counted::ptr_eq(c, &first)));
+        assert!(!Counted::ptr_eq(&first, &Counted::new(Dropped(&drops))));
+        assert_eq!(drops.get(), 1, "only the other value was dropped");
+        drop(copies);
+        assert_eq!(drops.get(), 1);
+        drop(first);
+        assert_eq!(drops.get(), 2);
     }
 
     #[cfg(feature = "sync")]
