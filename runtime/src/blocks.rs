@@ -129,6 +129,51 @@ pub(crate) unsafe fn release(block: NonNull<u8>, layout: Layout) {
     }
 }
 
+/// A value in a block of its own: a `Box` whose memory comes from the
+/// thread's lists. For what a session makes and drops on every event.
+pub(crate) struct BlockBox<T>(NonNull<T>, std::marker::PhantomData<T>);
+
+impl<T> BlockBox<T> {
+    #[inline]
+    pub(crate) fn new(value: T) -> Self {
+        let block = allocate(Layout::new::<T>()).cast::<T>();
+        // SAFETY: a fresh block with `T`'s size and alignment.
+        unsafe { block.as_ptr().write(value) };
+        BlockBox(block, std::marker::PhantomData)
+    }
+}
+
+impl<T> Drop for BlockBox<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the box owns its value and its block, made by `new`.
+        unsafe {
+            std::ptr::drop_in_place(self.0.as_ptr());
+            release(self.0.cast::<u8>(), Layout::new::<T>());
+        }
+    }
+}
+
+impl<T> std::ops::Deref for BlockBox<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the box owns a live value.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T> std::ops::DerefMut for BlockBox<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the box owns a live value, borrowed through `&mut self`.
+        unsafe { self.0.as_mut() }
+    }
+}
+
+// SAFETY: as `Box<T>`: the box owns its value alone.
+unsafe impl<T: Send> Send for BlockBox<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::{allocate, class_of, release, KEPT, LISTS};

@@ -187,7 +187,7 @@ pub struct Core {
     /// The event being processed, and `_event` once something has read
     /// it: borrowed from the thread's pool while an event is processed,
     /// `None` between macrosteps.
-    current: Option<Box<Current>>,
+    current: Option<crate::blocks::BlockBox<Current>>,
     /// `_genesys`: the platform's object model, kept by the host.
     genesys: Value,
     /// Platform requests not yet taken by the host. One word: its buffer
@@ -213,7 +213,6 @@ enum Internal {
 }
 
 crate::scratch::reuse! {
-    Box<Current> => |current| **current = Current::default();
     Box<VecDeque<Internal>> => |queue| queue.clear();
     Box<VecDeque<Event>> => |queue| queue.clear();
     Box<VecDeque<crate::PlatformRequest>> => |queue| queue.clear();
@@ -545,17 +544,19 @@ impl Core {
 
     /// Makes `event` the one being processed, with `_event` not yet built.
     fn set_current(&mut self, event: Event) {
-        let current = self.current.get_or_insert_with(scratch::lend);
-        current.event = Some(event);
-        current.value = Value::Undefined;
+        match &mut self.current {
+            Some(current) => **current = Current { event: Some(event), value: Value::Undefined },
+            None => {
+                self.current =
+                    Some(crate::blocks::BlockBox::new(Current { event: Some(event), value: Value::Undefined }))
+            }
+        }
     }
 
     /// Nothing reads `_event` between macrosteps: an idle session keeps
     /// neither its last event nor the room for one.
     fn clear_current(&mut self) {
-        if let Some(current) = self.current.take() {
-            scratch::give_back(current);
-        }
+        self.current = None;
     }
 
     /// The event being processed.
