@@ -1134,7 +1134,10 @@ enum Phase {
     /// the common end, which needs no [`Ended`] (its configuration then
     /// is that one state).
     Final,
+    /// Ended otherwise; [`Ended`] keeps how.
     Ended,
+    /// Stopped because it broke a bound; [`Ended`] keeps why.
+    Halted,
 }
 
 /// What an ended session keeps, out of line.
@@ -1229,7 +1232,9 @@ impl<C: Chart> Session<C> {
             Phase::Running | Phase::RunningObserved => Status::Running,
             Phase::Final => Status::Done(Some(self.leaf)),
             // `end` keeps how it ended.
-            Phase::Ended => self.ended.as_deref().map_or(Status::Done(None), |ended| ended.status.clone()),
+            Phase::Ended | Phase::Halted => {
+                self.ended.as_deref().map_or(Status::Done(None), |ended| ended.status.clone())
+            }
         }
     }
 
@@ -1246,16 +1251,12 @@ impl<C: Chart> Session<C> {
 
     /// The session reached a top-level final state or was stopped.
     fn is_done(&self) -> bool {
-        match self.phase {
-            Phase::Final => true,
-            Phase::Ended => self.ended.as_deref().is_none_or(|ended| matches!(ended.status, Status::Done(_))),
-            _ => false,
-        }
+        matches!(self.phase, Phase::Final | Phase::Ended)
     }
 
     /// Ends the session: `status` is [`Status::Done`] or [`Status::Halted`].
     fn end(&mut self, status: Status) {
-        self.phase = Phase::Ended;
+        self.phase = if let Status::Halted(_) = status { Phase::Halted } else { Phase::Ended };
         self.ended.get_or_insert_with(Box::default).status = status;
     }
 
