@@ -174,6 +174,168 @@ impl<T> std::ops::DerefMut for BlockBox<T> {
 // SAFETY: as `Box<T>`: the box owns its value alone.
 unsafe impl<T: Send> Send for BlockBox<T> {}
 
+/// A binary max-heap (as `std`'s `BinaryHeap`) whose buffer is one of the
+/// thread's blocks while it is small: a session's pending timers, usually
+/// one or two, cost no call to the allocator. Its buffer doubles, from
+/// room for two, into a new block (or an allocation, past 128 bytes).
+pub(crate) struct BlockHeap<T> {
+    buffer: NonNull<T>,
+    len: u32,
+    room: u32,
+    owns: std::marker::PhantomData<T>,
+}
+
+// SAFETY: as `Vec<T>`: the heap owns its items alone.
+unsafe impl<T: Send> Send for BlockHeap<T> {}
+
+impl<T: Ord> BlockHeap<T> {
+    pub(crate) const fn new() -> Self {
+        BlockHeap { buffer: NonNull::dangling(), len: 0, room: 0, owns: std::marker::PhantomData }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn items(&mut self) -> &mut [T] {
+        // SAFETY: the first `len` slots hold items (an empty slice while
+        // the buffer is dangling).
+        unsafe { std::slice::from_raw_parts_mut(self.buffer.as_ptr(), self.len()) }
+    }
+
+    /// The greatest item.
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<&T> {
+        if self.len == 0 {
+            return None;
+        }
+        // SAFETY: slot 0 holds an item when there is one.
+        Some(unsafe { self.buffer.as_ref() })
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        if self.len == self.room {
+            self.grow();
+        }
+        // SAFETY: `grow` made room for the slot at `len`.
+        unsafe { self.buffer.as_ptr().add(self.len()).write(item) };
+        self.len += 1;
+        let items = self.items();
+        let mut at = items.len() - 1;
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if items[at] <= items[parent] {
+                break;
+            }
+            items.swap(at, parent);
+            at = parent;
+        }
+    }
+
+    /// Takes the greatest item out.
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: the slot at the old last index held an item, now no
+        // longer counted.
+        let last = unsafe { self.buffer.as_ptr().add(self.len()).read() };
+        let Some(top) = self.items().first_mut() else { return Some(last) };
+        let top = std::mem::replace(top, last);
+        self.sift_down(0);
+        Some(top)
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        let items = self.items();
+        loop {
+            let (left, right) = (2 * at + 1, 2 * at + 2);
+            let mut largest = at;
+            if left < items.len() && items[left] > items[largest] {
+                largest = left;
+            }
+            if right < items.len() && items[right] > items[largest] {
+                largest = right;
+            }
+            if largest == at {
+                return;
+            }
+            items.swap(at, largest);
+            at = largest;
+        }
+    }
+
+    /// Keeps the items `keep` says yes to, in heap order again after.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let len = self.len();
+        // Nothing is counted while items move: a panicking `keep` leaks
+        // what is left instead of dropping anything twice.
+        self.len = 0;
+        let base = self.buffer.as_ptr();
+        let mut kept = 0;
+        for at in 0..len {
+            // SAFETY: slots below `len` hold items, each read or dropped
+            // once; `kept <= at`, so a kept item moves down into a slot
+            // already emptied (or stays).
+            unsafe {
+                if keep(&*base.add(at)) {
+                    std::ptr::copy(base.add(at), base.add(kept), 1);
+                    kept += 1;
+                } else {
+                    std::ptr::drop_in_place(base.add(at));
+                }
+            }
+        }
+        self.len = kept as u32;
+        for at in (0..kept / 2).rev() {
+            self.sift_down(at);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let room = (2 * self.room).max(2);
+        let layout = Self::layout(room);
+        let buffer = allocate(layout).cast::<T>();
+        if self.room > 0 {
+            // SAFETY: the old buffer holds `len` items, moved (not copied)
+            // into the new one, then given back with its own layout.
+            unsafe {
+                std::ptr::copy_nonoverlapping(self.buffer.as_ptr(), buffer.as_ptr(), self.len());
+                release(self.buffer.cast(), Self::layout(self.room));
+            }
+        }
+        self.buffer = buffer;
+        self.room = room;
+    }
+}
+
+impl<T> BlockHeap<T> {
+    fn layout(room: u32) -> Layout {
+        match Layout::array::<T>(room as usize) {
+            Ok(layout) => layout,
+            Err(_) => handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+}
+
+impl<T> Drop for BlockHeap<T> {
+    fn drop(&mut self) {
+        if self.room == 0 {
+            return;
+        }
+        // SAFETY: the first `len` slots hold items; the buffer was made
+        // with room for `room` of them.
+        unsafe {
+            std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(self.buffer.as_ptr(), self.len as usize));
+            release(self.buffer.cast(), Self::layout(self.room));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{allocate, class_of, release, KEPT, LISTS};
@@ -200,6 +362,48 @@ mod tests {
         assert_eq!(waiting(class), before);
         // SAFETY: as above.
         unsafe { release(second, other) };
+    }
+
+    #[test]
+    fn the_heap_gives_back_its_items_greatest_first() {
+        let mut heap = super::BlockHeap::new();
+        let mut expected = Vec::new();
+        // A spread of values pushed in a scrambled order, with repeats.
+        for i in 0..40u32 {
+            let item = (i * 7919) % 23;
+            heap.push(item);
+            expected.push(item);
+            assert_eq!(heap.peek(), expected.iter().max());
+        }
+        heap.retain(|&item| item % 3 != 0);
+        expected.retain(|&item| item % 3 != 0);
+        assert_eq!(heap.len(), expected.len());
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        let popped: Vec<u32> = std::iter::from_fn(|| heap.pop()).collect();
+        assert_eq!(popped, expected);
+        assert_eq!((heap.pop(), heap.peek()), (None, None));
+    }
+
+    #[test]
+    fn the_heap_drops_each_item_once() {
+        let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        struct Counted(u32, std::rc::Rc<std::cell::Cell<u32>>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.1.set(self.1.get() + 1);
+            }
+        }
+        let mut heap = super::BlockHeap::new();
+        for i in 0..9 {
+            heap.push(Counted(i, drops.clone()));
+        }
+        heap.retain(|c| c.0 % 2 == 0);
+        assert_eq!(drops.get(), 4);
+        drop(heap.pop());
+        assert_eq!(drops.get(), 5);
+        drop(heap);
+        assert_eq!(drops.get(), 9);
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub use crate::state_set::Members as ActiveStates;
 use crate::state_set::StateSet;
 use crate::Str;
 use crate::{Event, EventKind, EventMeta, ExecError, StateInfo, Value, SCXML_IO_PROCESSOR};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -126,7 +126,7 @@ impl PartialOrd for Timer {
     }
 }
 impl Ord for Timer {
-    /// Reversed: `BinaryHeap` is a max-heap and the earliest must come first.
+    /// Reversed: the heap is a max-heap and the earliest must come first.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (other.due, other.seq).cmp(&(self.due, self.seq))
     }
@@ -175,7 +175,7 @@ pub struct Core {
     config: StateSet,
     internal: InternalQueue,
     external: Queue<Event>,
-    timers: BinaryHeap<Timer>,
+    timers: crate::blocks::BlockHeap<Timer>,
     now: Duration,
     seq: u64,
     /// What each history state recorded (W3C `historyValue`), by state.
@@ -391,7 +391,7 @@ impl Core {
             config: StateSet::with_states(states.len()),
             internal: InternalQueue::new(),
             external: Queue::new(),
-            timers: BinaryHeap::new(),
+            timers: crate::blocks::BlockHeap::new(),
             now: Duration::ZERO,
             seq: 0,
             call_depth: 0,
@@ -911,29 +911,11 @@ impl Core {
         match delay {
             Some(delay) if !delay.is_zero() => {
                 self.seq += 1;
-                if self.timers.len() == self.timers.capacity() {
-                    self.grow_timers();
-                }
                 let due = u64::try_from((self.now + delay).as_nanos()).unwrap_or(u64::MAX);
                 self.timers.push(Timer { due, seq: self.seq, pending: Pending::new(event, route) });
             }
             _ => self.deliver(route, event),
         }
-    }
-
-    /// Room for two timers at first (64 bytes): a timeout and the
-    /// session's next wait overlap, as the seed's do.
-    /// Then doubled into a new buffer: glibc's `realloc` of a block that
-    /// cannot grow in place took 450 instructions on the seed call's
-    /// second timer, a fresh buffer and a copy about 275.
-    #[cold]
-    #[inline(never)]
-    fn grow_timers(&mut self) {
-        let timers = std::mem::take(&mut self.timers).into_vec();
-        let mut grown = Vec::with_capacity((2 * timers.len()).max(2));
-        grown.extend(timers);
-        // Still in heap order: `from` finds nothing to move.
-        self.timers = BinaryHeap::from(grown);
     }
 
     fn deliver(&mut self, route: Route, event: Event) {
