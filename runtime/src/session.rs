@@ -185,7 +185,7 @@ pub struct Core {
     call_depth: u32,
     session_id: SessionId,
     /// The event being processed, and `_event` once something has read
-    /// it: borrowed from the thread's pool while an event is processed,
+    /// it: a block from the thread's free lists while an event is processed,
     /// `None` between macrosteps.
     current: Option<crate::blocks::BlockBox<Current>>,
     /// `_genesys`: the platform's object model, kept by the host.
