@@ -3,6 +3,13 @@
 //! Generated code implements [`Chart`] with static tables and one function
 //! per condition and executable-content block; [`Session`] runs the W3C
 //! SCXML algorithm (Appendix D) over it, monomorphised per chart.
+//!
+//! A session and its [`Value`]s live on the thread that made them, as a
+//! JavaScript realm's do: strings, objects and arrays are counted without
+//! atomic instructions, and their small blocks come from per-thread free
+//! lists. Run a [`host::Host`] per thread to spread sessions over cores. The
+//! feature `sync` counts values atomically and locks objects instead, and
+//! then values, events and sessions are `Send`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod blocks;
