@@ -22,7 +22,7 @@ mod counted {
     /// The reference count of [`super::Value::Object`] and
     /// [`super::Value::Array`]: an `Rc` without a weak count (nothing holds
     /// a weak reference to a value), its box one of the thread's small
-    /// blocks ([`crate::blocks`]).
+    /// blocks (see `blocks.rs`).
     pub struct Counted<T>(NonNull<CountedBox<T>>, PhantomData<CountedBox<T>>);
 
     struct CountedBox<T> {
