@@ -1080,6 +1080,23 @@ impl<'a> Codegen<'a> {
                 }
             });
         }
+        // Whether a step taken whole by the generated code can leave an
+        // internal event queued (`Chart::QUIET_STEPS`): only by raising,
+        // sending, asking the platform, invoking, entering a final state
+        // inside another, or an error in a condition, a block or late data.
+        let mut queues_nothing = true;
+        for block in &self.chart.blocks {
+            Action::walk(&block.actions, &mut |a| {
+                queues_nothing &= !matches!(a, Action::Raise { .. } | Action::Send(_) | Action::Platform(_));
+            });
+        }
+        let quiet_steps = queues_nothing
+            && !late
+            && self.chart.invokes.is_empty()
+            && self.chart.states.iter().all(|s| s.kind != StateKind::Final || s.parent == Some(0))
+            && (0..self.chart.blocks.len()).all(|b| self.block_is_total(b))
+            && (0..self.chart.transitions.len())
+                .all(|t| self.chart.transitions[t].cond.is_none() || self.cond_is_total(t));
         let invoke_infos = self.chart.invokes.iter().map(|inv| {
             let state = self.state_ref(inv.state);
             let id = match &inv.id {
@@ -1170,6 +1187,7 @@ impl<'a> Codegen<'a> {
                 const HAS_EVENTLESS: bool = #has_eventless;
                 const READS_EVENT: bool = #reads_event;
                 const RAISES_SIGNALS: bool = #raises_signals;
+                const QUIET_STEPS: bool = #quiet_steps;
                 const INVOKES: &'static [#rt::InvokeInfo] = &[#(#invoke_infos),*];
                 #select
                 #local_steps

@@ -83,3 +83,45 @@ fn collect_calls(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
         }
     }
 }
+
+/// `QUIET_STEPS` lets the runtime skip the internal queue after a step the
+/// generated code took whole: set only when no such step can queue an
+/// event. Each chart below has one way to queue one.
+#[test]
+fn quiet_steps_only_where_no_step_can_queue_an_internal_event() {
+    let quiet = |body: &str, binding: &str| {
+        let text = format!(
+            r#"<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" binding="{binding}" initial="a">
+                 <datamodel><data id="n" expr="0"/></datamodel>
+                 {body}
+               </scxml>"#
+        );
+        let out = compile(&SourceFile::new("quiet.scxml", text), &Options::default())
+            .unwrap_or_else(|report| panic!("does not compile:\n{report}"));
+        match (
+            out.rust.contains("const QUIET_STEPS: bool = true;"),
+            out.rust.contains("const QUIET_STEPS: bool = false;"),
+        ) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => panic!("QUIET_STEPS missing or twice:\n{}", out.rust),
+        }
+    };
+    let toggle = r#"<state id="a"><transition event="t" cond="n % 2 == 0" target="b"><assign location="n" expr="n + 1"/></transition></state>
+                    <state id="b"><transition event="t" target="a"/></state>"#;
+    assert!(quiet(toggle, "early"), "a flat toggle queues nothing");
+    assert!(!quiet(toggle, "late"), "late data may fail on entry");
+    let raise =
+        r#"<state id="a"><transition event="t" target="b"><raise event="r"/></transition></state><state id="b"/>"#;
+    assert!(!quiet(raise, "early"));
+    let send = r##"<state id="a"><transition event="t" target="b"><send event="r" target="#_internal"/></transition></state><state id="b"/>"##;
+    assert!(!quiet(send, "early"));
+    let failing_cond = r#"<state id="a"><transition event="t" cond="n.x.y" target="b"/></state><state id="b"/>"#;
+    assert!(!quiet(failing_cond, "early"), "a condition that can throw raises error.execution");
+    let failing_block = r#"<state id="a"><transition event="t" target="b"><assign location="n" expr="n.x.y"/></transition></state><state id="b"/>"#;
+    assert!(!quiet(failing_block, "early"));
+    let nested_final = r#"<state id="a"><transition event="t" target="f"/><final id="f"/></state>"#;
+    assert!(!quiet(nested_final, "early"), "entering f raises done.state.a");
+    let top_final = r#"<state id="a"><transition event="t" target="f"/></state><final id="f"/>"#;
+    assert!(quiet(top_final, "early"), "a top-level final state ends the session, raising nothing");
+}

@@ -148,6 +148,14 @@ pub trait Chart: crate::MaybeSend {
     /// Some `<raise>` is queued with [`crate::Core::raise_signal`]: otherwise
     /// the internal queue's slot for one is never looked at.
     const RAISES_SIGNALS: bool = true;
+    /// No transition the generated code takes whole ([`Step::Taken`]) can
+    /// leave an internal event queued: the chart raises, sends, invokes and
+    /// asks the platform nothing, its only `<final>` states are top-level
+    /// ones, its data is bound early, and none of its conditions and
+    /// blocks can fail. The internal queue is then not looked at after
+    /// such a step (it is empty between macrosteps; an event a host queues
+    /// there itself waits for the next step that looks).
+    const QUIET_STEPS: bool = false;
     /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
     /// for the transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;

@@ -1560,7 +1560,7 @@ impl<C: Chart> Session<C> {
                 }
                 Step::None => {}
             }
-            if C::eventless_from(self.leaf) || self.has_internal() {
+            if C::eventless_from(self.leaf) || (!C::QUIET_STEPS && self.has_internal()) {
                 self.macrostep_single_leaf();
             }
             return;
