@@ -6,9 +6,10 @@ use std::fmt;
 pub use counted::{Borrowed, Counted, Shared};
 
 /// How objects and arrays are shared. A session's values live on one
-/// thread, as a JavaScript realm's do: counted by `Rc` and borrowed through
-/// a `RefCell`, with no atomic instruction (an uncontended atomic update
-/// costs about 20 cycles, and a seed call made 37 of them). With the
+/// thread, as a JavaScript realm's do: counted by a plain integer (our own
+/// `Rc`) and borrowed through a `RefCell`, with no atomic instruction (an
+/// uncontended atomic update costs about 20 cycles, and a seed call made
+/// 37 of them). With the
 /// feature `sync` they are counted by `triomphe::Arc` and locked by a spin
 /// lock instead, so values, events and sessions are `Send`.
 #[cfg(not(feature = "sync"))]
