@@ -1071,22 +1071,17 @@ impl<'a> Codegen<'a> {
         let has_eventless = crate::ir::has_eventless(self.chart);
         let reads_event = crate::ir::reads_event(self.scripts);
         // A `<raise>` of a name known here is queued as a signal
-        // (`Core::raise_signal`).
-        let mut raises_signals = false;
+        // (`Core::raise_signal`). Whether a step taken whole by the
+        // generated code can leave an internal event queued
+        // (`Chart::QUIET_STEPS`): only by raising, sending, asking the
+        // platform, invoking, entering a final state inside another, or an
+        // error in a condition, a block or late data.
+        let (mut raises_signals, mut queues_nothing) = (false, true);
         for block in &self.chart.blocks {
             Action::walk(&block.actions, &mut |a| {
                 if let Action::Raise { event, .. } = a {
                     raises_signals |= self.signal_named(event).is_some();
                 }
-            });
-        }
-        // Whether a step taken whole by the generated code can leave an
-        // internal event queued (`Chart::QUIET_STEPS`): only by raising,
-        // sending, asking the platform, invoking, entering a final state
-        // inside another, or an error in a condition, a block or late data.
-        let mut queues_nothing = true;
-        for block in &self.chart.blocks {
-            Action::walk(&block.actions, &mut |a| {
                 queues_nothing &= !matches!(a, Action::Raise { .. } | Action::Send(_) | Action::Platform(_));
             });
         }
