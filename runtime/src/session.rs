@@ -284,7 +284,6 @@ impl Internal {
 }
 
 /// The event a session is processing, and `_event` once built.
-#[derive(Default)]
 struct Current {
     event: Option<Event>,
     value: Value,
@@ -544,12 +543,10 @@ impl Core {
 
     /// Makes `event` the one being processed, with `_event` not yet built.
     fn set_current(&mut self, event: Event) {
+        let current = Current { event: Some(event), value: Value::Undefined };
         match &mut self.current {
-            Some(current) => **current = Current { event: Some(event), value: Value::Undefined },
-            None => {
-                self.current =
-                    Some(crate::blocks::BlockBox::new(Current { event: Some(event), value: Value::Undefined }))
-            }
+            Some(slot) => **slot = current,
+            None => self.current = Some(crate::blocks::BlockBox::new(current)),
         }
     }
 
