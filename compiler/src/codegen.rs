@@ -578,8 +578,7 @@ impl<'a> Codegen<'a> {
 
     fn select_fn(&self) -> TokenStream {
         let rt = &self.rt;
-        let single_leaf =
-            self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel);
+        let single_leaf = self.single_leaf();
         let Some(descriptors) = Self::compiled_descriptors(self.chart) else { return quote!() };
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
@@ -794,18 +793,19 @@ impl<'a> Codegen<'a> {
         let tr = &self.chart.transitions[t];
         let content = self.run_blocks(tr.exec.as_slice());
         if tr.targets.is_empty() {
-            let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
-            return Some(quote!(#(#content)* return #rt::Step::Taken(#leaf);));
+            return Some(quote!(#(#content)* return #rt::Step::Taken;));
         }
         let domain = crate::ir::static_domain(self.chart, t)?;
         let exits = crate::ir::chain_to(self.chart, leaf, domain);
         let taken = |(code, leaf): (TokenStream, model::StateId)| {
             let step = match self.chart.states[usize::from(leaf)].kind {
-                StateKind::Final => quote!(Final),
+                StateKind::Final => {
+                    let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
+                    quote!(Final(#leaf))
+                }
                 _ => quote!(Taken),
             };
-            let leaf = Self::leaf_const(&self.state_variants[usize::from(leaf) - 1]);
-            quote!(#code return #rt::Step::#step(#leaf);)
+            quote!(#code return #rt::Step::#step;)
         };
         // The entry: one static set, or for a history target, one per state
         // it can have recorded, picked after the exits (which may record it).
@@ -898,8 +898,15 @@ impl<'a> Codegen<'a> {
                 quote!(core.record_history(#h, #kept);)
             });
             let blocks = self.run_blocks(&st.onexit);
-            let state = self.state_ref(state);
-            quote!(#(#records)* #(#blocks)* core.deactivate(#state);)
+            let leave = if self.single_leaf() {
+                // The exited state's parent is the innermost active state now.
+                let parent = self.state_ref(st.parent.unwrap_or(0));
+                quote!(core.set_innermost(#parent);)
+            } else {
+                let state = self.state_ref(state);
+                quote!(core.deactivate(#state);)
+            };
+            quote!(#(#records)* #(#blocks)* #leave)
         });
         quote!(#(#code)*)
     }
@@ -936,7 +943,9 @@ impl<'a> Codegen<'a> {
                 blocks.extend(self.run_blocks(&[block]));
             }
             let state = self.state_ref(state);
-            quote!(core.activate(#state); #(#blocks)*)
+            let join =
+                if self.single_leaf() { quote!(core.set_innermost(#state);) } else { quote!(core.activate(#state);) };
+            quote!(#join #(#blocks)*)
         });
         Some((quote!(#(#code)*), new_leaf))
     }
@@ -1055,6 +1064,13 @@ impl<'a> Codegen<'a> {
         self.chart.states[usize::from(s)]
             .parent
             .is_some_and(|p| self.chart.states[usize::from(p)].kind == StateKind::Root)
+    }
+
+    /// One active atomic state at a time (`Chart::SINGLE_LEAF`): no
+    /// parallel states, no invokes. The session then keeps the
+    /// configuration as its innermost state (`Core::set_innermost`).
+    fn single_leaf(&self) -> bool {
+        self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel)
     }
 
     fn leaf_const(variant: &Ident) -> Ident {
@@ -2385,6 +2401,12 @@ impl<'a> Codegen<'a> {
                 Place::Var(_) | Place::Local(_) | Place::ReadOnly(_) => quote!(#rt::Value::Bool(false)),
                 _ => quote!(#rt::Value::Bool(true)),
             },
+            Expr::InState(s) if self.single_leaf() => {
+                // The configuration is a chain: one range test, no table.
+                let last = self.state_ref(crate::ir::last_descendants(self.chart)[usize::from(*s)]);
+                let s = self.state_ref(*s);
+                quote!(#rt::Value::Bool(core.chain_holds(#s, #last)))
+            }
             Expr::InState(s) => {
                 let s = self.state_ref(*s);
                 quote!(#rt::Value::Bool(core.is_active(#s)))

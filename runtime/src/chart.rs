@@ -121,8 +121,9 @@ pub enum Step {
     /// This transition is enabled; the session runs the microstep.
     Select(u32),
     /// The generated code ran the whole microstep (exits, content,
-    /// entries); this is the new active atomic state.
-    Taken(u16),
+    /// entries), leaving the new active atomic state as the core's
+    /// [`crate::Core::innermost`].
+    Taken,
     /// As `Taken`, into this top-level final state: the session ends,
     /// with the state's `<donedata>` as its result.
     Final(u16),

@@ -172,7 +172,16 @@ pub enum Status {
 pub struct Core {
     /// The chart's state table (`C::STATES`), one word wide.
     states: fn() -> &'static [StateInfo],
+    /// The configuration of a chart with parallel states, one bit a state.
     config: StateSet,
+    /// The configuration of a chart without: its active states are
+    /// always one chain from the root down, even halfway through a
+    /// microstep (states exit innermost first and enter outermost first),
+    /// so this state and its ancestors below the root (which is never in
+    /// a configuration) are the configuration: the root (0) when it is
+    /// empty. One field for a generated microstep to write, where a set
+    /// would take two bits. [`NO_STATE`] in charts with parallel states.
+    innermost: u16,
     internal: InternalQueue,
     external: Queue<Event>,
     timers: crate::blocks::BlockHeap<Timer>,
@@ -379,7 +388,8 @@ impl SessionId {
 }
 
 impl Core {
-    fn new(states_of: fn() -> &'static [StateInfo], session_id: Option<String>) -> Self {
+    /// `chain`: the chart has no parallel states ([`Core::innermost`]).
+    fn new(states_of: fn() -> &'static [StateInfo], chain: bool, session_id: Option<String>) -> Self {
         let states = states_of();
         let session_id = match session_id {
             Some(id) => SessionId::Given(Str::from(id)),
@@ -387,7 +397,9 @@ impl Core {
         };
         Core {
             states: states_of,
-            config: StateSet::with_states(states.len()),
+            // A chain needs no set.
+            config: StateSet::with_states(if chain { 0 } else { states.len() }),
+            innermost: if chain { 0 } else { NO_STATE },
             internal: InternalQueue::new(),
             external: Queue::new(),
             timers: crate::blocks::BlockHeap::new(),
@@ -410,9 +422,47 @@ impl Core {
         }
     }
 
+    /// The configuration is a chain ([`Self::innermost`]).
+    #[inline(always)]
+    fn is_chain(&self) -> bool {
+        self.innermost != NO_STATE
+    }
+
     /// `In(state)`.
+    #[inline]
     pub fn is_active(&self, state: u16) -> bool {
+        if self.is_chain() {
+            let last = (self.states)().get(usize::from(state)).map_or(0, |s| s.last_descendant);
+            return self.chain_holds(state, last);
+        }
         self.config.contains(state)
+    }
+
+    /// `In(state)` in a chart without parallel states, whose descendants
+    /// are the states after it up to `last_descendant` in document order:
+    /// it is active when the innermost active state is it or one of them.
+    #[inline(always)]
+    pub fn chain_holds(&self, state: u16, last_descendant: u16) -> bool {
+        state != 0 && state <= self.innermost && self.innermost <= last_descendant
+    }
+
+    /// In a chart without parallel states, the innermost active state: the
+    /// active atomic state between microsteps; the root (0) before the
+    /// session starts and after it ends. [`NO_STATE`] in other charts.
+    #[inline(always)]
+    pub fn innermost(&self) -> u16 {
+        self.innermost
+    }
+
+    /// A generated microstep's change to the configuration of a chart
+    /// without parallel states (one that checked [`Self::reports_states`]
+    /// first): `state` and its ancestors are now active, and nothing else.
+    /// Exiting a state makes its parent the innermost; entering one makes
+    /// it the innermost. Consecutive calls with nothing between that reads
+    /// the configuration become one store.
+    #[inline(always)]
+    pub fn set_innermost(&mut self, state: u16) {
+        self.innermost = state;
     }
 
     /// `In(id)` where the id is only known at run time.
@@ -443,10 +493,15 @@ impl Core {
     }
 
     /// A state leaves the configuration: inactive, and reported to an
-    /// observer that wants it.
+    /// observer that wants it. `parent` is its parent: in a chain, the
+    /// innermost active state once it has left.
     #[inline(always)]
-    pub fn exit_state(&mut self, state: u16) {
-        self.set_active(state, false);
+    pub(crate) fn exit_state(&mut self, state: u16, parent: u16) {
+        if self.is_chain() {
+            self.innermost = parent;
+        } else {
+            self.config.set(state, false);
+        }
         if self.reports_states {
             self.observe_change(state, false);
         }
@@ -454,8 +509,12 @@ impl Core {
 
     /// A state joins the configuration, before its `<onentry>` runs.
     #[inline(always)]
-    pub fn enter_state(&mut self, state: u16) {
-        self.set_active(state, true);
+    pub(crate) fn enter_state(&mut self, state: u16) {
+        if self.is_chain() {
+            self.innermost = state;
+        } else {
+            self.config.set(state, true);
+        }
         if self.reports_states {
             self.observe_change(state, true);
         }
@@ -463,25 +522,27 @@ impl Core {
 
     /// Whether an observer wants each state change reported. A generated
     /// microstep asks once, and when so leaves the step to the runtime;
-    /// otherwise it changes the configuration with [`Self::deactivate`] and
+    /// otherwise it changes the configuration with [`Self::set_innermost`]
+    /// (charts without parallel states) or [`Self::deactivate`] and
     /// [`Self::activate`], which report nothing.
     #[inline(always)]
     pub fn reports_states(&self) -> bool {
         self.reports_states
     }
 
-    /// [`Self::exit_state`] in a generated microstep, which checked
-    /// [`Self::reports_states`] first: only the configuration changes, and
-    /// consecutive changes to one word of it become one.
+    /// [`Self::exit_state`] in a generated microstep of a chart with
+    /// parallel states, which checked [`Self::reports_states`] first: only
+    /// the configuration changes, and consecutive changes to one word of
+    /// it become one.
     #[inline(always)]
     pub fn deactivate(&mut self, state: u16) {
-        self.set_active(state, false);
+        self.config.set(state, false);
     }
 
     /// [`Self::enter_state`] in a generated microstep (see [`Self::deactivate`]).
     #[inline(always)]
     pub fn activate(&mut self, state: u16) {
-        self.set_active(state, true);
+        self.config.set(state, true);
     }
 
     /// Tells the observer an event is being processed. Cold, as
@@ -509,11 +570,6 @@ impl Core {
                 o.exit(now, info.id);
             }
         }
-    }
-
-    #[inline(always)]
-    fn set_active(&mut self, state: u16, on: bool) {
-        self.config.set(state, on);
     }
 
     pub fn now(&self) -> Duration {
@@ -646,7 +702,28 @@ impl Core {
 
     /// Active states with indices in `lo..=hi`, in document order.
     pub fn active_in(&self, lo: u16, hi: u16) -> ActiveStates<'_> {
+        if self.is_chain() {
+            return ActiveStates::chain((self.states)(), self.innermost, lo, hi);
+        }
         self.config.iter_in(lo, hi)
+    }
+
+    /// Word `w` of the configuration as a bit set: states `64 * w ..
+    /// 64 * w + 64`, one bit each.
+    #[inline(always)]
+    fn config_word(&self, w: usize) -> u64 {
+        if self.is_chain() {
+            return self.chain_word(w);
+        }
+        self.config.word(w)
+    }
+
+    /// [`Self::config_word`] of a chain, walked for it.
+    #[cold]
+    fn chain_word(&self, w: usize) -> u64 {
+        let lo = u16::try_from(w * 64).unwrap_or(NO_STATE);
+        let hi = lo.saturating_add(63);
+        self.active_in(lo, hi).fold(0, |bits, s| bits | 1 << (s % 64))
     }
 
     /// `_ioprocessors`.
@@ -963,8 +1040,9 @@ pub struct ActiveAmong {
 }
 
 impl ActiveAmong {
+    #[inline]
     pub fn new(core: &Core, states: &'static [u64]) -> Self {
-        ActiveAmong { states, word: 0, bits: core.config.word(0) & states.first().copied().unwrap_or(0) }
+        ActiveAmong { states, word: 0, bits: core.config_word(0) & states.first().copied().unwrap_or(0) }
     }
 
     /// The next active state of the set, reading `core`'s configuration.
@@ -978,7 +1056,7 @@ impl ActiveAmong {
             }
             self.word += 1;
             let states = *self.states.get(self.word)?;
-            self.bits = core.config.word(self.word) & states;
+            self.bits = core.config_word(self.word) & states;
         }
     }
 }
@@ -1047,9 +1125,8 @@ pub struct Session<C: Chart> {
     max_events_per_run: u32,
     /// What is kept once the session has ended.
     ended: Option<Box<Ended>>,
-    /// The active atomic state, kept for [`Chart::SINGLE_LEAF`] charts;
-    /// in [`Phase::Final`], the top-level final state the session ended in.
-    leaf: u16,
+    /// In [`Phase::Final`], the top-level final state the session ended in.
+    final_state: u16,
     /// The transitions of the microstep being taken, reused by every
     /// microstep. (The generic algorithm's other buffers are pooled per
     /// thread: `scratch`.)
@@ -1184,10 +1261,10 @@ impl<C: Chart> Session<C> {
         let n = C::STATES.len();
         Session {
             chart,
-            core: Core::new(|| C::STATES, options.session_id),
+            core: Core::new(|| C::STATES, C::SINGLE_LEAF, options.session_id),
             data_ready: if C::LATE_BINDING { vec![false; n].into() } else { Box::default() },
             phase: Phase::NotStarted,
-            leaf: NO_STATE,
+            final_state: NO_STATE,
             max_microsteps: limit(options.max_microsteps),
             max_events_per_run: limit(options.max_events_per_run),
             ended: None,
@@ -1209,7 +1286,7 @@ impl<C: Chart> Session<C> {
         match self.phase {
             Phase::NotStarted => Status::NotStarted,
             Phase::Running | Phase::RunningObserved => Status::Running,
-            Phase::Final => Status::Done(Some(self.leaf)),
+            Phase::Final => Status::Done(Some(self.final_state)),
             // `end` keeps how it ended.
             Phase::Ended | Phase::Halted => {
                 self.ended.as_deref().map_or(Status::Done(None), |ended| ended.status.clone())
@@ -1243,7 +1320,7 @@ impl<C: Chart> Session<C> {
     /// `<donedata>` gave `result`.
     fn end_in_final(&mut self, s: u16, result: Value) {
         if let Value::Undefined = result {
-            self.leaf = s;
+            self.final_state = s;
             self.phase = Phase::Final;
         } else {
             self.ended.get_or_insert_with(Box::default).result = result;
@@ -1263,7 +1340,7 @@ impl<C: Chart> Session<C> {
     /// the states that were active when it ended.
     pub fn active_states(&self) -> Vec<&'static str> {
         if self.phase == Phase::Final {
-            return vec![C::STATES[usize::from(self.leaf)].id];
+            return vec![C::STATES[usize::from(self.final_state)].id];
         }
         if self.is_done() {
             let configuration = self.ended.as_deref().map_or(&[][..], |ended| &ended.configuration);
@@ -1543,8 +1620,9 @@ impl<C: Chart> Session<C> {
     #[inline(always)]
     fn process_compiled(&mut self, mask: u64) {
         if C::SINGLE_LEAF {
-            match self.chart.select(&mut self.core, self.leaf, Some(mask)) {
-                Step::Taken(leaf) => self.leaf = leaf,
+            let leaf = self.core.innermost();
+            match self.chart.select(&mut self.core, leaf, Some(mask)) {
+                Step::Taken => {}
                 // A step that may end the session: the macrostep's rest
                 // sees to that, and to what else is left.
                 Step::Select(t) => {
@@ -1557,7 +1635,7 @@ impl<C: Chart> Session<C> {
                 }
                 Step::None => {}
             }
-            if C::eventless_from(self.leaf) || (!C::QUIET_STEPS && self.has_internal()) {
+            if C::eventless_from(self.core.innermost()) || (!C::QUIET_STEPS && self.has_internal()) {
                 self.macrostep_single_leaf();
             }
             return;
@@ -1591,11 +1669,9 @@ impl<C: Chart> Session<C> {
     fn macrostep_single_leaf(&mut self) {
         let mut steps = 0u32;
         while self.is_running() {
-            let mut step = if C::eventless_from(self.leaf) {
-                self.chart.select(&mut self.core, self.leaf, None)
-            } else {
-                Step::None
-            };
+            let leaf = self.core.innermost();
+            let mut step =
+                if C::eventless_from(leaf) { self.chart.select(&mut self.core, leaf, None) } else { Step::None };
             if let Step::None = step {
                 if self.core.internal.is_empty() {
                     break;
@@ -1631,14 +1707,15 @@ impl<C: Chart> Session<C> {
             Some(Internal::Signal { mask, .. }) => mask,
             Some(Internal::Event(event)) => self.accept_event(event),
         };
-        self.chart.select(&mut self.core, self.leaf, Some(mask))
+        let leaf = self.core.innermost();
+        self.chart.select(&mut self.core, leaf, Some(mask))
     }
 
     /// Finishes what [`Chart::select`] started in a single-leaf chart.
     #[inline]
     fn take_step(&mut self, step: Step) {
         match step {
-            Step::Taken(leaf) => self.leaf = leaf,
+            Step::Taken => {}
             Step::Select(t) => self.runtime_microstep(t),
             Step::Final(leaf) => self.reached_final(leaf),
             Step::None => {}
@@ -1650,7 +1727,6 @@ impl<C: Chart> Session<C> {
     #[cold]
     #[inline(never)]
     fn reached_final(&mut self, leaf: u16) {
-        self.leaf = leaf;
         let result = self.done_data(leaf);
         self.end_in_final(leaf, result);
     }
@@ -1838,15 +1914,27 @@ impl<C: Chart> Session<C> {
     }
 
     fn exit_interpreter(&mut self) {
-        let active: smallvec::SmallVec<[u16; 8]> = self.core.active().collect();
+        let active: smallvec::SmallVec<[u16; 8]> = if C::SINGLE_LEAF {
+            // A chain: the innermost state's ancestors, without a search.
+            let mut chain = smallvec::SmallVec::new();
+            let mut s = self.core.innermost();
+            while s != 0 && s != NO_STATE {
+                chain.push(s);
+                s = Self::state(s).parent;
+            }
+            chain.reverse();
+            chain
+        } else {
+            self.core.active().collect()
+        };
         for &s in active.iter().rev() {
             for &block in C::STATES[usize::from(s)].onexit {
                 self.run_block(block);
             }
-            self.core.exit_state(s);
+            self.core.exit_state(s, Self::state(s).parent);
         }
         // Ended in a top-level final state, the configuration is that
-        // state, and `leaf` keeps it.
+        // state, and `final_state` keeps it.
         if self.phase != Phase::Final {
             self.ended.get_or_insert_with(Box::default).configuration = active;
         }
@@ -1949,13 +2037,11 @@ impl<C: Chart> Session<C> {
     fn select_compiled(&mut self, eventless: bool) -> bool {
         let mask = if eventless { None } else { self.core.current_event().map(|e| C::event_mask(&e.name)) };
         if C::SINGLE_LEAF {
-            match self.chart.select(&mut self.core, self.leaf, mask) {
+            let leaf = self.core.innermost();
+            match self.chart.select(&mut self.core, leaf, mask) {
                 Step::None => {}
                 Step::Select(t) => self.enabled.push(t),
-                Step::Taken(leaf) => {
-                    self.leaf = leaf;
-                    return true;
-                }
+                Step::Taken => return true,
                 Step::Final(leaf) => {
                     self.reached_final(leaf);
                     return true;
@@ -2109,18 +2195,19 @@ impl<C: Chart> Session<C> {
             if info.domain != NO_STATE {
                 // One active atomic state: the exit set is the chain from it
                 // up to the domain, in exit order already.
-                let (mut s, mut from) = (self.leaf, NO_STATE);
+                let leaf = self.core.innermost();
+                let (mut s, mut from) = (leaf, NO_STATE);
                 while s != info.domain && s != NO_STATE {
                     for &h in Self::state(s).history {
                         // Deep: the atomic descendants (the leaf); shallow:
                         // the active child (the one the walk came from).
-                        let kept = if Self::state(h).kind == StateKind::DeepHistory { self.leaf } else { from };
+                        let kept = if Self::state(h).kind == StateKind::DeepHistory { leaf } else { from };
                         self.core.record_history(h, kept);
                     }
                     for &block in Self::state(s).onexit {
                         self.run_block(block);
                     }
-                    self.core.exit_state(s);
+                    self.core.exit_state(s, Self::state(s).parent);
                     from = s;
                     s = Self::state(s).parent;
                 }
@@ -2171,7 +2258,7 @@ impl<C: Chart> Session<C> {
                     self.core.extras().children.retain(|(id, _)| live.contains(id));
                 }
             }
-            self.core.exit_state(s);
+            self.core.exit_state(s, Self::state(s).parent);
         }
     }
 
@@ -2230,9 +2317,6 @@ impl<C: Chart> Session<C> {
     /// it was entered by default.
     #[inline]
     fn enter_state(&mut self, s: u16, default_entry: bool, history_content: Option<u32>) {
-        if C::SINGLE_LEAF && Self::is_atomic(s) {
-            self.leaf = s;
-        }
         self.core.enter_state(s);
         if !C::INVOKES.is_empty() {
             self.invocations().states_to_invoke.push(s);
@@ -2518,7 +2602,7 @@ mod tests {
         fn no_states() -> &'static [crate::StateInfo] {
             &[]
         }
-        let mut core = super::Core::new(no_states, None);
+        let mut core = super::Core::new(no_states, false, None);
         let data =
             Value::object_from([("requestid", Value::from("r1")), ("n", Value::from(1)), ("obj", Value::object())]);
         // The data holds itself: comparing that field must not lock the data twice.
