@@ -37,6 +37,10 @@ pub struct Codegen<'a> {
     total_conds: OnceCell<Vec<bool>>,
     /// Which executable-content blocks cannot fail ([`Self::block_is_total`]).
     total_blocks: OnceCell<Vec<bool>>,
+    /// Some executable content can read the configuration
+    /// ([`crate::ir::content_reads_configuration`]): a generated microstep
+    /// then changes it state by state, as the W3C algorithm does.
+    reads_configuration: bool,
     derive_serde: bool,
 }
 
@@ -116,6 +120,7 @@ impl<'a> Codegen<'a> {
             signals: Self::signal_table(chart),
             total_conds: OnceCell::new(),
             total_blocks: OnceCell::new(),
+            reads_configuration: crate::ir::content_reads_configuration(chart, scripts),
             derive_serde: false,
         }
     }
@@ -898,13 +903,17 @@ impl<'a> Codegen<'a> {
                 quote!(core.record_history(#h, #kept);)
             });
             let blocks = self.run_blocks(&st.onexit);
-            let leave = if self.single_leaf() {
+            let leave = if !self.single_leaf() {
+                let state = self.state_ref(state);
+                quote!(core.deactivate(#state);)
+            } else if self.reads_configuration {
                 // The exited state's parent is the innermost active state now.
                 let parent = self.state_ref(st.parent.unwrap_or(0));
                 quote!(core.set_innermost(#parent);)
             } else {
-                let state = self.state_ref(state);
-                quote!(core.deactivate(#state);)
+                // Nothing reads the configuration before the entry's end,
+                // which sets it.
+                quote!()
             };
             quote!(#(#records)* #(#blocks)* #leave)
         });
@@ -933,7 +942,7 @@ impl<'a> Codegen<'a> {
             .iter()
             .rev()
             .find(|&&e| matches!(self.chart.states[usize::from(e)].kind, StateKind::Atomic | StateKind::Final))?;
-        let code = entry.iter().map(|&state| {
+        let code = entry.iter().enumerate().map(|(i, &state)| {
             let st = &self.chart.states[usize::from(state)];
             let mut blocks = self.run_blocks(&st.onentry);
             if defaults.contains(&state) {
@@ -942,9 +951,20 @@ impl<'a> Codegen<'a> {
             if let Some((_, block)) = history_content.filter(|&(parent, _)| parent == state) {
                 blocks.extend(self.run_blocks(&[block]));
             }
-            let state = self.state_ref(state);
-            let join =
-                if self.single_leaf() { quote!(core.set_innermost(#state);) } else { quote!(core.activate(#state);) };
+            let join = if !self.single_leaf() {
+                let state = self.state_ref(state);
+                quote!(core.activate(#state);)
+            } else if self.reads_configuration {
+                let state = self.state_ref(state);
+                quote!(core.set_innermost(#state);)
+            } else if i == 0 {
+                // The whole microstep's change, in one store: nothing
+                // reads the configuration halfway (see `exit_chain`).
+                let leaf = self.state_ref(new_leaf);
+                quote!(core.set_innermost(#leaf);)
+            } else {
+                quote!()
+            };
             quote!(#join #(#blocks)*)
         });
         Some((quote!(#(#code)*), new_leaf))
@@ -1009,9 +1029,8 @@ impl<'a> Codegen<'a> {
                 entries,
             });
         }
-        let reads_configuration = crate::ir::content_reads_configuration(self.chart, self.scripts);
-        let exits_apart = exit_content || reads_configuration;
-        let entries_apart = entry_content || reads_configuration;
+        let exits_apart = exit_content || self.reads_configuration;
+        let entries_apart = entry_content || self.reads_configuration;
         let pass = |arms: Vec<TokenStream>, reverse: bool| {
             if arms.is_empty() {
                 return quote!();
