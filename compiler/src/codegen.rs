@@ -698,7 +698,7 @@ impl<'a> Codegen<'a> {
             quote! {
                 #[allow(unused_variables, non_upper_case_globals)]
                 #[inline]
-                fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>) -> #rt::Step {
+                fn select(&mut self, core: &mut #rt::Core, leaf: u16, event: Option<u64>, report: bool) -> #rt::Step {
                     #(#consts)*
                     let d = &mut self.data;
                     #dispatch
@@ -842,7 +842,7 @@ impl<'a> Codegen<'a> {
         let t = Literal::u32_unsuffixed(t as u32);
         Some(quote! {
             // An observer that wants each state change gets the runtime's microstep.
-            if core.reports_states() {
+            if report {
                 return #rt::Step::Select(#t);
             }
             #exit_code

@@ -170,10 +170,11 @@ pub trait Chart: crate::MaybeSend {
     /// state: the W3C selection (document order, from the leaf up) as a
     /// `match`, conditions inline. Only called when [`Chart::COMPILED_SELECT`]
     /// holds, and returns [`Step::Taken`] only for [`Chart::SINGLE_LEAF`]
-    /// charts; a condition that fails raises `error.execution` through
-    /// `core` and is false. Generated only for single-leaf charts; others
-    /// generate [`Chart::select_all`].
-    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<u64>) -> Step {
+    /// charts, and never when `report` holds (an observer wants each state
+    /// change: the runtime takes the microstep); a condition that fails
+    /// raises `error.execution` through `core` and is false. Generated
+    /// only for single-leaf charts; others generate [`Chart::select_all`].
+    fn select(&mut self, _core: &mut Core, _leaf: u16, _event: Option<u64>, _report: bool) -> Step {
         Step::None
     }
 
@@ -186,7 +187,7 @@ pub trait Chart: crate::MaybeSend {
         let mut all_local = true;
         let mut leaves = crate::ActiveAmong::new(core, Self::ATOMIC_STATES);
         while let Some(leaf) = leaves.next_in(core) {
-            if let Step::Select(t) = self.select(core, leaf, event) {
+            if let Step::Select(t) = self.select(core, leaf, event, core.reports_states()) {
                 // A local transition is only ever selected from its own source.
                 let local = Self::TRANSITIONS.get(t as usize).is_some_and(|info| info.local);
                 all_local &= local;

@@ -521,10 +521,11 @@ impl Core {
     }
 
     /// Whether an observer wants each state change reported. A generated
-    /// microstep asks once, and when so leaves the step to the runtime;
-    /// otherwise it changes the configuration with [`Self::set_innermost`]
-    /// (charts without parallel states) or [`Self::deactivate`] and
-    /// [`Self::activate`], which report nothing.
+    /// microstep is told so (`report` of [`Chart::select`]), and then
+    /// leaves the step to the runtime; otherwise it changes the
+    /// configuration with [`Self::set_innermost`] (charts without parallel
+    /// states) or [`Self::deactivate`] and [`Self::activate`], which
+    /// report nothing.
     #[inline(always)]
     pub fn reports_states(&self) -> bool {
         self.reports_states
@@ -1511,7 +1512,7 @@ impl<C: Chart> Session<C> {
         if Self::DIRECT && event.owns_nothing() && self.is_running_unobserved() {
             let mask = C::event_mask(&event.name);
             std::mem::forget(event);
-            return self.process_compiled(mask);
+            return self.process_compiled(mask, false);
         }
         self.process_external_other(event);
     }
@@ -1567,7 +1568,7 @@ impl<C: Chart> Session<C> {
     #[inline]
     pub fn process_signal(&mut self, signal: Signal<C>) {
         if Self::DIRECT && self.is_running_unobserved() {
-            return self.process_compiled(signal.info.mask);
+            return self.process_compiled(signal.info.mask, false);
         }
         if !Self::DIRECT || self.core.observed {
             self.process_signal_as_event(signal.info.name);
@@ -1591,7 +1592,8 @@ impl<C: Chart> Session<C> {
     #[inline]
     fn process_external_compiled(&mut self, event: Event) {
         let mask = self.accept_event(event);
-        self.process_compiled(mask);
+        let report = self.core.reports_states();
+        self.process_compiled(mask, report);
         if C::READS_EVENT {
             self.core.clear_current();
         }
@@ -1616,12 +1618,14 @@ impl<C: Chart> Session<C> {
 
     /// The macrostep of an external event given by its descriptor mask
     /// (and, for charts that read it, in `core.current`). Always inlined:
-    /// it is the body of both ways in, events and signals.
+    /// it is the body of both ways in, events and signals. `report`: an
+    /// observer wants each state change (never on the direct paths, which
+    /// pass a constant `false`, so the generated step does not test it).
     #[inline(always)]
-    fn process_compiled(&mut self, mask: u64) {
+    fn process_compiled(&mut self, mask: u64, report: bool) {
         if C::SINGLE_LEAF {
             let leaf = self.core.innermost();
-            match self.chart.select(&mut self.core, leaf, Some(mask)) {
+            match self.chart.select(&mut self.core, leaf, Some(mask), report) {
                 Step::Taken => {}
                 // A step that may end the session: the macrostep's rest
                 // sees to that, and to what else is left.
@@ -1669,9 +1673,12 @@ impl<C: Chart> Session<C> {
     fn macrostep_single_leaf(&mut self) {
         let mut steps = 0u32;
         while self.is_running() {
-            let leaf = self.core.innermost();
-            let mut step =
-                if C::eventless_from(leaf) { self.chart.select(&mut self.core, leaf, None) } else { Step::None };
+            let (leaf, report) = (self.core.innermost(), self.core.reports_states());
+            let mut step = if C::eventless_from(leaf) {
+                self.chart.select(&mut self.core, leaf, None, report)
+            } else {
+                Step::None
+            };
             if let Step::None = step {
                 if self.core.internal.is_empty() {
                     break;
@@ -1708,7 +1715,8 @@ impl<C: Chart> Session<C> {
             Some(Internal::Event(event)) => self.accept_event(event),
         };
         let leaf = self.core.innermost();
-        self.chart.select(&mut self.core, leaf, Some(mask))
+        let report = self.core.reports_states();
+        self.chart.select(&mut self.core, leaf, Some(mask), report)
     }
 
     /// Finishes what [`Chart::select`] started in a single-leaf chart.
@@ -2038,7 +2046,8 @@ impl<C: Chart> Session<C> {
         let mask = if eventless { None } else { self.core.current_event().map(|e| C::event_mask(&e.name)) };
         if C::SINGLE_LEAF {
             let leaf = self.core.innermost();
-            match self.chart.select(&mut self.core, leaf, mask) {
+            let report = self.core.reports_states();
+            match self.chart.select(&mut self.core, leaf, mask, report) {
                 Step::None => {}
                 Step::Select(t) => self.enabled.push(t),
                 Step::Taken => return true,
