@@ -652,6 +652,12 @@ impl<'a> Codegen<'a> {
                     arms.push(quote!(#leaf => { #(#tries)* }));
                 }
             }
+            if eventless && single_leaf {
+                // Nothing active yet (the innermost state is the root): the
+                // document's initial transition, which starts the session.
+                let take = self.inline_microstep(0, 0, &budget).unwrap_or_else(|| quote!(return #rt::Step::Select(0);));
+                arms.push(quote!(0 => { #take }));
+            }
             arms
         };
         // Match arms need constants: one per atomic state.

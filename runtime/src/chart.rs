@@ -167,7 +167,8 @@ pub trait Chart: crate::MaybeSend {
 
     /// Selection, and where it can be compiled, the whole microstep, for an
     /// event given by its [`Chart::event_mask`] (`None`: the eventless pass) when `leaf` is the active atomic
-    /// state: the W3C selection (document order, from the leaf up) as a
+    /// state; with `leaf` the root (nothing active yet) and no event, the
+    /// document's initial transition. The W3C selection (document order, from the leaf up) as a
     /// `match`, conditions inline. Only called when [`Chart::COMPILED_SELECT`]
     /// holds, and returns [`Step::Taken`] only for [`Chart::SINGLE_LEAF`]
     /// charts, and never when `report` holds (an observer wants each state

@@ -1384,8 +1384,20 @@ impl<C: Chart> Session<C> {
         for &block in C::STATES[0].onentry {
             self.run_block(block);
         }
-        self.enter_states(&[0]);
-        self.macrostep();
+        if Self::COMPILED && C::SINGLE_LEAF {
+            // The generated selection takes the initial transition from
+            // the empty configuration, as any other step; a chart that
+            // does not leaves it to the runtime.
+            let report = self.core.reports_states();
+            match self.chart.select(&mut self.core, 0, None, report) {
+                Step::None => self.enter_states(&[0]),
+                step => self.take_step(step),
+            }
+            self.macrostep_single_leaf();
+        } else {
+            self.enter_states(&[0]);
+            self.macrostep();
+        }
         self.pump_children();
     }
 
