@@ -157,8 +157,10 @@ pub trait Chart: crate::MaybeSend {
     /// such a step (it is empty between macrosteps; an event a host queues
     /// there itself waits for the next step that looks).
     const QUIET_STEPS: bool = false;
-    /// One active atomic state at a time (no parallel states, no invokes): the session tracks that state and asks [`Chart::select`]
-    /// for the transition, instead of searching the configuration.
+    /// One active atomic state at a time (no parallel states, no invokes):
+    /// the session keeps the configuration as its innermost state
+    /// ([`crate::Core::innermost`]) and asks [`Chart::select`] for the
+    /// transition, instead of searching the configuration.
     const SINGLE_LEAF: bool = false;
     /// The selection is generated: the session calls [`Chart::select`]
     /// (one active atomic state) or [`Chart::select_all`] (more) instead

@@ -531,16 +531,16 @@ impl Core {
         self.reports_states
     }
 
-    /// [`Self::exit_state`] in a generated microstep of a chart with
-    /// parallel states, which checked [`Self::reports_states`] first: only
-    /// the configuration changes, and consecutive changes to one word of
-    /// it become one.
+    /// A state leaves the configuration in a generated microstep of a
+    /// chart with parallel states, one that an observer does not watch
+    /// ([`Self::reports_states`]): only the configuration changes, and
+    /// consecutive changes to one word of it become one.
     #[inline(always)]
     pub fn deactivate(&mut self, state: u16) {
         self.config.set(state, false);
     }
 
-    /// [`Self::enter_state`] in a generated microstep (see [`Self::deactivate`]).
+    /// A state joins the configuration in a generated microstep (see [`Self::deactivate`]).
     #[inline(always)]
     pub fn activate(&mut self, state: u16) {
         self.config.set(state, true);
