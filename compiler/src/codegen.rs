@@ -1154,7 +1154,7 @@ impl<'a> Codegen<'a> {
                 })
             } else if self.numeric[i] {
                 quote!(#name => match value {
-                    #rt::Value::Number(n) => { self.data.#f = n; true }
+                    #rt::Value::Number(n) => { self.data.#f = n.get(); true }
                     _ => false,
                 })
             } else {
@@ -1500,7 +1500,7 @@ impl<'a> Codegen<'a> {
                     Some(i) => {
                         let place = self.scripts.place(*i);
                         let check = self.check_place(&place);
-                        let store = self.store(&place, quote!(#rt::Value::Number(index as f64)));
+                        let store = self.store(&place, quote!(#rt::Value::number(index as f64)));
                         quote!(#check #store)
                     }
                     None => quote!(),
@@ -1817,10 +1817,10 @@ impl<'a> Codegen<'a> {
             BinOp::Shl => f("shl"),
             BinOp::Shr => f("shr"),
             BinOp::UShr => f("ushr"),
-            BinOp::Eq => quote!(#rt::Value::Bool(#rt::ops::loose_eq(&#a, &#b))),
-            BinOp::Ne => quote!(#rt::Value::Bool(!#rt::ops::loose_eq(&#a, &#b))),
-            BinOp::StrictEq => quote!(#rt::Value::Bool(#rt::ops::strict_eq(&#a, &#b))),
-            BinOp::StrictNe => quote!(#rt::Value::Bool(!#rt::ops::strict_eq(&#a, &#b))),
+            BinOp::Eq => quote!(#rt::Value::boolean(#rt::ops::loose_eq(&#a, &#b))),
+            BinOp::Ne => quote!(#rt::Value::boolean(!#rt::ops::loose_eq(&#a, &#b))),
+            BinOp::StrictEq => quote!(#rt::Value::boolean(#rt::ops::strict_eq(&#a, &#b))),
+            BinOp::StrictNe => quote!(#rt::Value::boolean(!#rt::ops::strict_eq(&#a, &#b))),
             BinOp::In => quote!(#rt::ops::has_property(&#a, &#b)?),
         }
     }
@@ -2251,11 +2251,11 @@ impl<'a> Codegen<'a> {
                 let a = self.number_expr(a);
                 let b = self.number_expr(b);
                 let cmp = Self::comparison(*op);
-                quote!(#rt::Value::Bool(#a #cmp #b))
+                quote!(#rt::Value::boolean(#a #cmp #b))
             }
             _ => {
                 let n = self.number_expr_bare(e);
-                quote!(#rt::Value::Number(#n))
+                quote!(#rt::Value::number(#n))
             }
         }
     }
@@ -2268,19 +2268,19 @@ impl<'a> Codegen<'a> {
             }
             Expr::Undefined => quote!(#rt::Value::Undefined),
             Expr::Null => quote!(#rt::Value::Null),
-            Expr::Bool(b) => quote!(#rt::Value::Bool(#b)),
+            Expr::Bool(b) => quote!(#rt::Value::boolean(#b)),
             Expr::Number(n) => {
                 let n = number(*n);
-                quote!(#rt::Value::Number(#n))
+                quote!(#rt::Value::number(#n))
             }
             Expr::String(s) => quote!(#rt::string!(#s)),
             Expr::Var(v) if self.integral[*v] => {
                 let f = self.var_field(*v);
-                quote!(#rt::Value::Number(d.#f as f64))
+                quote!(#rt::Value::number(d.#f as f64))
             }
             Expr::Var(v) if self.numeric[*v] => {
                 let f = self.var_field(*v);
-                quote!(#rt::Value::Number(d.#f))
+                quote!(#rt::Value::number(d.#f))
             }
             Expr::Var(v) => {
                 let f = self.var_field(*v);
@@ -2315,7 +2315,7 @@ impl<'a> Codegen<'a> {
             }
             Expr::InstanceOf(e, class) => {
                 let e = self.expr(e);
-                quote!(#rt::Value::Bool(#rt::ops::instance_of(&#e, #class)))
+                quote!(#rt::Value::boolean(#rt::ops::instance_of(&#e, #class)))
             }
             Expr::System(s) => match s {
                 SystemVar::Event => quote!(core.event()),
@@ -2407,8 +2407,8 @@ impl<'a> Codegen<'a> {
                 let store = self.store(place, quote!(new.clone()));
                 let result = if *prefix { quote!(new) } else { quote!(old) };
                 quote!({
-                    let old = #rt::Value::Number((#old).to_number());
-                    let new = #rt::Value::Number(old.to_number() + #delta);
+                    let old = #rt::Value::number((#old).to_number());
+                    let new = #rt::Value::number(old.to_number() + #delta);
                     #store
                     #result
                 })
@@ -2423,22 +2423,22 @@ impl<'a> Codegen<'a> {
                     let k = self.expr(k);
                     quote!(#rt::ops::delete(&#o, &#k)?)
                 }
-                Place::Var(_) | Place::Local(_) | Place::ReadOnly(_) => quote!(#rt::Value::Bool(false)),
-                _ => quote!(#rt::Value::Bool(true)),
+                Place::Var(_) | Place::Local(_) | Place::ReadOnly(_) => quote!(#rt::Value::boolean(false)),
+                _ => quote!(#rt::Value::boolean(true)),
             },
             Expr::InState(s) if self.single_leaf() => {
                 // The configuration is a chain: one range test, no table.
                 let last = self.state_ref(crate::ir::last_descendants(self.chart)[usize::from(*s)]);
                 let s = self.state_ref(*s);
-                quote!(#rt::Value::Bool(core.chain_holds(#s, #last)))
+                quote!(#rt::Value::boolean(core.chain_holds(#s, #last)))
             }
             Expr::InState(s) => {
                 let s = self.state_ref(*s);
-                quote!(#rt::Value::Bool(core.is_active(#s)))
+                quote!(#rt::Value::boolean(core.is_active(#s)))
             }
             Expr::InDynamic(e) => {
                 let e = self.expr(e);
-                quote!(#rt::Value::Bool(core.is_active_id(&(#e).to_js_string())))
+                quote!(#rt::Value::boolean(core.is_active_id(&(#e).to_js_string())))
             }
             Expr::CallGlobal(name, args) => {
                 let args = args.iter().map(|a| self.expr(a));

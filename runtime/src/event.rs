@@ -305,8 +305,8 @@ mod tests {
     #[test]
     fn params_keep_duplicates_in_raw_and_the_last_in_data() {
         let mut params = Params::new();
-        params.add("Var1", Value::Number(2.0));
-        params.add("Var1", Value::Number(3.0));
+        params.add("Var1", Value::number(2.0));
+        params.add("Var1", Value::number(3.0));
         params.add("a b", Value::from("x&y"));
         let (data, raw) = params.finish();
         assert_eq!(raw.as_deref(), Some("Var1=2&Var1=3&a+b=x%26y"));

@@ -87,8 +87,8 @@ impl Parser<'_> {
                 }
             }
             b'"' => self.string().map(Value::from),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
+            b't' => self.literal("true", Value::boolean(true)),
+            b'f' => self.literal("false", Value::boolean(false)),
             b'n' => self.literal("null", Value::Null),
             _ => self.number(),
         }
@@ -103,7 +103,7 @@ impl Parser<'_> {
         if text.is_empty() || text.starts_with('+') {
             return None;
         }
-        text.parse::<f64>().ok().map(Value::Number)
+        text.parse::<f64>().ok().map(Value::from)
     }
 
     fn string(&mut self) -> Option<String> {

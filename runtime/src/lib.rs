@@ -50,7 +50,7 @@ pub use string::Str;
 pub use time::{format_duration, parse_duration};
 #[cfg(feature = "sync")]
 pub use triomphe;
-pub use value::{Borrowed, Counted, Function, FunctionBody, Object, Shared, Value};
+pub use value::{Borrowed, Counted, Function, FunctionBody, Num, Object, Shared, Truth, Value};
 
 /// `Send` with the feature `sync`, and nothing without it: the bound that
 /// charts, child sessions and observers meet so a session can be moved to

@@ -9,7 +9,7 @@ pub type Result<T> = std::result::Result<T, ExecError>;
 #[inline]
 pub fn add(a: Value, b: Value) -> Value {
     if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
-        return Value::Number(x + y);
+        return Value::number(x.get() + y.get());
     }
     add_slow(a, b)
 }
@@ -20,25 +20,25 @@ fn add_slow(a: Value, b: Value) -> Value {
     if matches!(a, Value::String(_)) || matches!(b, Value::String(_)) {
         Value::String(crate::value::join(&[&a.js_str(), &b.js_str()]))
     } else {
-        Value::Number(a.to_number() + b.to_number())
+        Value::number(a.to_number() + b.to_number())
     }
 }
 
 #[inline]
 pub fn sub(a: Value, b: Value) -> Value {
-    Value::Number(a.to_number() - b.to_number())
+    Value::number(a.to_number() - b.to_number())
 }
 #[inline]
 pub fn mul(a: Value, b: Value) -> Value {
-    Value::Number(a.to_number() * b.to_number())
+    Value::number(a.to_number() * b.to_number())
 }
 #[inline]
 pub fn div(a: Value, b: Value) -> Value {
-    Value::Number(a.to_number() / b.to_number())
+    Value::number(a.to_number() / b.to_number())
 }
 #[inline]
 pub fn rem(a: Value, b: Value) -> Value {
-    Value::Number(rem_number(a.to_number(), b.to_number()))
+    Value::number(rem_number(a.to_number(), b.to_number()))
 }
 
 /// `%` of two numbers, as JavaScript computes it.
@@ -82,9 +82,11 @@ pub fn step(counter: i64, by: i64) -> i64 {
 pub fn integral_number(value: &Value) -> Option<i64> {
     match *value {
         Value::Number(n)
-            if n.fract() == 0.0 && n.abs() <= COUNTER_LIMIT as f64 && !(n == 0.0 && n.is_sign_negative()) =>
+            if n.get().fract() == 0.0
+                && n.get().abs() <= COUNTER_LIMIT as f64
+                && !(n.get() == 0.0 && n.get().is_sign_negative()) =>
         {
-            Some(n as i64)
+            Some(n.get() as i64)
         }
         _ => None,
     }
@@ -133,14 +135,14 @@ pub fn delay(value: &Value) -> Result<std::time::Duration> {
 }
 
 pub fn neg(a: Value) -> Value {
-    Value::Number(-a.to_number())
+    Value::number(-a.to_number())
 }
 pub fn plus(a: Value) -> Value {
-    Value::Number(a.to_number())
+    Value::number(a.to_number())
 }
 #[inline]
 pub fn not(a: Value) -> Value {
-    Value::Bool(!a.truthy())
+    Value::boolean(!a.truthy())
 }
 
 fn to_int32(v: &Value) -> i32 {
@@ -152,25 +154,25 @@ fn to_int32(v: &Value) -> i32 {
 }
 
 pub fn bit_and(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(to_int32(&a) & to_int32(&b)))
+    Value::number(f64::from(to_int32(&a) & to_int32(&b)))
 }
 pub fn bit_or(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(to_int32(&a) | to_int32(&b)))
+    Value::number(f64::from(to_int32(&a) | to_int32(&b)))
 }
 pub fn bit_xor(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(to_int32(&a) ^ to_int32(&b)))
+    Value::number(f64::from(to_int32(&a) ^ to_int32(&b)))
 }
 pub fn bit_not(a: Value) -> Value {
-    Value::Number(f64::from(!to_int32(&a)))
+    Value::number(f64::from(!to_int32(&a)))
 }
 pub fn shl(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(to_int32(&a).wrapping_shl(to_int32(&b) as u32 & 31)))
+    Value::number(f64::from(to_int32(&a).wrapping_shl(to_int32(&b) as u32 & 31)))
 }
 pub fn shr(a: Value, b: Value) -> Value {
-    Value::Number(f64::from(to_int32(&a).wrapping_shr(to_int32(&b) as u32 & 31)))
+    Value::number(f64::from(to_int32(&a).wrapping_shr(to_int32(&b) as u32 & 31)))
 }
 pub fn ushr(a: Value, b: Value) -> Value {
-    Value::Number(f64::from((to_int32(&a) as u32).wrapping_shr(to_int32(&b) as u32 & 31)))
+    Value::number(f64::from((to_int32(&a) as u32).wrapping_shr(to_int32(&b) as u32 & 31)))
 }
 
 fn to_primitive(v: Value) -> Value {
@@ -187,7 +189,7 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Undefined, Value::Undefined) | (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x.get() == y.get(),
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Object(x), Value::Object(y)) => Counted::ptr_eq(x, y),
         (Value::Array(x), Value::Array(y)) => Counted::ptr_eq(x, y),
@@ -200,7 +202,7 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
 #[inline]
 pub fn loose_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x.get() == y.get(),
         // Request ids, states, flags: what charts compare most.
         (Value::String(x), Value::String(y)) => x == y,
         _ => loose_eq_slow(a, b),
@@ -213,8 +215,8 @@ fn loose_eq_slow(a: &Value, b: &Value) -> bool {
         (Undefined | Null, Undefined | Null) => true,
         (Undefined | Null, _) | (_, Undefined | Null) => false,
         (Number(_), String(_)) | (String(_), Number(_)) => a.to_number() == b.to_number(),
-        (Bool(_), _) => loose_eq(&Number(a.to_number()), b),
-        (_, Bool(_)) => loose_eq(a, &Number(b.to_number())),
+        (Bool(_), _) => loose_eq(&Value::number(a.to_number()), b),
+        (_, Bool(_)) => loose_eq(a, &Value::number(b.to_number())),
         (Object(_) | Array(_), Number(_) | String(_)) => loose_eq(&to_primitive(a.clone()), b),
         (Number(_) | String(_), Object(_) | Array(_)) => loose_eq(a, &to_primitive(b.clone())),
         _ => strict_eq(a, b),
@@ -234,19 +236,19 @@ fn compare(a: Value, b: Value) -> Option<std::cmp::Ordering> {
 
 #[inline]
 pub fn lt(a: Value, b: Value) -> Value {
-    Value::Bool(compare(a, b) == Some(std::cmp::Ordering::Less))
+    Value::boolean(compare(a, b) == Some(std::cmp::Ordering::Less))
 }
 #[inline]
 pub fn gt(a: Value, b: Value) -> Value {
-    Value::Bool(compare(a, b) == Some(std::cmp::Ordering::Greater))
+    Value::boolean(compare(a, b) == Some(std::cmp::Ordering::Greater))
 }
 #[inline]
 pub fn le(a: Value, b: Value) -> Value {
-    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)))
+    Value::boolean(matches!(compare(a, b), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)))
 }
 #[inline]
 pub fn ge(a: Value, b: Value) -> Value {
-    Value::Bool(matches!(compare(a, b), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)))
+    Value::boolean(matches!(compare(a, b), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)))
 }
 
 pub fn type_of(a: &Value) -> Value {
@@ -256,11 +258,11 @@ pub fn type_of(a: &Value) -> Value {
 /// `key in object`
 pub fn has_property(key: &Value, object: &Value) -> Result<Value> {
     match object {
-        Value::Object(o) => Ok(Value::Bool(o.borrow().contains(&key.to_key()))),
+        Value::Object(o) => Ok(Value::boolean(o.borrow().contains(&key.to_key()))),
         Value::Array(a) => {
             let key = key.to_key();
             let len = a.borrow().len();
-            Ok(Value::Bool(&*key == "length" || array_index(&key).is_some_and(|i| i < len)))
+            Ok(Value::boolean(&*key == "length" || array_index(&key).is_some_and(|i| i < len)))
         }
         other => Err(ExecError::type_error(format!(
             "cannot use 'in' operator to search for '{}' in {}",
@@ -292,13 +294,13 @@ pub fn get_str(object: &Value, key: &str) -> Result<Value> {
         Value::Array(a) => {
             let a = a.borrow();
             if key == "length" {
-                return Ok(Value::Number(a.len() as f64));
+                return Ok(Value::number(a.len() as f64));
             }
             Ok(array_index(key).and_then(|i| a.get(i).cloned()).unwrap_or_default())
         }
         Value::String(s) => {
             if key == "length" {
-                return Ok(Value::Number(s.encode_utf16().count() as f64));
+                return Ok(Value::number(s.encode_utf16().count() as f64));
             }
             Ok(array_index(key).and_then(|i| s.chars().nth(i)).map_or(Value::Undefined, |c| Value::from(c.to_string())))
         }
@@ -462,10 +464,10 @@ pub fn delete(object: &Value, key: &Value) -> Result<Value> {
         Value::Object(o) => {
             // `delete` is true whether or not the property existed.
             o.borrow_mut().remove(&key.to_key());
-            Ok(Value::Bool(true))
+            Ok(Value::boolean(true))
         }
         Value::Undefined | Value::Null => Err(ExecError::type_error("cannot delete property of undefined")),
-        _ => Ok(Value::Bool(true)),
+        _ => Ok(Value::boolean(true)),
     }
 }
 
@@ -490,7 +492,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         (Value::Array(a), "push") => {
             let mut a = a.borrow_mut();
             a.extend(args);
-            Ok(Value::Number(a.len() as f64))
+            Ok(Value::number(a.len() as f64))
         }
         (Value::Array(a), "pop") => Ok(a.borrow_mut().pop().unwrap_or_default()),
         (Value::Array(a), "shift") => {
@@ -500,7 +502,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         (Value::Array(a), "indexOf") => {
             let needle = arg(&args, 0);
             let pos = a.borrow().iter().position(|v| strict_eq(v, &needle));
-            Ok(Value::Number(pos.map_or(-1.0, |p| p as f64)))
+            Ok(Value::number(pos.map_or(-1.0, |p| p as f64)))
         }
         (Value::Array(a), "join") => {
             let sep = match arg(&args, 0) {
@@ -524,7 +526,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         }
         (Value::String(s), "indexOf") => {
             let needle = arg(&args, 0).to_js_string();
-            Ok(Value::Number(s.find(&needle).map_or(-1.0, |p| s[..p].encode_utf16().count() as f64)))
+            Ok(Value::number(s.find(&needle).map_or(-1.0, |p| s[..p].encode_utf16().count() as f64)))
         }
         (Value::String(s), "slice" | "substring") => {
             let chars: Vec<char> = s.chars().collect();
@@ -546,7 +548,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
             Err(ExecError::type_error(format!("cannot read property '{name}' of {}", receiver.to_js_string())))
         }
         (_, "toString") => Ok(Value::from(receiver.to_js_string())),
-        (Value::Object(o), "hasOwnProperty") => Ok(Value::Bool(o.borrow().contains(&arg(&args, 0).to_key()))),
+        (Value::Object(o), "hasOwnProperty") => Ok(Value::boolean(o.borrow().contains(&arg(&args, 0).to_key()))),
         _ => Err(ExecError::type_error(format!("{}.{name} is not a function", receiver.type_of()))),
     }
 }
@@ -575,22 +577,22 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
     let a0 = arg(&args, 0);
     match name {
         "String" => Ok(Value::from(if args.is_empty() { String::new() } else { a0.to_js_string() })),
-        "Number" => Ok(Value::Number(if args.is_empty() { 0.0 } else { a0.to_number() })),
-        "Boolean" => Ok(Value::Bool(a0.truthy())),
-        "isNaN" => Ok(Value::Bool(a0.to_number().is_nan())),
-        "parseInt" => Ok(Value::Number(parse_int(&a0.to_js_string()))),
-        "parseFloat" => Ok(Value::Number(parse_float(&a0.to_js_string()))),
+        "Number" => Ok(Value::number(if args.is_empty() { 0.0 } else { a0.to_number() })),
+        "Boolean" => Ok(Value::boolean(a0.truthy())),
+        "isNaN" => Ok(Value::boolean(a0.to_number().is_nan())),
+        "parseInt" => Ok(Value::number(parse_int(&a0.to_js_string()))),
+        "parseFloat" => Ok(Value::number(parse_float(&a0.to_js_string()))),
         "uneval" => Ok(Value::from(a0.uneval())),
         "JSON.stringify" => Ok(a0.to_json().map_or(Value::Undefined, Value::from)),
         "JSON.parse" => crate::json::parse(&a0.to_js_string())
             .ok_or_else(|| ExecError::new(crate::ErrorKind::Syntax, "JSON.parse: invalid JSON")),
-        "Array.isArray" => Ok(Value::Bool(matches!(a0, Value::Array(_)))),
-        "Math.floor" => Ok(Value::Number(a0.to_number().floor())),
-        "Math.ceil" => Ok(Value::Number(a0.to_number().ceil())),
-        "Math.round" => Ok(Value::Number((a0.to_number() + 0.5).floor())),
-        "Math.abs" => Ok(Value::Number(a0.to_number().abs())),
-        "Math.max" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::NEG_INFINITY, nan_max))),
-        "Math.min" => Ok(Value::Number(args.iter().map(Value::to_number).fold(f64::INFINITY, nan_min))),
+        "Array.isArray" => Ok(Value::boolean(matches!(a0, Value::Array(_)))),
+        "Math.floor" => Ok(Value::number(a0.to_number().floor())),
+        "Math.ceil" => Ok(Value::number(a0.to_number().ceil())),
+        "Math.round" => Ok(Value::number((a0.to_number() + 0.5).floor())),
+        "Math.abs" => Ok(Value::number(a0.to_number().abs())),
+        "Math.max" => Ok(Value::number(args.iter().map(Value::to_number).fold(f64::NEG_INFINITY, nan_max))),
+        "Math.min" => Ok(Value::number(args.iter().map(Value::to_number).fold(f64::INFINITY, nan_min))),
         "Object.keys" => match a0 {
             Value::Object(o) => Ok(Value::array(o.borrow().iter().map(|(k, _)| Value::from(k)).collect())),
             Value::Array(a) => Ok(Value::array((0..a.borrow().len()).map(|i| Value::from(i.to_string())).collect())),
@@ -713,10 +715,10 @@ mod tests {
     #[test]
     fn counters_take_only_integers() {
         for n in [3.0, -7.0, 0.0, (1u64 << 53) as f64, -((1u64 << 53) as f64)] {
-            assert_eq!(integral_number(&Value::Number(n)), Some(n as i64));
+            assert_eq!(integral_number(&Value::number(n)), Some(n as i64));
         }
         for n in [-0.0, 0.5, f64::NAN, f64::INFINITY, (1u64 << 54) as f64] {
-            assert_eq!(integral_number(&Value::Number(n)), None, "{n}");
+            assert_eq!(integral_number(&Value::number(n)), None, "{n}");
         }
         assert_eq!(integral_number(&Value::from("1")), None);
     }
@@ -835,7 +837,7 @@ mod tests {
             Value::from(0.5),
             Value::Undefined,
             Value::Null,
-            Value::Bool(true),
+            Value::boolean(true),
             Value::object(),
         ];
         for a in &values {
@@ -858,7 +860,7 @@ mod tests {
         assert!(loose_eq(&Value::from("123"), &Value::from(123)));
         assert!(loose_eq(&Value::Null, &Value::Undefined));
         assert!(!loose_eq(&Value::Null, &Value::from(0)));
-        assert!(loose_eq(&Value::Bool(true), &Value::from(1)));
+        assert!(loose_eq(&Value::boolean(true), &Value::from(1)));
         assert!(!strict_eq(&Value::from("1"), &Value::from(1)));
     }
 
@@ -871,8 +873,8 @@ mod tests {
 
     #[test]
     fn remainder_keeps_javascript_signs() {
-        let r = |a: f64, b: f64| match rem(Value::Number(a), Value::Number(b)) {
-            Value::Number(n) => n,
+        let r = |a: f64, b: f64| match rem(Value::number(a), Value::number(b)) {
+            Value::Number(n) => n.get(),
             _ => f64::NAN,
         };
         assert_eq!(r(7.0, 2.0), 1.0);

@@ -9,8 +9,8 @@ impl Serialize for Value {
         match self {
             // A function has no data form, as in JSON.
             Value::Undefined | Value::Null | Value::Function(_) => serializer.serialize_unit(),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Number(n) => serializer.serialize_f64(*n),
+            Value::Bool(b) => serializer.serialize_bool(b.get()),
+            Value::Number(n) => serializer.serialize_f64(n.get()),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => {
                 // A cycle serializes as null where it recurs.
@@ -42,16 +42,16 @@ impl<'de> Visitor<'de> for ValueVisitor {
         f.write_str("a JSON-like value")
     }
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+        Ok(Value::boolean(v))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v as f64))
+        Ok(Value::number(v as f64))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v as f64))
+        Ok(Value::number(v as f64))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Number(v))
+        Ok(Value::number(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::from(v))

@@ -184,18 +184,22 @@ mod counted {
     }
 }
 
-/// The tag is a whole word: with a one-byte tag, LLVM copied a value as
-/// the tag byte and 16 bytes from the byte after it, stores that a
-/// following 16-byte load of the same value could not be forwarded from.
-/// Still 16 bytes, and so is `Option<Value>`.
+/// Two words: the tag, and a payload that is a whole word in every
+/// variant (a number's bits, a boolean as 0 or 1, a pointer). rustc then
+/// gives `Value` its two-scalar ABI: a value is passed and returned in two
+/// registers and moved as two 8-byte loads and stores. With a `bool` or
+/// an `f64` payload it was an aggregate, moved with one 16-byte load that
+/// stalled whenever it read a value just written as two 8-byte stores
+/// (store forwarding needs the load inside one store): most of the seed
+/// call's time went there (BENCHMARKS.md). `Option<Value>` is 16 bytes too.
 #[derive(Clone, Debug, Default)]
 #[repr(u64)]
 pub enum Value {
     #[default]
     Undefined,
     Null,
-    Bool(bool),
-    Number(f64),
+    Bool(Truth),
+    Number(Num),
     /// One pointer wide; the chart's string literals are static, not allocated.
     String(Str),
     /// Objects are shared by reference, as in JavaScript.
@@ -203,6 +207,54 @@ pub enum Value {
     Array(Counted<Shared<Vec<Value>>>),
     /// A function compiled from the chart's ECMAScript.
     Function(&'static Function),
+}
+
+/// The number in a [`Value::Number`], kept as its `f64`'s bits (see
+/// [`Value`]). No `PartialEq`: JavaScript's `==` on numbers is the
+/// `f64`'s (`-0 == 0`, `NaN != NaN`), so compare [`Num::get`]s.
+#[derive(Clone, Copy, Default)]
+#[repr(transparent)]
+pub struct Num(u64);
+
+impl Num {
+    #[inline(always)]
+    pub const fn new(n: f64) -> Num {
+        Num(n.to_bits())
+    }
+    #[inline(always)]
+    pub const fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl std::fmt::Debug for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+/// The boolean in a [`Value::Bool`], a whole word (see [`Value`]).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Truth(u64);
+
+impl Truth {
+    pub const TRUE: Truth = Truth(1);
+    pub const FALSE: Truth = Truth(0);
+    #[inline(always)]
+    pub const fn new(b: bool) -> Truth {
+        Truth(b as u64)
+    }
+    #[inline(always)]
+    pub const fn get(self) -> bool {
+        self.0 != 0
+    }
+}
+
+impl std::fmt::Debug for Truth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 /// The signature every compiled function shares: the session's datamodel
@@ -294,6 +346,18 @@ impl Object {
 }
 
 impl Value {
+    /// A number value: `Value::Number` of the `f64`.
+    #[inline(always)]
+    pub const fn number(n: f64) -> Value {
+        Self::Number(Num::new(n))
+    }
+
+    /// A boolean value: `Value::Bool` of the `bool`.
+    #[inline(always)]
+    pub const fn boolean(b: bool) -> Value {
+        Self::Bool(Truth::new(b))
+    }
+
     pub fn object() -> Value {
         Value::Object(Counted::new(Shared::new(Object::new())))
     }
@@ -337,8 +401,8 @@ impl Value {
     pub fn truthy(&self) -> bool {
         match self {
             Value::Undefined | Value::Null => false,
-            Value::Bool(b) => *b,
-            Value::Number(n) => *n != 0.0 && !n.is_nan(),
+            Value::Bool(b) => b.get(),
+            Value::Number(n) => n.get() != 0.0 && !n.get().is_nan(),
             Value::String(s) => !s.is_empty(),
             Value::Object(_) | Value::Array(_) | Value::Function(_) => true,
         }
@@ -350,8 +414,8 @@ impl Value {
         match self {
             Value::Undefined => f64::NAN,
             Value::Null => 0.0,
-            Value::Bool(b) => f64::from(u8::from(*b)),
-            Value::Number(n) => *n,
+            Value::Bool(b) => f64::from(u8::from(b.get())),
+            Value::Number(n) => n.get(),
             Value::String(s) => string_to_number(s),
             Value::Array(_) | Value::Object(_) => string_to_number(&self.to_js_string()),
             Value::Function(_) => f64::NAN,
@@ -367,8 +431,8 @@ impl Value {
             Value::String(s) => Cow::Borrowed(s),
             Value::Undefined => Cow::Borrowed("undefined"),
             Value::Null => Cow::Borrowed("null"),
-            Value::Bool(true) => Cow::Borrowed("true"),
-            Value::Bool(false) => Cow::Borrowed("false"),
+            Value::Bool(Truth::TRUE) => Cow::Borrowed("true"),
+            Value::Bool(_) => Cow::Borrowed("false"),
             Value::Object(_) => Cow::Borrowed("[object Object]"),
             other => Cow::Owned(other.to_js_string()),
         }
@@ -378,8 +442,8 @@ impl Value {
         match self {
             Value::Undefined => "undefined".into(),
             Value::Null => "null".into(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => format_number(*n),
+            Value::Bool(b) => b.get().to_string(),
+            Value::Number(n) => format_number(n.get()),
             Value::String(s) => s.to_string(),
             Value::Object(_) => "[object Object]".into(),
             Value::Function(f) => format!("function {}() {{ [compiled code] }}", f.name),
@@ -463,8 +527,8 @@ impl Value {
         match self {
             Value::Undefined | Value::Function(_) => return false,
             Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
+            Value::Bool(b) => out.push_str(if b.get() { "true" } else { "false" }),
+            Value::Number(n) if n.get().is_finite() => out.push_str(&format_number(n.get())),
             Value::Number(_) => out.push_str("null"),
             Value::String(s) => write_quoted(out, s),
             Value::Array(items) => {
@@ -735,18 +799,21 @@ impl fmt::Display for Value {
 }
 
 impl From<bool> for Value {
+    #[inline]
     fn from(b: bool) -> Self {
-        Value::Bool(b)
+        Value::boolean(b)
     }
 }
 impl From<f64> for Value {
+    #[inline]
     fn from(n: f64) -> Self {
-        Value::Number(n)
+        Value::number(n)
     }
 }
 impl From<i32> for Value {
+    #[inline]
     fn from(n: i32) -> Self {
-        Value::Number(f64::from(n))
+        Value::number(f64::from(n))
     }
 }
 impl From<&str> for Value {
@@ -781,7 +848,7 @@ mod tests {
             Value::Object(o) => o.borrow().iter().map(|(k, v)| format!("{k}={}", v.to_js_string())).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
-        let n = |x: f64| Value::Number(x);
+        let n = |x: f64| Value::number(x);
         let distinct = Value::object_literal([(crate::static_str!("a"), n(1.0)), (crate::static_str!("b"), n(2.0))]);
         assert_eq!(keys(&distinct), ["a=1", "b=2"]);
         let a = Str::from("a");

@@ -37,7 +37,7 @@ fn a_million_events_with_delayed_sends_and_cancels_are_all_processed_in_order() 
     let mut session = burst::Machine::session();
     session.start();
     for seq in 0..N {
-        let data = Value::object_from([("seq", Value::Number(seq as f64))]);
+        let data = Value::object_from([("seq", Value::number(seq as f64))]);
         session.send(Event::external("n").with_data(data));
         // Deliver timers as virtual time passes: one millisecond per 100 events.
         if seq % 100 == 99 {
