@@ -455,8 +455,9 @@ impl Core {
     }
 
     /// A generated microstep's change to the configuration of a chart
-    /// without parallel states (one that checked [`Self::reports_states`]
-    /// first): `state` and its ancestors are now active, and nothing else.
+    /// without parallel states (one no observer watches: see
+    /// [`Self::reports_states`]): `state` and its ancestors are now
+    /// active, and nothing else.
     /// Exiting a state makes its parent the innermost; entering one makes
     /// it the innermost. Consecutive calls with nothing between that reads
     /// the configuration become one store.
