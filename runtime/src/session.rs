@@ -1527,6 +1527,13 @@ impl<C: Chart> Session<C> {
             std::mem::forget(event);
             return self.process_compiled(mask, false);
         }
+        // A chart that reads `_event` keeps the event: inlined here, the
+        // caller's event goes straight into the session's block for it,
+        // not through a call that reads it back in 16-byte loads the
+        // caller's 8-byte stores cannot forward to.
+        if Self::COMPILED && !Self::DIRECT && self.is_running() {
+            return self.process_external_compiled(event);
+        }
         self.process_external_other(event);
     }
 
