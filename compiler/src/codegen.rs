@@ -41,6 +41,13 @@ pub struct Codegen<'a> {
     /// ([`crate::ir::content_reads_configuration`]): a generated microstep
     /// then changes it state by state, as the W3C algorithm does.
     reads_configuration: bool,
+    /// One active atomic state at a time (`Chart::SINGLE_LEAF`): no
+    /// parallel states, no invokes. The session then keeps the
+    /// configuration as its innermost state (`Core::set_innermost`).
+    single_leaf: bool,
+    /// Each state's last descendant in document order
+    /// ([`crate::ir::last_descendants`]).
+    last_descendants: Vec<model::StateId>,
     derive_serde: bool,
 }
 
@@ -121,6 +128,8 @@ impl<'a> Codegen<'a> {
             total_conds: OnceCell::new(),
             total_blocks: OnceCell::new(),
             reads_configuration: crate::ir::content_reads_configuration(chart, scripts),
+            single_leaf: chart.invokes.is_empty() && !chart.states.iter().any(|s| s.kind == StateKind::Parallel),
+            last_descendants: crate::ir::last_descendants(chart),
             derive_serde: false,
         }
     }
@@ -385,7 +394,7 @@ impl<'a> Codegen<'a> {
         let rt = &self.rt;
         let mut items = Vec::new();
         let mut state_names = Vec::new();
-        let last_descendants = crate::ir::last_descendants(self.chart);
+        let last_descendants = &self.last_descendants;
         for (i, s) in self.chart.states.iter().enumerate() {
             let name = format_ident!("STATE_{}", i);
             let kind = match s.kind {
@@ -583,7 +592,7 @@ impl<'a> Codegen<'a> {
 
     fn select_fn(&self) -> TokenStream {
         let rt = &self.rt;
-        let single_leaf = self.single_leaf();
+        let single_leaf = self.single_leaf;
         let Some(descriptors) = Self::compiled_descriptors(self.chart) else { return quote!() };
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
         // Statements the inlined microsteps may add, in all.
@@ -909,7 +918,7 @@ impl<'a> Codegen<'a> {
                 quote!(core.record_history(#h, #kept);)
             });
             let blocks = self.run_blocks(&st.onexit);
-            let leave = if !self.single_leaf() {
+            let leave = if !self.single_leaf {
                 let state = self.state_ref(state);
                 quote!(core.deactivate(#state);)
             } else if self.reads_configuration {
@@ -957,7 +966,7 @@ impl<'a> Codegen<'a> {
             if let Some((_, block)) = history_content.filter(|&(parent, _)| parent == state) {
                 blocks.extend(self.run_blocks(&[block]));
             }
-            let join = if !self.single_leaf() {
+            let join = if !self.single_leaf {
                 let state = self.state_ref(state);
                 quote!(core.activate(#state);)
             } else if self.reads_configuration {
@@ -1089,13 +1098,6 @@ impl<'a> Codegen<'a> {
         self.chart.states[usize::from(s)]
             .parent
             .is_some_and(|p| self.chart.states[usize::from(p)].kind == StateKind::Root)
-    }
-
-    /// One active atomic state at a time (`Chart::SINGLE_LEAF`): no
-    /// parallel states, no invokes. The session then keeps the
-    /// configuration as its innermost state (`Core::set_innermost`).
-    fn single_leaf(&self) -> bool {
-        self.chart.invokes.is_empty() && !self.chart.states.iter().any(|s| s.kind == StateKind::Parallel)
     }
 
     fn leaf_const(variant: &Ident) -> Ident {
@@ -2426,9 +2428,9 @@ impl<'a> Codegen<'a> {
                 Place::Var(_) | Place::Local(_) | Place::ReadOnly(_) => quote!(#rt::Value::boolean(false)),
                 _ => quote!(#rt::Value::boolean(true)),
             },
-            Expr::InState(s) if self.single_leaf() => {
+            Expr::InState(s) if self.single_leaf => {
                 // The configuration is a chain: one range test, no table.
-                let last = self.state_ref(crate::ir::last_descendants(self.chart)[usize::from(*s)]);
+                let last = self.state_ref(self.last_descendants[usize::from(*s)]);
                 let s = self.state_ref(*s);
                 quote!(#rt::Value::boolean(core.chain_holds(#s, #last)))
             }
