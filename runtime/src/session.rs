@@ -1389,8 +1389,8 @@ impl<C: Chart> Session<C> {
             // The generated selection takes the initial transition from
             // the empty configuration, as any other step; a chart that
             // does not leaves it to the runtime.
-            let report = self.core.reports_states();
-            match self.chart.select(&mut self.core, 0, None, report) {
+            // Nothing is active yet: the innermost state is the root.
+            match self.select_from_innermost(None) {
                 Step::None => self.enter_states(&[0]),
                 step => self.take_step(step),
             }
@@ -1693,12 +1693,8 @@ impl<C: Chart> Session<C> {
     fn macrostep_single_leaf(&mut self) {
         let mut steps = 0u32;
         while self.is_running() {
-            let (leaf, report) = (self.core.innermost(), self.core.reports_states());
-            let mut step = if C::eventless_from(leaf) {
-                self.chart.select(&mut self.core, leaf, None, report)
-            } else {
-                Step::None
-            };
+            let mut step =
+                if C::eventless_from(self.core.innermost()) { self.select_from_innermost(None) } else { Step::None };
             if let Step::None = step {
                 if self.core.internal.is_empty() {
                     break;
@@ -1734,9 +1730,16 @@ impl<C: Chart> Session<C> {
             Some(Internal::Signal { mask, .. }) => mask,
             Some(Internal::Event(event)) => self.accept_event(event),
         };
-        let leaf = self.core.innermost();
-        let report = self.core.reports_states();
-        self.chart.select(&mut self.core, leaf, Some(mask), report)
+        self.select_from_innermost(Some(mask))
+    }
+
+    /// [`Chart::select`] from the innermost active state of a single-leaf
+    /// chart, off the direct paths: the observer's wish decides whether
+    /// the generated code may take the step itself.
+    #[inline]
+    fn select_from_innermost(&mut self, mask: Option<u64>) -> Step {
+        let (leaf, report) = (self.core.innermost(), self.core.reports_states());
+        self.chart.select(&mut self.core, leaf, mask, report)
     }
 
     /// Finishes what [`Chart::select`] started in a single-leaf chart.
@@ -2065,9 +2068,7 @@ impl<C: Chart> Session<C> {
     fn select_compiled(&mut self, eventless: bool) -> bool {
         let mask = if eventless { None } else { self.core.current_event().map(|e| C::event_mask(&e.name)) };
         if C::SINGLE_LEAF {
-            let leaf = self.core.innermost();
-            let report = self.core.reports_states();
-            match self.chart.select(&mut self.core, leaf, mask, report) {
+            match self.select_from_innermost(mask) {
                 Step::None => {}
                 Step::Select(t) => self.enabled.push(t),
                 Step::Taken => return true,
