@@ -310,10 +310,10 @@ pub fn get_str(object: &Value, key: &str) -> Result<Value> {
 }
 
 /// `object.k1.k2...kn`, a chain of reads such as
-/// `_genesys.ixn.interactions[id].parties[p].device`, walked holding each
-/// object's lock rather than copying each link out of it: a copy of an
-/// object is an atomic count update, and its drop another. Only the value
-/// read last is copied. The keys are worked out before the walk, so the
+/// `_genesys.ixn.interactions[id].parties[p].device`, walked in place
+/// (holding each object's lock, where objects are shared by threads)
+/// rather than copying each link out of it: a copy of an object is a count
+/// update, and its drop another. Only the value read last is copied. The keys are worked out before the walk, so the
 /// compiler passes only keys whose evaluation cannot fail or change
 /// anything.
 pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
@@ -324,8 +324,8 @@ pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
         let steps = walk(&from, keys, &mut reached);
         let Some((key, rest)) = keys[steps..].split_first() else { return Ok(reached) };
         // The walk stopped at a link that is not an object, or whose lock
-        // is held: by this walk (the chain runs back into itself) or by
-        // another thread. With every lock let go, that step is taken the
+        // is held: by this walk (with `sync`, a chain that runs back into
+        // itself), by another thread, or by a borrow outside the walk. With every lock let go, that step is taken the
         // copying way, which also raises a read of `undefined`'s error.
         from = std::borrow::Cow::Owned(get_str(&reached, key)?);
         keys = rest;
@@ -379,6 +379,7 @@ impl std::ops::Deref for Key {
 /// lock until the walk returns; leaves a copy of the value it reached in
 /// `reached` and returns how many keys it walked. A small return value,
 /// not the value itself: it passes back through every level.
+#[cfg(feature = "sync")]
 fn walk(object: &Value, keys: &[&str], reached: &mut Value) -> usize {
     const UNDEFINED: &Value = &Value::Undefined;
     if let (Some((key, rest)), Value::Object(o)) = (keys.split_first(), object) {
@@ -389,6 +390,31 @@ fn walk(object: &Value, keys: &[&str], reached: &mut Value) -> usize {
     }
     *reached = object.clone();
     0
+}
+
+/// Walks `keys` from `object` through objects nobody is borrowing; leaves
+/// a copy of the value it reached in `reached` and returns how many keys
+/// it walked. On one thread a walk only reads, so it looks without
+/// taking borrows, in a loop rather than a call per link.
+#[cfg(not(feature = "sync"))]
+fn walk(object: &Value, keys: &[&str], reached: &mut Value) -> usize {
+    const UNDEFINED: &Value = &Value::Undefined;
+    let mut at = object;
+    for (walked, key) in keys.iter().enumerate() {
+        // SAFETY: between here and the copy below, the walk runs only
+        // `Object::get`; nothing borrows any object while `at` lives.
+        let fields = match at {
+            Value::Object(o) => unsafe { o.peek() },
+            _ => None,
+        };
+        let Some(fields) = fields else {
+            *reached = at.clone();
+            return walked;
+        };
+        at = fields.get(key).unwrap_or(UNDEFINED);
+    }
+    *reached = at.clone();
+    keys.len()
 }
 
 /// `value instanceof Array` / `Object` / `Function`: the only

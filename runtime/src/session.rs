@@ -388,8 +388,9 @@ impl SessionId {
 }
 
 impl Core {
-    /// `chain`: the chart has no parallel states ([`Core::innermost`]).
-    fn new(states_of: fn() -> &'static [StateInfo], chain: bool, session_id: Option<String>) -> Self {
+    /// `chain`: the chart has no parallel states ([`Core::innermost`]);
+    /// `history`: it has history states, so their records have room.
+    fn new(states_of: fn() -> &'static [StateInfo], chain: bool, history: bool, session_id: Option<String>) -> Self {
         let states = states_of();
         let session_id = match session_id {
             Some(id) => SessionId::Given(Str::from(id)),
@@ -407,11 +408,7 @@ impl Core {
             seq: 0,
             call_depth: 0,
             // Only charts with history states record anything.
-            history: if states.iter().any(|s| matches!(s.kind, StateKind::ShallowHistory | StateKind::DeepHistory)) {
-                vec![None; states.len()].into()
-            } else {
-                Box::default()
-            },
+            history: if history { vec![None; states.len()].into() } else { Box::default() },
             session_id,
             current: None,
             genesys: Value::Undefined,
@@ -1246,6 +1243,15 @@ impl<C: Chart> Session<C> {
     /// only its name, and a signal needs no event at all.
     const DIRECT: bool = Self::COMPILED && !C::READS_EVENT;
 
+    /// Some state is a history state: worked out once, not per session.
+    const HAS_HISTORY: bool = {
+        let mut i = 0;
+        while i < C::STATES.len() && !matches!(C::STATES[i].kind, StateKind::ShallowHistory | StateKind::DeepHistory) {
+            i += 1;
+        }
+        i < C::STATES.len()
+    };
+
     fn invocations(&mut self) -> &mut Invocations {
         self.invocations.get_or_insert_with(Box::default)
     }
@@ -1263,7 +1269,7 @@ impl<C: Chart> Session<C> {
         let n = C::STATES.len();
         Session {
             chart,
-            core: Core::new(|| C::STATES, C::SINGLE_LEAF, options.session_id),
+            core: Core::new(|| C::STATES, C::SINGLE_LEAF, Self::HAS_HISTORY, options.session_id),
             data_ready: if C::LATE_BINDING { vec![false; n].into() } else { Box::default() },
             phase: Phase::NotStarted,
             final_state: NO_STATE,
@@ -2632,7 +2638,7 @@ mod tests {
         fn no_states() -> &'static [crate::StateInfo] {
             &[]
         }
-        let mut core = super::Core::new(no_states, false, None);
+        let mut core = super::Core::new(no_states, false, false, None);
         let data =
             Value::object_from([("requestid", Value::from("r1")), ("n", Value::from(1)), ("obj", Value::object())]);
         // The data holds itself: comparing that field must not lock the data twice.

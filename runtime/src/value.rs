@@ -134,6 +134,17 @@ mod counted {
         pub fn try_borrow(&self) -> Option<Borrowed<'_, T>> {
             self.0.try_borrow_mut().ok()
         }
+        /// A look at the value that takes no borrow, for a read that
+        /// runs nothing else while it looks (a path's walk); `None` while
+        /// the value is borrowed.
+        ///
+        /// # Safety
+        /// Nothing may borrow the value while the reference lives.
+        #[inline]
+        pub unsafe fn peek(&self) -> Option<&T> {
+            // SAFETY: the caller's promise.
+            unsafe { self.0.try_borrow_unguarded().ok() }
+        }
     }
 }
 
