@@ -264,18 +264,20 @@ impl crate::Platform for SimulatedPlatform<'_> {
 /// order they were scheduled. A call has a handful: a vector kept with
 /// the next one last beats a tree, and four fit without allocating.
 #[derive(Default)]
-struct Pending(smallvec::SmallVec<[(Duration, u64, Event); 4]>);
+struct Pending(smallvec::SmallVec<[(Duration, Event); 4]>);
 
 impl Pending {
-    fn insert(&mut self, due: Duration, seq: u64, event: Event) {
-        let at = self.0.partition_point(|(d, s, _)| (*d, *s) > (due, seq));
-        self.0.insert(at, (due, seq, event));
+    fn insert(&mut self, due: Duration, event: Event) {
+        // Before those due at the same time: they were scheduled earlier,
+        // and go first from the end.
+        let at = self.0.partition_point(|(d, _)| *d > due);
+        self.0.insert(at, (due, event));
     }
     fn next_due(&self) -> Option<Duration> {
-        self.0.last().map(|(due, _, _)| *due)
+        self.0.last().map(|(due, _)| *due)
     }
     fn pop(&mut self) -> Option<Event> {
-        self.0.pop().map(|(_, _, event)| event)
+        self.0.pop().map(|(_, event)| event)
     }
 }
 
@@ -313,10 +315,8 @@ fn drive<C: Chart>(
 ) {
     let mut platform = SimulatedPlatform::new(scenario);
     let mut pending = Pending::default();
-    let mut seq = 0u64;
     for inject in &scenario.inject {
-        seq += 1;
-        pending.insert(inject.at, seq, Event::external(inject.event.clone()).with_data(inject.data.deep_clone()));
+        pending.insert(inject.at, Event::external(inject.event.clone()).with_data(inject.data.deep_clone()));
     }
     let mut budget = EVENT_BUDGET;
     session.start();
@@ -332,8 +332,7 @@ fn drive<C: Chart>(
                 None => platform.answer_owned(request),
             };
             if let Some((after, answer)) = answer {
-                seq += 1;
-                pending.insert(now + after, seq, answer);
+                pending.insert(now + after, answer);
             }
         }
         if !session.is_running() || budget == 0 {
@@ -578,14 +577,14 @@ mod tests {
     fn pending_events_come_by_due_time_then_in_the_order_scheduled() {
         let mut pending = Pending::default();
         let ms = Duration::from_millis;
-        for (due, seq, name) in [(ms(5), 1, "late"), (ms(1), 2, "first"), (ms(5), 3, "later"), (ms(1), 4, "second")] {
-            pending.insert(due, seq, Event::external(name));
+        for (due, name) in [(ms(5), "late"), (ms(1), "first"), (ms(5), "later"), (ms(1), "second"), (ms(5), "last")] {
+            pending.insert(due, Event::external(name));
         }
         let mut order = Vec::new();
         while let Some(due) = pending.next_due() {
             order.push((due, pending.pop().map(|e| e.name.to_string())));
         }
-        let expected = [(ms(1), "first"), (ms(1), "second"), (ms(5), "late"), (ms(5), "later")];
+        let expected = [(ms(1), "first"), (ms(1), "second"), (ms(5), "late"), (ms(5), "later"), (ms(5), "last")];
         assert_eq!(order, expected.map(|(d, n)| (d, Some(n.to_string()))));
     }
 
