@@ -772,6 +772,31 @@ impl<'a> Codegen<'a> {
                 s = state.parent;
             }
         }
+        // What each leaf of a single-leaf chart may take: its transitions'
+        // descriptors and its ancestors'.
+        let mut handled = Vec::new();
+        if single_leaf {
+            for st in self.chart.states.iter() {
+                let mut mask = 0u64;
+                let mut s = Some(st);
+                while let Some(state) = s {
+                    for &t in &state.transitions {
+                        let events = &self.chart.transitions[t].events;
+                        mask |= if events.iter().any(|e| e == "*") {
+                            u64::MAX
+                        } else {
+                            events.iter().map(|e| bit(e)).fold(0, |a, b| a | b)
+                        };
+                    }
+                    s = state.parent.map(|p| &self.chart.states[usize::from(p)]);
+                }
+                handled.push(mask);
+            }
+        }
+        let handled = single_leaf.then(|| {
+            let words = handled.iter().map(|&w| syn::LitInt::new(&format!("{w:#x}"), proc_macro2::Span::call_site()));
+            quote!(const HANDLED_EVENTS: &'static [u64] = &[#(#words),*];)
+        });
         let words = |words: Vec<u64>| -> Vec<syn::LitInt> {
             words.iter().map(|&w| syn::LitInt::new(&format!("{w:#x}"), proc_macro2::Span::call_site())).collect()
         };
@@ -780,6 +805,7 @@ impl<'a> Codegen<'a> {
             const COMPILED_SELECT: bool = true;
             const ATOMIC_STATES: &'static [u64] = &[#(#atomic_words),*];
             const EVENTLESS_STATES: Option<&'static [u64]> = Some(&[#(#eventless_words),*]);
+            #handled
             const SINGLE_LEAF: bool = #single_leaf;
 
             #[allow(unused_variables, unused_mut)]

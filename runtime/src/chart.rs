@@ -222,6 +222,19 @@ pub trait Chart: crate::MaybeSend {
                 .is_none_or(|words| words.get(usize::from(leaf / 64)).is_some_and(|word| word >> (leaf % 64) & 1 != 0))
     }
 
+    /// For each state of a single-leaf chart, the event descriptors its
+    /// transitions and its ancestors' test, as a mask (all bits for a `*`):
+    /// an event outside it cannot be taken from that state. Generated with
+    /// [`Chart::select`]; empty when not known.
+    const HANDLED_EVENTS: &'static [u64] = &[];
+
+    /// Whether a transition from `leaf` may take an event of descriptor
+    /// mask `mask`, by [`Chart::HANDLED_EVENTS`].
+    #[inline(always)]
+    fn handles(leaf: u16, mask: u64) -> bool {
+        Self::HANDLED_EVENTS.get(usize::from(leaf)).is_none_or(|handled| handled & mask != 0)
+    }
+
     /// Some transitions are [`TransitionInfo::local`].
     const LOCAL_STEPS: bool = false;
 

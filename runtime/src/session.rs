@@ -1512,13 +1512,32 @@ impl<C: Chart> Session<C> {
             && self.core.timers.peek().is_some_and(|t| t.pending.is_external());
         if let Some(Timer { due, pending, .. }) = straight.then(|| self.core.timers.pop()).flatten() {
             self.core.now = self.core.now.max(Duration::from_nanos(due));
-            self.process_external(pending.into_parts().0);
+            let event = pending.into_parts().0;
+            if self.is_stale(&event) {
+                return true;
+            }
+            self.process_external(event);
             self.run_until_idle();
             return true;
         }
         let fired = self.fire_next_timer();
         self.run_until_idle();
         fired
+    }
+
+    /// No transition from the active states may take `event`, nothing
+    /// eventless waits to be tried after it, and nobody watches: processing
+    /// it would change nothing, and nothing would read it (a timeout that
+    /// fires after its state was left). For single-leaf compiled charts.
+    #[inline]
+    fn is_stale(&self, event: &Event) -> bool {
+        if !(Self::COMPILED && C::SINGLE_LEAF) || self.core.observed {
+            return false;
+        }
+        let leaf = self.core.innermost();
+        !C::handles(leaf, C::event_mask(&event.name))
+            && !C::eventless_from(leaf)
+            && (C::QUIET_STEPS || !self.has_internal())
     }
 
     /// Sends one external event and runs to a stable configuration.

@@ -262,3 +262,44 @@ fn generated_signals_match_the_chart_at_run_time() {
     session.process_signal(history::Machine::RESUME);
     assert!(session.is_in("inner1"), "{:?}", session.active_states());
 }
+
+/// A timeout that fires after its state was left: one no transition takes
+/// changes nothing, whether or not anyone watches (a session nobody
+/// watches lets it go unprocessed); one an ancestor takes, or that an
+/// eventless transition reads through `_event`, is processed.
+#[test]
+fn stale_timeouts_change_nothing_and_the_others_are_taken() {
+    use scxmlc_tests::fixtures::timeouts;
+    for watched in [false, true] {
+        let mut session = timeouts::Machine::session();
+        let recorder = Recorder::default();
+        if watched {
+            session.set_observer(Box::new(recorder.clone()));
+        }
+        session.start();
+        session.advance_to(Duration::from_millis(3600));
+        assert!(session.is_in("watching"), "watched={watched}: {:?}", session.active_states());
+        // The second 'stale' fires in 'watching', whose eventless
+        // transition is tried after it and does not hold.
+        session.advance_to(Duration::from_millis(3800));
+        assert!(session.is_in("watching"), "watched={watched}: {:?}", session.active_states());
+        session.run_virtual(Duration::from_secs(10));
+        assert_eq!(session.final_state(), Some("done"), "watched={watched}");
+        assert_eq!(session.core.now(), Duration::from_secs(4), "watched={watched}");
+        assert_eq!(session.chart.data.heard.to_js_string(), "parent.tick;move;watched;", "watched={watched}");
+        if watched {
+            let events: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" event ")).collect();
+            assert_eq!(
+                events,
+                [
+                    "1s event go",
+                    "2s event stale",
+                    "3s event parent.tick",
+                    "3.5s event move",
+                    "3.7s event stale",
+                    "4s event watched"
+                ]
+            );
+        }
+    }
+}
