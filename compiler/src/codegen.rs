@@ -1503,19 +1503,26 @@ impl<'a> Codegen<'a> {
             }
             Action::If { branches, .. } => {
                 let mut out = TokenStream::new();
-                for (i, (cond, body)) in branches.iter().enumerate() {
-                    let body = self.actions(body);
-                    match (i, cond) {
-                        (0, Some(c)) => {
-                            let c = self.condition(self.scripts.expr(*c));
-                            out.extend(quote!(if #c { #body }));
-                        }
-                        (_, Some(c)) => {
-                            let c = self.condition(self.scripts.expr(*c));
-                            out.extend(quote!(else if #c { #body }));
-                        }
-                        (_, None) => out.extend(quote!(else { #body })),
+                let mut first = true;
+                for (cond, body) in branches {
+                    // A condition worked out at build time: a branch that
+                    // cannot be taken is left out, one that must ends the chain.
+                    let cond = cond.map(|c| self.scripts.expr(c));
+                    if matches!(cond, Some(Expr::Bool(false))) {
+                        continue;
                     }
+                    let body = self.actions(body);
+                    match cond.filter(|c| !matches!(c, Expr::Bool(true))) {
+                        Some(c) => {
+                            let c = self.condition(c);
+                            out.extend(if first { quote!(if #c { #body }) } else { quote!(else if #c { #body }) });
+                        }
+                        None => {
+                            out.extend(if first { quote!({ #body }) } else { quote!(else { #body }) });
+                            break;
+                        }
+                    }
+                    first = false;
                 }
                 out
             }
@@ -2153,6 +2160,8 @@ impl<'a> Codegen<'a> {
                 let cmp = Self::comparison(*op);
                 quote!(#a #cmp #b)
             }
+            // A test worked out at build time (`ir::propagate_constants`).
+            Expr::Bool(b) => quote!(#b),
             // A variable's truth value, read in place: no copy.
             Expr::Var(v) if !self.numeric[*v] => {
                 let f = self.var_field(*v);

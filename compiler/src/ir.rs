@@ -1,7 +1,7 @@
 //! Facts about the chart's structure that the runtime would otherwise work
 //! out per event: descendant ranges and transition domains.
-use crate::model::{Action, Chart, ExprId, SourceKind, StateId, StateKind};
-use crate::script::{BinOp, Expr, Lowered, Place, Scripts, Stmt, SystemVar, UnOp};
+use crate::model::{Action, Chart, ExprId, SourceKind, StateId, StateKind, ValueSource};
+use crate::script::{BinOp, Expr, Logic, Lowered, Place, Scripts, Stmt, SystemVar, UnOp, VarId};
 use std::collections::{HashMap, HashSet};
 
 /// States are numbered in document order, so a state's descendants are the
@@ -477,6 +477,285 @@ fn unit(e: &Expr) -> Option<i64> {
     integer_literal(e).filter(|n| n.abs() == 1)
 }
 
+/// Datamodel variables holding a known primitive, by variable.
+type Known = HashMap<VarId, Expr>;
+
+/// Reads of variables an earlier action of the same block set to a
+/// constant, replaced by the constant, and comparisons of constants
+/// folded: `var timeout = '3s'` in a `<script>` makes a later
+/// `<send delay="timeout">` a delay read at build time, and
+/// `<if cond="timeout != 'infinite'">` no test at all. Only within one
+/// block, and only as long as nothing the analysis cannot see through (a
+/// call, a loop) may have changed the variable.
+pub fn propagate_constants(chart: &Chart, scripts: &mut Scripts) {
+    for block in &chart.blocks {
+        propagate(&block.actions, scripts, &mut Known::new());
+    }
+}
+
+fn propagate(actions: &[Action], scripts: &mut Scripts, known: &mut Known) {
+    for action in actions {
+        if known.is_empty() && !sets_constants(action, scripts) {
+            continue;
+        }
+        match action {
+            Action::Script { body, .. } => {
+                for stmt in scripts.script(*body) {
+                    match stmt {
+                        Stmt::Expr(Expr::Assign(place, None, value)) if is_constant(value) => {
+                            if let Place::Var(v) = **place {
+                                known.insert(v, (**value).clone());
+                            }
+                        }
+                        _ => forget_stmt_writes(std::slice::from_ref(stmt), known),
+                    }
+                }
+            }
+            Action::If { branches, .. } => {
+                // The conditions are tried in order, each after the
+                // writes of those before it; a body runs after its own.
+                for (cond, body) in branches {
+                    if let Some(cond) = cond {
+                        substitute(scripts, &[*cond], known);
+                        forget_writes(scripts.expr(*cond), known);
+                    }
+                    propagate(body, scripts, &mut known.clone());
+                }
+                // What any branch may have written is no longer known.
+                for (_, body) in branches {
+                    forget_block_writes(body, scripts, known);
+                }
+            }
+            // A loop's body runs many times: nothing is known through it.
+            Action::Foreach { .. } => known.clear(),
+            _ => {
+                // The action's own expressions read what the block left;
+                // its stores (a location, an id location) come after them.
+                substitute(scripts, &action_reads(action), known);
+                forget_block_writes(std::slice::from_ref(action), scripts, known);
+                if let Action::Assign { location, value: Some(value), .. } = action {
+                    let constant = Some(scripts.expr(*value)).filter(|e| is_constant(e)).cloned();
+                    if let (Place::Var(v), Some(c)) = (scripts.place(*location), constant) {
+                        known.insert(v, c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The expressions of a send, log, assign or platform action whose
+/// constants are worth knowing at build time.
+fn action_reads(action: &Action) -> Vec<ExprId> {
+    let sources = |list: &mut Vec<ExprId>, sources: &[&Option<ValueSource>]| {
+        for source in sources.iter().copied().flatten() {
+            if let ValueSource::Expr(e) = source {
+                list.push(*e);
+            }
+        }
+    };
+    let mut reads = Vec::new();
+    match action {
+        Action::Send(s) => sources(&mut reads, &[&s.event, &s.target, &s.type_, &s.delay]),
+        Action::Log { expr, .. } => reads.extend(expr),
+        Action::Assign { value, .. } => reads.extend(value),
+        Action::Platform(p) => {
+            for (_, source) in &p.attributes {
+                if let ValueSource::Expr(e) = source {
+                    reads.push(*e);
+                }
+            }
+        }
+        _ => {}
+    }
+    reads
+}
+
+/// A script that sets a variable to a constant, or an `<assign>` of one:
+/// the actions worth looking at while nothing is known yet.
+fn sets_constants(action: &Action, scripts: &Scripts) -> bool {
+    match action {
+        Action::Script { body, .. } => scripts.script(*body).iter().any(
+            |s| matches!(s, Stmt::Expr(Expr::Assign(p, None, v)) if matches!(**p, Place::Var(_)) && is_constant(v)),
+        ),
+        Action::Assign { value: Some(v), .. } => is_constant(scripts.expr(*v)),
+        _ => false,
+    }
+}
+
+fn is_constant(e: &Expr) -> bool {
+    matches!(e, Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_))
+}
+
+/// Replaces the known variables read in the expressions `ids` of one
+/// action, when evaluating them changes nothing (so no read can see a
+/// write of the same action), and folds what became constant.
+fn substitute(scripts: &mut Scripts, ids: &[ExprId], known: &Known) {
+    if known.is_empty() || !ids.iter().all(|&id| scripts.expr(id).is_effect_free()) {
+        return;
+    }
+    for &id in ids {
+        if let Some(Lowered::Expr(e)) = scripts.lowered.get_mut(id) {
+            replace_known(e, known);
+        }
+    }
+}
+
+fn replace_known(e: &mut Expr, known: &Known) {
+    match e {
+        Expr::Var(v) => {
+            if let Some(c) = known.get(v) {
+                *e = c.clone();
+            }
+            return;
+        }
+        Expr::Member(o, _) | Expr::Unary(_, o) => replace_known(o, known),
+        Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
+            replace_known(a, known);
+            replace_known(b, known);
+        }
+        Expr::Conditional(c, a, b) => {
+            replace_known(c, known);
+            replace_known(a, known);
+            replace_known(b, known);
+        }
+        Expr::Array(items) => items.iter_mut().for_each(|i| replace_known(i, known)),
+        Expr::Object(props) => props.iter_mut().for_each(|(_, v)| replace_known(v, known)),
+        _ => return,
+    }
+    if let Some(folded) = fold(e) {
+        *e = folded;
+    }
+}
+
+/// The constant an operation on constants gives, for the operations whose
+/// result is plain to see: equality of two strings, numbers or booleans;
+/// `!` of a boolean; `&&` and `||` after a boolean.
+fn fold(e: &Expr) -> Option<Expr> {
+    match e {
+        Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), a, b) => {
+            let same = match (&**a, &**b) {
+                (Expr::String(x), Expr::String(y)) => x == y,
+                (Expr::Number(x), Expr::Number(y)) => x == y,
+                (Expr::Bool(x), Expr::Bool(y)) => x == y,
+                _ => return None,
+            };
+            Some(Expr::Bool(same == matches!(op, BinOp::Eq | BinOp::StrictEq)))
+        }
+        Expr::Unary(UnOp::Not, a) => match **a {
+            Expr::Bool(b) => Some(Expr::Bool(!b)),
+            _ => None,
+        },
+        Expr::Logical(op @ (Logic::And | Logic::Or), a, b) => match (**a).clone() {
+            Expr::Bool(x) if x == (*op == Logic::And) => Some((**b).clone()),
+            Expr::Bool(x) => Some(Expr::Bool(x)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Forgets the variables `e` may write; everything, if it calls anything.
+fn forget_writes(e: &Expr, known: &mut Known) {
+    if known.is_empty() {
+        return;
+    }
+    let mut calls = false;
+    let mut written = Vec::new();
+    visit(e, &mut |x| match x {
+        Expr::Assign(p, ..) | Expr::Update(p, ..) | Expr::Delete(p) => {
+            if let Place::Var(v) = **p {
+                written.push(v);
+            }
+        }
+        Expr::CallGlobal(..) | Expr::CallMethod(..) | Expr::CallFunction(..) | Expr::CallValue(..) => calls = true,
+        _ => {}
+    });
+    if calls {
+        known.clear();
+    }
+    for v in written {
+        known.remove(&v);
+    }
+}
+
+fn forget_stmt_writes(stmts: &[Stmt], known: &mut Known) {
+    let mut exprs = Vec::new();
+    collect_stmt_exprs(stmts, &mut exprs);
+    for e in exprs {
+        forget_writes(e, known);
+    }
+}
+
+fn forget_place(place: &Place, known: &mut Known) {
+    match place {
+        Place::Var(v) => {
+            known.remove(v);
+        }
+        Place::Member(o, _) => forget_writes(o, known),
+        Place::Index(o, k) => {
+            forget_writes(o, known);
+            forget_writes(k, known);
+        }
+        _ => {}
+    }
+}
+
+/// Forgets what `actions` (and the actions nested in them) may write: the
+/// locations they store to and whatever their expressions write or call.
+fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known) {
+    Action::walk(actions, &mut |a| {
+        let mut sources = Vec::new();
+        let mut places = Vec::new();
+        match a {
+            Action::Script { body, .. } => forget_stmt_writes(scripts.script(*body), known),
+            Action::Assign { location, value, .. } => {
+                places.push(*location);
+                sources.extend(value);
+            }
+            Action::If { branches, .. } => sources.extend(branches.iter().filter_map(|(c, _)| *c)),
+            Action::Foreach { array, item, index, .. } => {
+                sources.push(*array);
+                places.push(*item);
+                places.extend(index);
+            }
+            Action::Send(s) => {
+                for source in [&s.event, &s.target, &s.type_, &s.delay].into_iter().flatten() {
+                    if let ValueSource::Expr(e) = source {
+                        sources.push(*e);
+                    }
+                }
+                places.extend(s.idlocation);
+                sources.extend(s.namelist.iter().map(|(_, e)| *e));
+                sources.extend(s.params.iter().map(|p| p.value));
+                sources.extend(s.content);
+            }
+            Action::Log { expr, .. } => sources.extend(expr),
+            Action::Cancel { sendid: ValueSource::Expr(e), .. } => sources.push(*e),
+            Action::Platform(p) => platform_exprs(p, &mut sources, &mut places),
+            Action::Cancel { .. } | Action::Raise { .. } => {}
+        }
+        for id in sources {
+            forget_writes(scripts.expr(id), known);
+        }
+        for id in places {
+            forget_place(&scripts.place(id), known);
+        }
+    });
+}
+
+fn platform_exprs(p: &crate::model::PlatformAction, sources: &mut Vec<ExprId>, places: &mut Vec<ExprId>) {
+    for (_, source) in &p.attributes {
+        if let ValueSource::Expr(e) = source {
+            sources.push(*e);
+        }
+    }
+    places.extend(p.requestid);
+    for child in &p.children {
+        platform_exprs(child, sources, places);
+    }
+}
+
 fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
     Action::walk(actions, &mut |a| {
         if let Action::Assign { location, value, .. } = a {
@@ -553,6 +832,73 @@ mod tests {
         let file = SourceFile::new("t.scxml", text);
         let mut diags = Diagnostics::default();
         front_end(&file, &Options::default(), &mut diags).expect("the chart builds")
+    }
+
+    /// After constant propagation, each `<if>` condition and `<log>`
+    /// expression of the chart's blocks, in document order: the constant,
+    /// or `?` where a variable is still read at run time.
+    fn after_propagation(body: &str) -> Vec<String> {
+        use crate::model::Action;
+        use crate::script::Expr;
+        let (chart, mut scripts) = front(body);
+        super::propagate_constants(&chart, &mut scripts);
+        let shown = |e: &Expr| match e {
+            Expr::String(s) => s.clone(),
+            Expr::Bool(b) => b.to_string(),
+            _ => "?".into(),
+        };
+        let mut out = Vec::new();
+        for block in &chart.blocks {
+            Action::walk(&block.actions, &mut |a| match a {
+                Action::Log { expr: Some(e), .. } => out.push(shown(scripts.expr(*e))),
+                Action::If { branches, .. } => out
+                    .extend(branches.iter().filter_map(|(c, _)| *c).map(|c| format!("if {}", shown(scripts.expr(c))))),
+                _ => {}
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn constants_a_block_set_are_read_at_build_time_until_something_may_change_them() {
+        let seen = after_propagation(
+            r#"<datamodel><data id="t" expr="''"/><data id="u" expr="''"/><data id="i"/></datamodel>
+               <script>function touch() { t = 'changed'; }</script>
+               <state id="s">
+                 <onentry>
+                   <script>t = '3s'; var u = 'x';</script>
+                   <log expr="t"/>
+                   <log expr="t != 'infinite'"/>
+                   <if cond="t == '3s'">
+                     <log expr="u"/>
+                     <assign location="u" expr="'y'"/>
+                     <log expr="u"/>
+                   </if>
+                   <log expr="u"/>
+                   <log expr="t"/>
+                   <if cond="(t = 'b') == 'b'"><log expr="t"/>
+                   <elseif cond="t == '3s'"/><log expr="t"/>
+                   </if>
+                   <script>t = '3s'; touch();</script>
+                   <log expr="t"/>
+                 </onentry>
+                 <onexit><log expr="t"/></onexit>
+                 <transition event="e">
+                   <assign location="t" expr="'a'"/>
+                   <foreach array="[1]" item="i"><log expr="t"/></foreach>
+                   <log expr="t"/>
+                 </transition>
+               </state>"#,
+        );
+        let expected = [
+            "3s", "true", "if true", "x", "y", // Written in a branch.
+            "?", "3s", // The first condition writes `t`: the second reads what it wrote.
+            "if ?", "if ?", "?", "?", // A call may write anything.
+            "?", // Another block.
+            "?", // A loop.
+            "?", "?",
+        ];
+        assert_eq!(seen, expected);
     }
 
     fn numeric(body: &str) -> Vec<(String, bool)> {

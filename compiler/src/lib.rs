@@ -176,9 +176,10 @@ pub fn load_model(file: &SourceFile, options: &Options) -> Result<model::Chart, 
 /// Compiles a chart to Rust.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Output, Report> {
     let mut diagnostics = Diagnostics::default();
-    let Some((chart, scripts)) = front_end(file, options, &mut diagnostics) else {
+    let Some((chart, mut scripts)) = front_end(file, options, &mut diagnostics) else {
         return Err(Report { file: file.clone(), diagnostics });
     };
+    ir::propagate_constants(&chart, &mut scripts);
     let tokens = codegen::Codegen::new(&chart, &scripts, file, &options.runtime_path)
         .derive_serde(options.derive_serde)
         .generate(&mut diagnostics);

@@ -303,3 +303,15 @@ fn stale_timeouts_change_nothing_and_the_others_are_taken() {
         }
     }
 }
+
+/// Conditions and delays the compiler works out from constants a block
+/// set behave as they would read at run time.
+#[test]
+fn constants_read_at_build_time_behave_as_at_run_time() {
+    use scxmlc_tests::fixtures::constants;
+    let mut session = constants::Machine::session();
+    session.run_virtual(Duration::from_secs(5));
+    assert_eq!(session.final_state(), Some("end"));
+    assert_eq!(session.core.now(), Duration::from_millis(10));
+    assert_eq!(session.chart.data.out.to_js_string(), "fast;yes;");
+}
