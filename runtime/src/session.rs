@@ -1513,10 +1513,16 @@ impl<C: Chart> Session<C> {
         if let Some(Timer { due, pending, .. }) = straight.then(|| self.core.timers.pop()).flatten() {
             self.core.now = self.core.now.max(Duration::from_nanos(due));
             let event = pending.into_parts().0;
-            if self.is_stale(&event) {
-                return true;
+            if Self::COMPILED && C::SINGLE_LEAF {
+                // The name is matched once, for both questions.
+                let mask = C::event_mask(&event.name);
+                if self.is_stale(mask) {
+                    return true;
+                }
+                self.process_external_masked(event, mask);
+            } else {
+                self.process_external(event);
             }
-            self.process_external(event);
             self.run_until_idle();
             return true;
         }
@@ -1530,14 +1536,27 @@ impl<C: Chart> Session<C> {
     /// it would change nothing, and nothing would read it (a timeout that
     /// fires after its state was left). For single-leaf compiled charts.
     #[inline]
-    fn is_stale(&self, event: &Event) -> bool {
+    fn is_stale(&self, mask: u64) -> bool {
         if !(Self::COMPILED && C::SINGLE_LEAF) || self.core.observed {
             return false;
         }
         let leaf = self.core.innermost();
-        !C::handles(leaf, C::event_mask(&event.name))
-            && !C::eventless_from(leaf)
-            && (C::QUIET_STEPS || !self.has_internal())
+        !C::handles(leaf, mask) && !C::eventless_from(leaf) && (C::QUIET_STEPS || !self.has_internal())
+    }
+
+    /// [`Self::process_external`] in a compiled chart, of an event whose
+    /// descriptor mask is known.
+    #[inline]
+    fn process_external_masked(&mut self, event: Event, mask: u64) {
+        debug_assert!(Self::COMPILED && mask == C::event_mask(&event.name));
+        if Self::DIRECT && event.owns_nothing() && self.is_running_unobserved() {
+            std::mem::forget(event);
+            return self.process_compiled(mask, false);
+        }
+        if !self.is_running() {
+            return;
+        }
+        self.process_external_compiled_masked(event, mask);
     }
 
     /// Sends one external event and runs to a stable configuration.
@@ -1636,7 +1655,15 @@ impl<C: Chart> Session<C> {
     /// event, a final state.
     #[inline]
     fn process_external_compiled(&mut self, event: Event) {
-        let mask = self.accept_event(event);
+        let mask = C::event_mask(&event.name);
+        self.process_external_compiled_masked(event, mask);
+    }
+
+    /// [`Self::process_external_compiled`] of an event whose descriptor
+    /// mask is known.
+    #[inline(always)]
+    fn process_external_compiled_masked(&mut self, event: Event, mask: u64) {
+        self.take_event(event);
         let report = self.core.reports_states();
         self.process_compiled(mask, report);
         if C::READS_EVENT {
@@ -1649,16 +1676,23 @@ impl<C: Chart> Session<C> {
     /// it is done with), and returns its descriptor mask.
     #[inline(always)]
     fn accept_event(&mut self, event: Event) -> u64 {
+        let mask = C::event_mask(&event.name);
+        self.take_event(event);
+        mask
+    }
+
+    /// [`Self::accept_event`] but for the mask: the observer is told, and
+    /// the event kept as `_event` or let go.
+    #[inline(always)]
+    fn take_event(&mut self, event: Event) {
         if self.core.observed {
             self.core.observe_event(&event);
         }
-        let mask = C::event_mask(&event.name);
         if C::READS_EVENT {
             self.core.set_current(event);
         } else if event.owns_nothing() {
             std::mem::forget(event);
         }
-        mask
     }
 
     /// The macrostep of an external event given by its descriptor mask
