@@ -1338,10 +1338,16 @@ impl<C: Chart> Session<C> {
 
     /// The id of the top-level final state reached, if any.
     pub fn final_state(&self) -> Option<&'static str> {
-        match self.status() {
-            Status::Done(Some(s)) => Some(C::STATES[usize::from(s)].id),
-            _ => None,
-        }
+        // Read where it is kept: `status()` would clone a halted session's message.
+        let state = match self.phase {
+            Phase::Final => self.final_state,
+            Phase::Ended => match self.ended.as_deref()?.status {
+                Status::Done(Some(state)) => state,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(C::STATES[usize::from(state)].id)
     }
 
     /// Active states in document order, by id; once the session has ended,
