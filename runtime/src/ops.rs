@@ -313,9 +313,9 @@ pub fn get_str(object: &Value, key: &str) -> Result<Value> {
 /// `_genesys.ixn.interactions[id].parties[p].device`, walked in place
 /// (holding each object's lock, where objects are shared by threads)
 /// rather than copying each link out of it: a copy of an object is a count
-/// update, and its drop another. Only the value read last is copied. The keys are worked out before the walk, so the
-/// compiler passes only keys whose evaluation cannot fail or change
-/// anything.
+/// update, and its drop another. Only the value read last is copied. The
+/// keys are worked out before the walk, so the compiler passes only keys
+/// whose evaluation cannot fail or change anything.
 pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
     let mut from = std::borrow::Cow::Borrowed(object);
     let mut keys = keys;
@@ -325,8 +325,9 @@ pub fn get_path(object: &Value, keys: &[&str]) -> Result<Value> {
         let Some((key, rest)) = keys[steps..].split_first() else { return Ok(reached) };
         // The walk stopped at a link that is not an object, or whose lock
         // is held: by this walk (with `sync`, a chain that runs back into
-        // itself), by another thread, or by a borrow outside the walk. With every lock let go, that step is taken the
-        // copying way, which also raises a read of `undefined`'s error.
+        // itself), by another thread, or by a borrow outside the walk.
+        // With every lock let go, that step is taken the copying way,
+        // which also raises a read of `undefined`'s error.
         from = std::borrow::Cow::Owned(get_str(&reached, key)?);
         keys = rest;
     }

@@ -141,7 +141,7 @@ mod counted {
         /// # Safety
         /// Nothing may borrow the value while the reference lives.
         #[inline]
-        pub unsafe fn peek(&self) -> Option<&T> {
+        pub(crate) unsafe fn peek(&self) -> Option<&T> {
             // SAFETY: the caller's promise.
             unsafe { self.0.try_borrow_unguarded().ok() }
         }
