@@ -595,6 +595,8 @@ impl<'a> Codegen<'a> {
         let single_leaf = self.single_leaf;
         let Some(descriptors) = Self::compiled_descriptors(self.chart) else { return quote!() };
         let bit = |d: &str| -> u64 { 1u64 << descriptors.iter().position(|x| *x == d).unwrap_or(0) };
+        // The bits a transition's event descriptors test.
+        let bits = |events: &[String]| events.iter().map(|e| bit(e)).fold(0, |a, b| a | b);
         // Statements the inlined microsteps may add, in all.
         let budget = Cell::new(50_000usize);
         // `all` builds the arms of `select_all`, which collects transitions
@@ -617,7 +619,7 @@ impl<'a> Codegen<'a> {
                         // The event test (none for eventless and `*`), then the condition.
                         let mut tests = Vec::new();
                         if !eventless && !tr.events.iter().any(|e| e == "*") {
-                            let bits = Literal::u64_unsuffixed(tr.events.iter().map(|e| bit(e)).fold(0, |a, b| a | b));
+                            let bits = Literal::u64_unsuffixed(bits(&tr.events));
                             tests.push(quote!(event & #bits != 0));
                         }
                         if tr.cond.is_some() {
@@ -756,41 +758,23 @@ impl<'a> Codegen<'a> {
                 atomic_words[i / 64] |= 1 << (i % 64);
             }
         }
-        // Leaves an eventless transition may leave: its own or an ancestor's.
+        // For each state, from its transitions and its ancestors': whether
+        // an eventless transition may leave it (asked of leaves only), and
+        // the descriptors it may take an event by (all bits for a `*`).
         let mut eventless_words = vec![0u64; atomic_words.len()];
+        let mut handled = vec![0u64; self.chart.states.len()];
         for (i, st) in self.chart.states.iter().enumerate() {
-            if !matches!(st.kind, StateKind::Atomic | StateKind::Final) {
-                continue;
-            }
-            let mut s = Some(i as model::StateId);
-            while let Some(a) = s {
-                let state = &self.chart.states[usize::from(a)];
-                if state.transitions.iter().any(|&t| self.chart.transitions[t].events.is_empty()) {
-                    eventless_words[i / 64] |= 1 << (i % 64);
-                    break;
-                }
-                s = state.parent;
-            }
-        }
-        // What each leaf of a single-leaf chart may take: its transitions'
-        // descriptors and its ancestors'.
-        let mut handled = Vec::new();
-        if single_leaf {
-            for st in self.chart.states.iter() {
-                let mut mask = 0u64;
-                let mut s = Some(st);
-                while let Some(state) = s {
-                    for &t in &state.transitions {
-                        let events = &self.chart.transitions[t].events;
-                        mask |= if events.iter().any(|e| e == "*") {
-                            u64::MAX
-                        } else {
-                            events.iter().map(|e| bit(e)).fold(0, |a, b| a | b)
-                        };
+            let leaf = matches!(st.kind, StateKind::Atomic | StateKind::Final);
+            let mut s = Some(st);
+            while let Some(state) = s {
+                for &t in &state.transitions {
+                    let events = &self.chart.transitions[t].events;
+                    if events.is_empty() && leaf {
+                        eventless_words[i / 64] |= 1 << (i % 64);
                     }
-                    s = state.parent.map(|p| &self.chart.states[usize::from(p)]);
+                    handled[i] |= if events.iter().any(|e| e == "*") { u64::MAX } else { bits(events) };
                 }
-                handled.push(mask);
+                s = state.parent.map(|p| &self.chart.states[usize::from(p)]);
             }
         }
         let handled = single_leaf.then(|| {

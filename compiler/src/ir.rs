@@ -544,31 +544,32 @@ fn propagate(actions: &[Action], scripts: &mut Scripts, known: &mut Known) {
     }
 }
 
-/// The expressions of a send, log, assign or platform action whose
-/// constants are worth knowing at build time.
+/// The value expressions of a send, log, assign or platform action (a
+/// module action's nested elements included): the reads whose constants
+/// are worth knowing at build time.
 fn action_reads(action: &Action) -> Vec<ExprId> {
-    let sources = |list: &mut Vec<ExprId>, sources: &[&Option<ValueSource>]| {
-        for source in sources.iter().copied().flatten() {
-            if let ValueSource::Expr(e) = source {
-                list.push(*e);
-            }
-        }
-    };
+    fn platform(p: &crate::model::PlatformAction, reads: &mut Vec<ExprId>) {
+        reads.extend(p.attributes.iter().filter_map(|(_, source)| source_expr(source)));
+        p.children.iter().for_each(|child| platform(child, reads));
+    }
     let mut reads = Vec::new();
     match action {
-        Action::Send(s) => sources(&mut reads, &[&s.event, &s.target, &s.type_, &s.delay]),
+        Action::Send(s) => {
+            reads.extend([&s.event, &s.target, &s.type_, &s.delay].into_iter().flatten().filter_map(source_expr))
+        }
         Action::Log { expr, .. } => reads.extend(expr),
         Action::Assign { value, .. } => reads.extend(value),
-        Action::Platform(p) => {
-            for (_, source) in &p.attributes {
-                if let ValueSource::Expr(e) = source {
-                    reads.push(*e);
-                }
-            }
-        }
+        Action::Platform(p) => platform(p, &mut reads),
         _ => {}
     }
     reads
+}
+
+fn source_expr(source: &ValueSource) -> Option<ExprId> {
+    match source {
+        ValueSource::Expr(e) => Some(*e),
+        ValueSource::Literal(_) => None,
+    }
 }
 
 /// A script that sets a variable to a constant, or an `<assign>` of one:
@@ -704,15 +705,16 @@ fn forget_place(place: &Place, known: &mut Known) {
 /// Forgets what `actions` (and the actions nested in them) may write: the
 /// locations they store to and whatever their expressions write or call.
 fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known) {
+    fn requestids(p: &crate::model::PlatformAction, places: &mut Vec<ExprId>) {
+        places.extend(p.requestid);
+        p.children.iter().for_each(|child| requestids(child, places));
+    }
     Action::walk(actions, &mut |a| {
-        let mut sources = Vec::new();
+        let mut sources = action_reads(a);
         let mut places = Vec::new();
         match a {
             Action::Script { body, .. } => forget_stmt_writes(scripts.script(*body), known),
-            Action::Assign { location, value, .. } => {
-                places.push(*location);
-                sources.extend(value);
-            }
+            Action::Assign { location, .. } => places.push(*location),
             Action::If { branches, .. } => sources.extend(branches.iter().filter_map(|(c, _)| *c)),
             Action::Foreach { array, item, index, .. } => {
                 sources.push(*array);
@@ -720,20 +722,14 @@ fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known)
                 places.extend(index);
             }
             Action::Send(s) => {
-                for source in [&s.event, &s.target, &s.type_, &s.delay].into_iter().flatten() {
-                    if let ValueSource::Expr(e) = source {
-                        sources.push(*e);
-                    }
-                }
                 places.extend(s.idlocation);
                 sources.extend(s.namelist.iter().map(|(_, e)| *e));
                 sources.extend(s.params.iter().map(|p| p.value));
                 sources.extend(s.content);
             }
-            Action::Log { expr, .. } => sources.extend(expr),
-            Action::Cancel { sendid: ValueSource::Expr(e), .. } => sources.push(*e),
-            Action::Platform(p) => platform_exprs(p, &mut sources, &mut places),
-            Action::Cancel { .. } | Action::Raise { .. } => {}
+            Action::Cancel { sendid, .. } => sources.extend(source_expr(sendid)),
+            Action::Platform(p) => requestids(p, &mut places),
+            Action::Log { .. } | Action::Raise { .. } => {}
         }
         for id in sources {
             forget_writes(scripts.expr(id), known);
@@ -742,18 +738,6 @@ fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known)
             forget_place(&scripts.place(id), known);
         }
     });
-}
-
-fn platform_exprs(p: &crate::model::PlatformAction, sources: &mut Vec<ExprId>, places: &mut Vec<ExprId>) {
-    for (_, source) in &p.attributes {
-        if let ValueSource::Expr(e) = source {
-            sources.push(*e);
-        }
-    }
-    places.extend(p.requestid);
-    for child in &p.children {
-        platform_exprs(child, sources, places);
-    }
 }
 
 fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>) {
