@@ -226,6 +226,18 @@ impl<'s> SimulatedPlatform<'s> {
             Response::Error { .. } => 2,
             _ => 0,
         };
+        // The common answer, `{requestid, interactionid}` and nothing else,
+        // built in one go as an object literal is.
+        let interactionid = match (response, interactionid) {
+            (Response::Done { after, data: Value::Undefined }, Some(id)) => {
+                let data = Value::object_literal([
+                    (crate::static_str!("requestid"), Value::String(requestid)),
+                    (crate::static_str!("interactionid"), id),
+                ]);
+                return Some((*after, Event::external(request.done_event()).with_data(data)));
+            }
+            (_, id) => id,
+        };
         let mut data = crate::Object::with_capacity(2 + extra);
         data.insert_new(crate::static_str!("requestid"), Value::String(requestid));
         if let Some(id) = interactionid {
