@@ -516,7 +516,9 @@ fn propagate(actions: &[Action], scripts: &mut Scripts, known: &mut Known) {
                 // writes of those before it; a body runs after its own.
                 for (cond, body) in branches {
                     if let Some(cond) = cond {
-                        substitute(scripts, &[*cond], known);
+                        if scripts.expr(*cond).is_effect_free() {
+                            substitute(scripts, &[*cond], known);
+                        }
                         forget_writes(scripts.expr(*cond), known);
                     }
                     propagate(body, scripts, &mut known.clone());
@@ -529,9 +531,16 @@ fn propagate(actions: &[Action], scripts: &mut Scripts, known: &mut Known) {
             // A loop's body runs many times: nothing is known through it.
             Action::Foreach { .. } => known.clear(),
             _ => {
-                // The action's own expressions read what the block left;
-                // its stores (a location, an id location) come after them.
-                substitute(scripts, &action_reads(action), known);
+                // The action's own expressions read what the block left,
+                // when none of them changes anything (so no read can see a
+                // write of the same action); its stores (a location, an id
+                // location) come after them.
+                let (evaluated, stored) = action_parts(action);
+                let pure = evaluated.iter().all(|&e| scripts.expr(e).is_effect_free())
+                    && stored.iter().all(|&p| place_is_effect_free(&scripts.place(p)));
+                if pure {
+                    substitute(scripts, &action_reads(action), known);
+                }
                 forget_block_writes(std::slice::from_ref(action), scripts, known);
                 if let Action::Assign { location, value: Some(value), .. } = action {
                     let constant = Some(scripts.expr(*value)).filter(|e| is_constant(e)).cloned();
@@ -588,13 +597,10 @@ fn is_constant(e: &Expr) -> bool {
     matches!(e, Expr::Undefined | Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_))
 }
 
-/// Replaces the known variables read in the expressions `ids` of one
-/// action, when evaluating them changes nothing (so no read can see a
-/// write of the same action), and folds what became constant.
+/// Replaces the known variables read in the expressions `ids`, and folds
+/// what became constant. The caller has made sure that evaluating them,
+/// and whatever their action evaluates with them, changes nothing.
 fn substitute(scripts: &mut Scripts, ids: &[ExprId], known: &Known) {
-    if known.is_empty() || !ids.iter().all(|&id| scripts.expr(id).is_effect_free()) {
-        return;
-    }
     for &id in ids {
         if let Some(Lowered::Expr(e)) = scripts.lowered.get_mut(id) {
             replace_known(e, known);
@@ -702,39 +708,57 @@ fn forget_place(place: &Place, known: &mut Known) {
     }
 }
 
-/// Forgets what `actions` (and the actions nested in them) may write: the
-/// locations they store to and whatever their expressions write or call.
-fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known) {
+/// The expressions an action evaluates itself (not those of the actions
+/// nested in it), and the locations it stores to. A `<script>`'s
+/// statements are not among them.
+fn action_parts(action: &Action) -> (Vec<ExprId>, Vec<ExprId>) {
     fn requestids(p: &crate::model::PlatformAction, places: &mut Vec<ExprId>) {
         places.extend(p.requestid);
         p.children.iter().for_each(|child| requestids(child, places));
     }
-    Action::walk(actions, &mut |a| {
-        let mut sources = action_reads(a);
-        let mut places = Vec::new();
-        match a {
-            Action::Script { body, .. } => forget_stmt_writes(scripts.script(*body), known),
-            Action::Assign { location, .. } => places.push(*location),
-            Action::If { branches, .. } => sources.extend(branches.iter().filter_map(|(c, _)| *c)),
-            Action::Foreach { array, item, index, .. } => {
-                sources.push(*array);
-                places.push(*item);
-                places.extend(index);
-            }
-            Action::Send(s) => {
-                places.extend(s.idlocation);
-                sources.extend(s.namelist.iter().map(|(_, e)| *e));
-                sources.extend(s.params.iter().map(|p| p.value));
-                sources.extend(s.content);
-            }
-            Action::Cancel { sendid, .. } => sources.extend(source_expr(sendid)),
-            Action::Platform(p) => requestids(p, &mut places),
-            Action::Log { .. } | Action::Raise { .. } => {}
+    let mut evaluated = action_reads(action);
+    let mut stored = Vec::new();
+    match action {
+        Action::Assign { location, .. } => stored.push(*location),
+        Action::If { branches, .. } => evaluated.extend(branches.iter().filter_map(|(c, _)| *c)),
+        Action::Foreach { array, item, index, .. } => {
+            evaluated.push(*array);
+            stored.push(*item);
+            stored.extend(index);
         }
-        for id in sources {
+        Action::Send(s) => {
+            stored.extend(s.idlocation);
+            evaluated.extend(s.namelist.iter().map(|(_, e)| *e));
+            evaluated.extend(s.params.iter().map(|p| p.value));
+            evaluated.extend(s.content);
+        }
+        Action::Cancel { sendid, .. } => evaluated.extend(source_expr(sendid)),
+        Action::Platform(p) => requestids(p, &mut stored),
+        Action::Script { .. } | Action::Log { .. } | Action::Raise { .. } => {}
+    }
+    (evaluated, stored)
+}
+
+fn place_is_effect_free(place: &Place) -> bool {
+    match place {
+        Place::Member(o, _) => o.is_effect_free(),
+        Place::Index(o, k) => o.is_effect_free() && k.is_effect_free(),
+        _ => true,
+    }
+}
+
+/// Forgets what `actions` (and the actions nested in them) may write: the
+/// locations they store to and whatever their expressions write or call.
+fn forget_block_writes(actions: &[Action], scripts: &Scripts, known: &mut Known) {
+    Action::walk(actions, &mut |a| {
+        if let Action::Script { body, .. } = a {
+            forget_stmt_writes(scripts.script(*body), known);
+        }
+        let (evaluated, stored) = action_parts(a);
+        for id in evaluated {
             forget_writes(scripts.expr(id), known);
         }
-        for id in places {
+        for id in stored {
             forget_place(&scripts.place(id), known);
         }
     });
@@ -835,6 +859,11 @@ mod tests {
         for block in &chart.blocks {
             Action::walk(&block.actions, &mut |a| match a {
                 Action::Log { expr: Some(e), .. } => out.push(shown(scripts.expr(*e))),
+                Action::Send(send) => {
+                    if let Some(crate::model::ValueSource::Expr(e)) = &send.delay {
+                        out.push(format!("delay {}", shown(scripts.expr(*e))));
+                    }
+                }
                 Action::If { branches, .. } => out
                     .extend(branches.iter().filter_map(|(c, _)| *c).map(|c| format!("if {}", shown(scripts.expr(c))))),
                 _ => {}
@@ -872,16 +901,32 @@ mod tests {
                    <foreach array="[1]" item="i"><log expr="t"/></foreach>
                    <log expr="t"/>
                  </transition>
+                 <transition event="f">
+                   <script>t = '1s';</script>
+                   <send event="g" delayexpr="t"/>
+                   <send event="g" delayexpr="t"><param name="p" expr="t = '2s'"/></send>
+                   <send event="g" delayexpr="t"/>
+                 </transition>
                </state>"#,
         );
         let expected = [
-            "3s", "true", "if true", "x", "y", // Written in a branch.
-            "?", "3s", // The first condition writes `t`: the second reads what it wrote.
-            "if ?", "if ?", "?", "?", // A call may write anything.
-            "?", // Another block.
-            "?", // A loop.
-            "?", "?",
-        ];
+            &["3s", "true", "if true", "x", "y"][..],
+            // Written in a branch.
+            &["?", "3s"],
+            // The first condition writes `t`: the second reads what it wrote.
+            &["if ?", "if ?", "?", "?"],
+            // A call may write anything.
+            &["?"],
+            // Another block.
+            &["?"],
+            // A loop.
+            &["?", "?"],
+            // A send whose parameter writes `t`: none of its reads is
+            // made at build time, whatever order its expressions run in,
+            // and what follows does not know `t`.
+            &["delay 1s", "delay ?", "delay ?"],
+        ]
+        .concat();
         assert_eq!(seen, expected);
     }
 
