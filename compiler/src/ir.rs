@@ -502,11 +502,13 @@ fn propagate(actions: &[Action], scripts: &mut Scripts, known: &mut Known) {
             Action::Script { body, .. } => {
                 for stmt in scripts.script(*body) {
                     match stmt {
-                        Stmt::Expr(Expr::Assign(place, None, value)) if is_constant(value) => {
-                            if let Place::Var(v) = **place {
+                        Stmt::Expr(Expr::Assign(place, None, value)) if is_constant(value) => match **place {
+                            Place::Var(v) => {
                                 known.insert(v, (**value).clone());
                             }
-                        }
+                            // `o[f()] = 1`: what it evaluates on its left.
+                            _ => forget_stmt_writes(std::slice::from_ref(stmt), known),
+                        },
                         _ => forget_stmt_writes(std::slice::from_ref(stmt), known),
                     }
                 }
@@ -875,7 +877,7 @@ mod tests {
     #[test]
     fn constants_a_block_set_are_read_at_build_time_until_something_may_change_them() {
         let seen = after_propagation(
-            r#"<datamodel><data id="t" expr="''"/><data id="u" expr="''"/><data id="i"/></datamodel>
+            r#"<datamodel><data id="t" expr="''"/><data id="u" expr="''"/><data id="i"/><data id="o" expr="({})"/></datamodel>
                <script>function touch() { t = 'changed'; }</script>
                <state id="s">
                  <onentry>
@@ -893,6 +895,8 @@ mod tests {
                    <elseif cond="t == '3s'"/><log expr="t"/>
                    </if>
                    <script>t = '3s'; touch();</script>
+                   <log expr="t"/>
+                   <script>t = '3s'; o[touch()] = 1;</script>
                    <log expr="t"/>
                  </onentry>
                  <onexit><log expr="t"/></onexit>
@@ -915,8 +919,8 @@ mod tests {
             &["?", "3s"],
             // The first condition writes `t`: the second reads what it wrote.
             &["if ?", "if ?", "?", "?"],
-            // A call may write anything.
-            &["?"],
+            // A call may write anything, on the left of an assignment too.
+            &["?", "?"],
             // Another block.
             &["?"],
             // A loop.
