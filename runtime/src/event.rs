@@ -182,6 +182,7 @@ impl Event {
         Event { name: name.into(), kind, data: Value::Undefined, meta: None, from_self: false }
     }
 
+    #[inline]
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = data;
         self
