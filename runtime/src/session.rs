@@ -597,6 +597,7 @@ impl Core {
     }
 
     /// Makes `event` the one being processed, with `_event` not yet built.
+    #[inline]
     fn set_current(&mut self, event: Event) {
         let current = Current { event: Some(event), value: Value::Undefined };
         match &mut self.current {
