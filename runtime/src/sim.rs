@@ -279,6 +279,7 @@ impl crate::Platform for SimulatedPlatform<'_> {
 struct Pending(smallvec::SmallVec<[(Duration, Event); 4]>);
 
 impl Pending {
+    #[inline]
     fn insert(&mut self, due: Duration, event: Event) {
         // Before those due at the same time: they were scheduled earlier,
         // and go first from the end.
