@@ -608,6 +608,7 @@ impl Core {
 
     /// Nothing reads `_event` between macrosteps: an idle session keeps
     /// neither its last event nor the room for one.
+    #[inline]
     fn clear_current(&mut self) {
         self.current = None;
     }
