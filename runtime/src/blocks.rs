@@ -214,6 +214,7 @@ impl<T: Ord> BlockHeap<T> {
         Some(unsafe { self.buffer.as_ref() })
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, item: T) {
         if self.len == self.room {
             self.grow();
@@ -234,6 +235,7 @@ impl<T: Ord> BlockHeap<T> {
     }
 
     /// Takes the greatest item out.
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
             return None;
