@@ -1,6 +1,7 @@
 //! Runs one benchmark chart for a fixed number of events, for profilers
 //! (`valgrind --tool=callgrind`): `cargo run --release -p scxmlc_bench --example profile -- flat 100000`;
-//! `flat:signal` sends signals instead of events, `handwritten` drives the
+//! `flat:signal` sends signals instead of events (`flat-null` and the
+//! other `-null` charts: the null-datamodel versions), `handwritten` drives the
 //! hand-written baseline of flat; `seed-flow N` plays N
 //! whole seed calls (`seed-flow-unlogged`: nobody reads their logs;
 //! `seed-switch`: call after call on one simulated switch).
@@ -34,6 +35,10 @@ fn main() {
         "deep" => run(deep::Machine::session(), "tick", n, signal),
         "parallel" => run(parallel::Machine::session(), "tick", n, signal),
         "eventless" => run(eventless::Machine::session(), "start", n, signal),
+        "flat-null" => run(flat_null::Machine::session(), "tick", n, signal),
+        "deep-null" => run(deep_null::Machine::session(), "tick", n, signal),
+        "parallel-null" => run(parallel_null::Machine::session(), "tick", n, signal),
+        "eventless-null" => run(eventless_null::Machine::session(), "start", n, signal),
         "handwritten" => {
             let mut flat = scxmlc_bench::handwritten::Flat::default();
             for _ in 0..n {
