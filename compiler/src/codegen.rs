@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::ident::{camel, screaming, snake, Names};
 use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
-use crate::script::{BinOp, Expr, FnId, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
+use crate::script::{BinOp, Expr, FnId, Jumps, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
 use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
 use quote::{format_ident, quote};
 use std::cell::{Cell, OnceCell};
@@ -1749,8 +1749,120 @@ impl<'a> Codegen<'a> {
                 let e = self.expr(e);
                 quote!(return Ok(#e);)
             }
+            Stmt::Loop(l) => self.test_loop(l),
+            Stmt::Iterate(i) => self.iterate(i),
+            Stmt::Switch(sw) => self.switch(sw),
+            Stmt::Labeled(l) => {
+                let exit = exit_label(l.depth, l.jumps);
+                let body = self.stmts(&l.body);
+                quote!(#exit { #body })
+            }
+            Stmt::Break(depth) => {
+                let exit = jump_label("exit", *depth);
+                quote!(break #exit;)
+            }
+            Stmt::Continue(depth) => {
+                let next = jump_label("next", *depth);
+                quote!(break #next;)
+            }
         });
         quote!(#(#items)*)
+    }
+
+    /// A loop's body, in a block a `continue` leaves when it has one.
+    fn loop_body(&self, depth: usize, body: &[Stmt], jumps: Jumps) -> TokenStream {
+        let body = self.stmts(body);
+        if jumps.continued {
+            let next = jump_label("next", depth);
+            quote!(#next: { #body })
+        } else {
+            body
+        }
+    }
+
+    /// `while`, `do ... while` and `for (;;)`, each iteration counted
+    /// against [`scxmlc_runtime::loops::LoopGuard`].
+    fn test_loop(&self, l: &crate::script::Loop) -> TokenStream {
+        let rt = &self.rt;
+        let exit = jump_label("exit", l.depth);
+        let guard = format_ident!("loop{}_guard", l.depth);
+        let test = l.test.as_ref().filter(|t| !matches!(t, Expr::Bool(true)));
+        // The test leaves the loop by its label too.
+        let label = exit_label(l.depth, Jumps { broken: l.jumps.broken || test.is_some(), ..l.jumps });
+        let test = test.map(|t| {
+            let c = self.condition(t);
+            quote!(if !(#c) { break #exit; })
+        });
+        let (before, after) = if l.test_first { (test, None) } else { (None, test) };
+        let body = self.loop_body(l.depth, &l.body, l.jumps);
+        let update = l.update.as_ref().map(|u| self.stmts(std::slice::from_ref(&Stmt::Expr(u.clone()))));
+        quote!({
+            let mut #guard = #rt::loops::LoopGuard::new();
+            #label loop {
+                #before
+                #guard.step()?;
+                #body
+                #after
+                #update
+            }
+        })
+    }
+
+    /// `for (k in o)` over [`scxmlc_runtime::loops::Keys`], `for (x of a)`
+    /// over [`scxmlc_runtime::loops::Items`].
+    fn iterate(&self, i: &crate::script::Iterate) -> TokenStream {
+        let rt = &self.rt;
+        let exit = exit_label(i.depth, i.jumps);
+        let guard = format_ident!("loop{}_guard", i.depth);
+        let iter = format_ident!("loop{}_iter", i.depth);
+        let item = format_ident!("loop{}_item", i.depth);
+        let object = self.expr(&i.object);
+        let start =
+            if i.keys { quote!(#rt::loops::Keys::of(&#object)) } else { quote!(#rt::loops::Items::of(&#object)?) };
+        let store = self.store(&i.target, quote!(#item));
+        let body = self.loop_body(i.depth, &i.body, i.jumps);
+        quote!({
+            let mut #iter = #start;
+            let mut #guard = #rt::loops::LoopGuard::new();
+            #exit while let Some(#item) = #iter.next() {
+                #guard.step()?;
+                #store
+                #body
+            }
+        })
+    }
+
+    /// Runs the clauses from the first whose test is strictly equal to the
+    /// discriminant (else from `default`), falling through to the end or
+    /// to a `break`.
+    fn switch(&self, sw: &crate::script::Switch) -> TokenStream {
+        let rt = &self.rt;
+        let exit = exit_label(sw.depth, sw.jumps);
+        let value = format_ident!("switch{}_value", sw.depth);
+        let from = format_ident!("switch{}_from", sw.depth);
+        let discriminant = self.expr(&sw.discriminant);
+        let fallback = sw.cases.iter().position(|(test, _)| test.is_none()).unwrap_or(sw.cases.len());
+        let fallback = Literal::usize_unsuffixed(fallback);
+        // Tests in source order, the first that matches decides.
+        let choice =
+            sw.cases.iter().enumerate().rev().fold(quote!(#fallback), |otherwise, (i, (test, _))| match test {
+                Some(test) => {
+                    let test = self.expr(test);
+                    let i = Literal::usize_unsuffixed(i);
+                    quote!(if #rt::ops::strict_eq(&#value, &#test) { #i } else { #otherwise })
+                }
+                None => otherwise,
+            });
+        let clauses = sw.cases.iter().enumerate().filter(|(_, (_, body))| !body.is_empty()).map(|(i, (_, body))| {
+            let body = self.stmts(body);
+            let i = Literal::usize_unsuffixed(i);
+            quote!(if #from <= #i { #body })
+        });
+        quote!(#exit {
+            let #value = #discriminant;
+            let #from: usize = #choice;
+            #(#clauses)*
+        })
     }
 
     /// Fails early for a location that can never be assigned.
@@ -2483,6 +2595,20 @@ impl<'a> Codegen<'a> {
             }
         }
     }
+}
+
+/// The label of a loop or `switch` (`exit`) or of a loop's body (`next`),
+/// by how deep it is in its script or function.
+fn jump_label(what: &str, depth: usize) -> syn::Lifetime {
+    syn::Lifetime::new(&format!("'{what}{depth}"), PmSpan::call_site())
+}
+
+/// `'exitN:` before a statement a `break` leaves; nothing if none does.
+fn exit_label(depth: usize, jumps: Jumps) -> Option<TokenStream> {
+    jumps.broken.then(|| {
+        let exit = jump_label("exit", depth);
+        quote!(#exit:)
+    })
 }
 
 fn system_name(s: SystemVar) -> &'static str {

@@ -325,15 +325,25 @@ fn vars_whose_stores(
         collect_assigns(&b.actions, &mut assigned);
     }
     let mut exprs: Vec<&Expr> = Vec::new();
+    let mut iterated: Vec<&Place> = Vec::new();
     for l in &scripts.lowered {
         match l {
             Lowered::Expr(e) => exprs.push(e),
-            Lowered::Script(stmts) => collect_stmt_exprs(stmts, &mut exprs),
+            Lowered::Script(stmts) => collect_stmt_parts(stmts, &mut exprs, &mut iterated),
             Lowered::Place(_) => {}
         }
     }
     for f in &scripts.functions {
-        collect_stmt_exprs(&f.body, &mut exprs);
+        collect_stmt_parts(&f.body, &mut exprs, &mut iterated);
+    }
+    // A loop stores keys and items, whatever they are.
+    for place in &iterated {
+        match place {
+            Place::Var(v) => kept[*v] = false,
+            Place::Member(o, _) => exprs.push(o),
+            Place::Index(o, k) => exprs.extend([o, k]),
+            _ => {}
+        }
     }
     loop {
         let before = kept.clone();
@@ -400,12 +410,12 @@ fn any_expr(scripts: &Scripts, source: impl Fn(ExprId) -> bool, pred: impl Fn(&E
     for (_, l) in scripts.lowered.iter().enumerate().filter(|&(id, _)| source(id)) {
         match l {
             Lowered::Expr(e) => exprs.push(e),
-            Lowered::Script(stmts) => collect_stmt_exprs(stmts, &mut exprs),
+            Lowered::Script(stmts) => collect_stmt_parts(stmts, &mut exprs, &mut places),
             Lowered::Place(p) => places.push(p),
         }
     }
     for f in &scripts.functions {
-        collect_stmt_exprs(&f.body, &mut exprs);
+        collect_stmt_parts(&f.body, &mut exprs, &mut places);
     }
     let mut found = false;
     let mut check = |e: &Expr| found |= pred(e);
@@ -689,10 +699,13 @@ fn forget_writes(e: &Expr, known: &mut Known) {
 }
 
 fn forget_stmt_writes(stmts: &[Stmt], known: &mut Known) {
-    let mut exprs = Vec::new();
-    collect_stmt_exprs(stmts, &mut exprs);
+    let (mut exprs, mut stored) = (Vec::new(), Vec::new());
+    collect_stmt_parts(stmts, &mut exprs, &mut stored);
     for e in exprs {
         forget_writes(e, known);
+    }
+    for place in stored {
+        forget_place(place, known);
     }
 }
 
@@ -774,15 +787,35 @@ fn collect_assigns(actions: &[Action], out: &mut HashMap<ExprId, Option<ExprId>>
     });
 }
 
-fn collect_stmt_exprs<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s Expr>) {
+/// The expressions statements evaluate, and the locations a loop stores
+/// each key or item into.
+fn collect_stmt_parts<'s>(stmts: &'s [Stmt], exprs: &mut Vec<&'s Expr>, stored: &mut Vec<&'s Place>) {
     for s in stmts {
         match s {
-            Stmt::Expr(e) | Stmt::Return(e) => out.push(e),
+            Stmt::Expr(e) | Stmt::Return(e) => exprs.push(e),
             Stmt::If(c, a, b) => {
-                out.push(c);
-                collect_stmt_exprs(a, out);
-                collect_stmt_exprs(b, out);
+                exprs.push(c);
+                collect_stmt_parts(a, exprs, stored);
+                collect_stmt_parts(b, exprs, stored);
             }
+            Stmt::Loop(l) => {
+                exprs.extend(l.test.iter().chain(&l.update));
+                collect_stmt_parts(&l.body, exprs, stored);
+            }
+            Stmt::Iterate(i) => {
+                exprs.push(&i.object);
+                stored.push(&i.target);
+                collect_stmt_parts(&i.body, exprs, stored);
+            }
+            Stmt::Switch(sw) => {
+                exprs.push(&sw.discriminant);
+                for (test, body) in &sw.cases {
+                    exprs.extend(test);
+                    collect_stmt_parts(body, exprs, stored);
+                }
+            }
+            Stmt::Labeled(l) => collect_stmt_parts(&l.body, exprs, stored),
+            Stmt::Break(_) | Stmt::Continue(_) => {}
         }
     }
 }
@@ -911,6 +944,13 @@ mod tests {
                    <send event="g" delayexpr="t"><param name="p" expr="t = '2s'"/></send>
                    <send event="g" delayexpr="t"/>
                  </transition>
+                 <transition event="h">
+                   <script>t = '1s'; u = 'x'; while (u) { u = ''; } for (t in o) {}</script>
+                   <log expr="t"/>
+                   <log expr="u"/>
+                   <script>t = '1s'; switch (u) { case 1: t = 'one'; }</script>
+                   <log expr="t"/>
+                 </transition>
                </state>"#,
         );
         let expected = [
@@ -929,6 +969,8 @@ mod tests {
             // made at build time, whatever order its expressions run in,
             // and what follows does not know `t`.
             &["delay 1s", "delay ?", "delay ?"],
+            // Written in a loop's body, by a `for ... in`, in a `switch`.
+            &["?", "?", "?"],
         ]
         .concat();
         assert_eq!(seen, expected);
@@ -949,16 +991,30 @@ mod tests {
                  <data id="label" expr="1"/>
                  <data id="copy" expr="0"/>
                  <data id="unset"/>
+                 <data id="key" expr="0"/>
+                 <data id="item" expr="0"/>
+                 <data id="step" expr="0"/>
                </datamodel>
                <state id="s">
                  <onentry>
                    <assign location="count" expr="count + 1"/>
                    <script>total -= 1; label = 'x';</script>
                    <assign location="copy" expr="label + 1"/>
+                   <script>for (key in {}) {} for (item of []) {} while (step &lt; 3) step++;</script>
                  </onentry>
                </state>"#,
         );
-        let expect = [("count", true), ("total", true), ("label", false), ("copy", false), ("unset", false)];
+        // A loop's key or item may be anything.
+        let expect = [
+            ("count", true),
+            ("total", true),
+            ("label", false),
+            ("copy", false),
+            ("unset", false),
+            ("key", false),
+            ("item", false),
+            ("step", true),
+        ];
         for (name, numeric) in expect {
             assert!(vars.contains(&(name.to_string(), numeric)), "{name}: {vars:?}");
         }

@@ -178,6 +178,75 @@ pub enum Stmt {
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     /// Only inside a [`Function`].
     Return(Expr),
+    /// `while`, `do ... while` and `for (;;)`.
+    Loop(Box<Loop>),
+    /// `for (x in o)` and `for (x of a)`.
+    Iterate(Box<Iterate>),
+    Switch(Box<Switch>),
+    /// Any other statement with a label, which `break label` leaves.
+    Labeled(Box<Labeled>),
+    /// Leaves the loop, `switch` or labeled statement at this [`Target`] depth.
+    Break(Target),
+    /// Goes on with the next iteration of the loop at this depth.
+    Continue(Target),
+}
+
+/// How many loops, `switch`es and labeled statements enclose a statement
+/// within its script or function body: names the one a `break` or
+/// `continue` leaves.
+pub type Target = usize;
+
+/// Which jumps reach a loop, `switch` or labeled statement: its label is
+/// written out only where something uses it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Jumps {
+    /// A `break` leaves it.
+    pub broken: bool,
+    /// A `continue` goes on with it (a loop).
+    pub continued: bool,
+}
+
+/// A loop that tests a condition: `while (test)`, `do ... while (test)`
+/// (the test after the body) or `for (; test; update)`.
+#[derive(Clone, Debug)]
+pub struct Loop {
+    pub depth: Target,
+    /// `None`: runs until a `break`, a `return` or an error.
+    pub test: Option<Expr>,
+    pub test_first: bool,
+    pub body: Vec<Stmt>,
+    /// Evaluated after the body, and after a `continue`.
+    pub update: Option<Expr>,
+    pub jumps: Jumps,
+}
+
+/// `for (target in object)`: the keys; `for (target of object)`: the items.
+#[derive(Clone, Debug)]
+pub struct Iterate {
+    pub depth: Target,
+    pub keys: bool,
+    pub target: Place,
+    pub object: Expr,
+    pub body: Vec<Stmt>,
+    pub jumps: Jumps,
+}
+
+/// `switch (discriminant) { case test: ... default: ... }`: the clauses in
+/// source order, `None` for `default`.
+#[derive(Clone, Debug)]
+pub struct Switch {
+    pub depth: Target,
+    pub discriminant: Expr,
+    pub cases: Vec<(Option<Expr>, Vec<Stmt>)>,
+    pub jumps: Jumps,
+}
+
+/// A statement other than a loop or `switch` that has a label.
+#[derive(Clone, Debug)]
+pub struct Labeled {
+    pub depth: Target,
+    pub body: Vec<Stmt>,
+    pub jumps: Jumps,
 }
 
 /// A function declared in a `<script>` or written as a function expression.
@@ -393,31 +462,48 @@ fn collect_foreach_vars(actions: &[Action], out: &mut Vec<usize>) {
 }
 
 /// Calls `f` on each statement of a script or function body that a
-/// declaration is hoisted from: the top level, blocks and `if` branches.
+/// declaration is hoisted from: the top level and every statement nested
+/// in it, but not the bodies of the functions it declares.
 fn for_each_hoisted<'s>(stmts: &'s [js::Stmt], f: &mut impl FnMut(&'s js::Stmt)) {
     for s in stmts {
-        match s {
-            js::Stmt::Block(b) => for_each_hoisted(&b.stmts, f),
+        f(s);
+        let body: &[js::Stmt] = match s {
+            js::Stmt::Block(b) => &b.stmts,
             js::Stmt::If(i) => {
                 for_each_hoisted(std::slice::from_ref(&*i.cons), f);
-                if let Some(alt) = &i.alt {
-                    for_each_hoisted(std::slice::from_ref(&**alt), f);
-                }
+                i.alt.as_deref().map_or(&[], std::slice::from_ref)
             }
-            other => f(other),
-        }
+            js::Stmt::While(w) => std::slice::from_ref(&*w.body),
+            js::Stmt::DoWhile(w) => std::slice::from_ref(&*w.body),
+            js::Stmt::For(l) => std::slice::from_ref(&*l.body),
+            js::Stmt::ForIn(l) => std::slice::from_ref(&*l.body),
+            js::Stmt::ForOf(l) => std::slice::from_ref(&*l.body),
+            js::Stmt::Labeled(l) => std::slice::from_ref(&*l.body),
+            js::Stmt::Switch(sw) => {
+                sw.cases.iter().for_each(|c| for_each_hoisted(&c.cons, f));
+                &[]
+            }
+            _ => &[],
+        };
+        for_each_hoisted(body, f);
     }
 }
 
-/// The names `var` (or `let`/`const`) declares in a body.
+/// The names `var` (or `let`/`const`) declares in a body, loop heads
+/// included.
 fn collect_var_names(stmts: &[js::Stmt], out: &mut Vec<String>) {
-    for_each_hoisted(stmts, &mut |s| {
-        if let js::Stmt::Decl(js::Decl::Var(v)) = s {
-            out.extend(v.decls.iter().filter_map(|d| match &d.name {
-                js::Pat::Ident(id) => Some(id.id.sym.to_string()),
-                _ => None,
-            }));
-        }
+    let mut names = |v: &js::VarDecl| {
+        out.extend(v.decls.iter().filter_map(|d| match &d.name {
+            js::Pat::Ident(id) => Some(id.id.sym.to_string()),
+            _ => None,
+        }))
+    };
+    for_each_hoisted(stmts, &mut |s| match s {
+        js::Stmt::Decl(js::Decl::Var(v)) => names(v),
+        js::Stmt::For(js::ForStmt { init: Some(js::VarDeclOrExpr::VarDecl(v)), .. }) => names(v),
+        js::Stmt::ForIn(js::ForInStmt { left: js::ForHead::VarDecl(v), .. })
+        | js::Stmt::ForOf(js::ForOfStmt { left: js::ForHead::VarDecl(v), .. }) => names(v),
+        _ => {}
     });
 }
 
@@ -500,6 +586,29 @@ struct Lowerer<'a, 'd> {
     source_index: usize,
     /// The functions being lowered, innermost last.
     scopes: Vec<Scope>,
+    /// The loops and `switch`es around the statement being lowered, in
+    /// its script or function body, innermost last.
+    breakables: Vec<Breakable>,
+    /// The labels of the labeled statement being lowered.
+    labels: Vec<String>,
+}
+
+/// A statement `break` can leave.
+struct Breakable {
+    labels: Vec<String>,
+    kind: Breaks,
+    jumps: Jumps,
+}
+
+/// What a [`Breakable`] is, for the jumps that may target it.
+#[derive(Clone, Copy, PartialEq)]
+enum Breaks {
+    /// A loop: the target of `break` and `continue`.
+    Loop,
+    /// A `switch`: the target of `break`.
+    Switch,
+    /// Another labeled statement: the target of `break label` only.
+    Labeled,
 }
 
 #[derive(Default)]
@@ -528,8 +637,8 @@ enum Binding {
 
 fn unsupported_help() -> &'static str {
     "scxmlc compiles a subset of ECMAScript: literals, variables, member access, operators, \
-     assignments, `var`, `if`, functions (without closures), `typeof`, `In()` and a few builtins \
-     (String, Number, Math.*, JSON.*, array methods)"
+     assignments, `var`, `if`, loops, `switch`, functions (without closures), `typeof`, `In()` and \
+     a few builtins (String, Number, Math.*, JSON.*, array methods)"
 }
 
 impl<'a, 'd> Lowerer<'a, 'd> {
@@ -541,7 +650,17 @@ impl<'a, 'd> Lowerer<'a, 'd> {
         functions: &'d mut Vec<Function>,
         source_index: usize,
     ) -> Self {
-        Lowerer { chart, vars, declared, diags, functions, source_index, scopes: Vec::new() }
+        Lowerer {
+            chart,
+            vars,
+            declared,
+            diags,
+            functions,
+            source_index,
+            scopes: Vec::new(),
+            breakables: Vec::new(),
+            labels: Vec::new(),
+        }
     }
 
     fn binding(&self, name: &str) -> Option<Binding> {
@@ -627,6 +746,8 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             })
             .collect();
         self.scopes.push(scope);
+        // A `break` in a function cannot leave a loop around it.
+        let enclosing = std::mem::take(&mut self.breakables);
         for (f, nid) in nested {
             let n = f.ident.sym.to_string();
             self.function(
@@ -642,6 +763,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             FnBody::Block(None) => Vec::new(),
             FnBody::Expr(e) => vec![Stmt::Return(self.expr(e))],
         };
+        self.breakables = enclosing;
         let scope = self.scopes.pop().unwrap_or_default();
         self.functions[id] = Function {
             name: name.unwrap_or("anonymous").to_string(),
@@ -1123,6 +1245,24 @@ impl<'a, 'd> Lowerer<'a, 'd> {
     }
 
     fn stmt(&mut self, s: &js::Stmt, out: &mut Vec<Stmt>) {
+        // The labels of a loop or `switch` name it; those of any other
+        // statement make a block `break label` leaves.
+        let labels = std::mem::take(&mut self.labels);
+        let names_itself = matches!(
+            s,
+            js::Stmt::While(_)
+                | js::Stmt::DoWhile(_)
+                | js::Stmt::For(_)
+                | js::Stmt::ForIn(_)
+                | js::Stmt::ForOf(_)
+                | js::Stmt::Switch(_)
+                | js::Stmt::Labeled(_)
+        );
+        if !labels.is_empty() && !names_itself {
+            let (depth, jumps, body) = self.enclosing(labels, Breaks::Labeled, |cx| cx.body(s));
+            out.push(Stmt::Labeled(Box::new(Labeled { depth, body, jumps })));
+            return;
+        }
         match s {
             js::Stmt::Expr(e) => out.push(Stmt::Expr(self.expr(&e.expr))),
             js::Stmt::Empty(_) => {}
@@ -1131,32 +1271,11 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                     self.stmt(s, out);
                 }
             }
-            js::Stmt::Decl(js::Decl::Var(v)) => {
-                if v.kind != js::VarDeclKind::Var && self.scopes.is_empty() {
-                    // let/const at the top of a script are global for the session too.
-                    let span = self.span_of(v.span);
-                    self.diags.warning("W0203", span, "`let`/`const` in <script> are treated as session-global `var`");
-                }
-                for d in &v.decls {
-                    let js::Pat::Ident(id) = &d.name else {
-                        self.unsupported(d.span, "destructuring declarations");
-                        continue;
-                    };
-                    if let Some(init) = &d.init {
-                        let place = self.place(&js::Expr::Ident(id.id.clone()));
-                        let value = self.expr(init);
-                        out.push(Stmt::Expr(Expr::Assign(Box::new(place), None, Box::new(value))));
-                    }
-                }
-            }
+            js::Stmt::Decl(js::Decl::Var(v)) => self.var_decl(v, out),
             js::Stmt::If(i) => {
                 let cond = self.expr(&i.test);
-                let mut then = Vec::new();
-                self.stmt(&i.cons, &mut then);
-                let mut otherwise = Vec::new();
-                if let Some(alt) = &i.alt {
-                    self.stmt(alt, &mut otherwise);
-                }
+                let then = self.body(&i.cons);
+                let otherwise = i.alt.as_ref().map_or_else(Vec::new, |alt| self.body(alt));
                 out.push(Stmt::If(cond, then, otherwise));
             }
             // Hoisted: lowered with the chart's or the enclosing function's declarations.
@@ -1173,11 +1292,181 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 let value = r.arg.as_ref().map_or(Expr::Undefined, |e| self.expr(e));
                 out.push(Stmt::Return(value));
             }
-            js::Stmt::For(_) | js::Stmt::ForIn(_) | js::Stmt::ForOf(_) | js::Stmt::While(_) | js::Stmt::DoWhile(_) => {
-                self.unsupported(s.span(), "loops (use <foreach>)");
+            js::Stmt::Labeled(l) => {
+                self.labels = labels;
+                self.labels.push(l.label.sym.to_string());
+                self.stmt(&l.body, out);
+            }
+            js::Stmt::While(w) => {
+                let test = self.expr(&w.test);
+                self.test_loop(labels, Some(test), true, &w.body, None, out);
+            }
+            js::Stmt::DoWhile(w) => {
+                let test = self.expr(&w.test);
+                self.test_loop(labels, Some(test), false, &w.body, None, out);
+            }
+            js::Stmt::For(f) => {
+                match &f.init {
+                    Some(js::VarDeclOrExpr::VarDecl(v)) => self.var_decl(v, out),
+                    Some(js::VarDeclOrExpr::Expr(e)) => out.push(Stmt::Expr(self.expr(e))),
+                    None => {}
+                }
+                let test = f.test.as_ref().map(|t| self.expr(t));
+                let update = f.update.as_ref().map(|u| self.expr(u));
+                self.test_loop(labels, test, true, &f.body, update, out);
+            }
+            js::Stmt::ForIn(f) => self.iterate(labels, true, &f.left, &f.right, &f.body, out),
+            js::Stmt::ForOf(f) => {
+                if f.is_await {
+                    self.unsupported(f.span, "`for await`");
+                }
+                self.iterate(labels, false, &f.left, &f.right, &f.body, out);
+            }
+            js::Stmt::Switch(sw) => {
+                let discriminant = self.expr(&sw.discriminant);
+                let (depth, jumps, cases) = self.enclosing(labels, Breaks::Switch, |cx| {
+                    sw.cases.iter().map(|c| (c.test.as_ref().map(|t| cx.expr(t)), cx.stmts(&c.cons))).collect()
+                });
+                out.push(Stmt::Switch(Box::new(Switch { depth, discriminant, cases, jumps })));
+            }
+            js::Stmt::Break(b) => {
+                if let Some(target) = self.jump_target(b.label.as_ref(), false, b.span) {
+                    out.push(Stmt::Break(target));
+                }
+            }
+            js::Stmt::Continue(c) => {
+                if let Some(target) = self.jump_target(c.label.as_ref(), true, c.span) {
+                    out.push(Stmt::Continue(target));
+                }
             }
             other => {
                 self.unsupported(other.span(), "this statement");
+            }
+        }
+    }
+
+    /// One statement (a loop's or a branch's body) as a list.
+    fn body(&mut self, s: &js::Stmt) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        self.stmt(s, &mut out);
+        out
+    }
+
+    fn var_decl(&mut self, v: &js::VarDecl, out: &mut Vec<Stmt>) {
+        if v.kind != js::VarDeclKind::Var && self.scopes.is_empty() {
+            // let/const at the top of a script are global for the session too.
+            let span = self.span_of(v.span);
+            self.diags.warning("W0203", span, "`let`/`const` in <script> are treated as session-global `var`");
+        }
+        for d in &v.decls {
+            let js::Pat::Ident(id) = &d.name else {
+                self.unsupported(d.span, "destructuring declarations");
+                continue;
+            };
+            if let Some(init) = &d.init {
+                let place = self.place(&js::Expr::Ident(id.id.clone()));
+                let value = self.expr(init);
+                out.push(Stmt::Expr(Expr::Assign(Box::new(place), None, Box::new(value))));
+            }
+        }
+    }
+
+    /// Lowers what `lower` makes of a loop's, `switch`'s or labeled
+    /// statement's body with the statement as the innermost target of
+    /// jumps: its depth, the jumps that reach it, and the body.
+    fn enclosing<T>(
+        &mut self,
+        labels: Vec<String>,
+        kind: Breaks,
+        lower: impl FnOnce(&mut Self) -> T,
+    ) -> (Target, Jumps, T) {
+        let depth = self.breakables.len();
+        self.breakables.push(Breakable { labels, kind, jumps: Jumps::default() });
+        let lowered = lower(self);
+        let jumps = self.breakables.pop().map(|b| b.jumps).unwrap_or_default();
+        (depth, jumps, lowered)
+    }
+
+    fn test_loop(
+        &mut self,
+        labels: Vec<String>,
+        test: Option<Expr>,
+        test_first: bool,
+        body: &js::Stmt,
+        update: Option<Expr>,
+        out: &mut Vec<Stmt>,
+    ) {
+        let (depth, jumps, body) = self.enclosing(labels, Breaks::Loop, |cx| cx.body(body));
+        out.push(Stmt::Loop(Box::new(Loop { depth, test, test_first, body, update, jumps })));
+    }
+
+    fn iterate(
+        &mut self,
+        labels: Vec<String>,
+        keys: bool,
+        head: &js::ForHead,
+        object: &js::Expr,
+        body: &js::Stmt,
+        out: &mut Vec<Stmt>,
+    ) {
+        let target = match head {
+            js::ForHead::VarDecl(v) => match v.decls.as_slice() {
+                [js::VarDeclarator { name: js::Pat::Ident(id), init: None, .. }] => {
+                    self.var_decl(v, out);
+                    self.place(&js::Expr::Ident(id.id.clone()))
+                }
+                _ => {
+                    self.unsupported(v.span, "a loop head declaring anything but one plain variable");
+                    Place::Invalid("unsupported loop head".into())
+                }
+            },
+            js::ForHead::Pat(p) => match &**p {
+                js::Pat::Ident(id) => self.place(&js::Expr::Ident(id.id.clone())),
+                js::Pat::Expr(e) => self.place(e),
+                other => {
+                    self.unsupported(other.span(), "destructuring in a loop head");
+                    Place::Invalid("unsupported loop head".into())
+                }
+            },
+            js::ForHead::UsingDecl(u) => {
+                self.unsupported(u.span, "`using` declarations");
+                Place::Invalid("unsupported loop head".into())
+            }
+        };
+        let object = self.expr(object);
+        let (depth, jumps, body) = self.enclosing(labels, Breaks::Loop, |cx| cx.body(body));
+        out.push(Stmt::Iterate(Box::new(Iterate { depth, keys, target, object, body, jumps })));
+    }
+
+    /// The statement a `break` (`continuing`: a `continue`) leaves: the
+    /// innermost loop (or `switch`, for `break`), or the one `label` names.
+    fn jump_target(&mut self, label: Option<&js::Ident>, continuing: bool, span: swc_common::Span) -> Option<Target> {
+        let found = self.breakables.iter().rposition(|b| match label {
+            Some(l) => b.labels.iter().any(|n| *n == *l.sym),
+            None => b.kind == Breaks::Loop || (b.kind == Breaks::Switch && !continuing),
+        });
+        let keyword = if continuing { "continue" } else { "break" };
+        match found {
+            Some(depth) if continuing && self.breakables[depth].kind != Breaks::Loop => {
+                self.unsupported(span, "`continue` with the label of a statement that is not a loop");
+                None
+            }
+            Some(depth) => {
+                let jumps = &mut self.breakables[depth].jumps;
+                if continuing {
+                    jumps.continued = true;
+                } else {
+                    jumps.broken = true;
+                }
+                Some(depth)
+            }
+            None => {
+                let what = match label {
+                    Some(l) => format!("`{keyword} {}` outside a statement labeled so", l.sym),
+                    None => format!("`{keyword}` outside a loop or `switch`"),
+                };
+                self.unsupported(span, &what);
+                None
             }
         }
     }

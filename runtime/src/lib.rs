@@ -18,6 +18,7 @@ mod error;
 mod event;
 pub mod host;
 mod json;
+pub mod loops;
 pub mod ops;
 mod platform;
 mod queue;

@@ -154,6 +154,22 @@ fn functions_compile_to_rust_and_fail_as_ecmascript_does() {
 }
 
 #[test]
+fn loops_and_switch_compile_to_rust_and_fail_as_ecmascript_does() {
+    use scxmlc_tests::fixtures::loops;
+    let logs = run_logged(&mut loops::Machine::session(), Duration::from_secs(1), "pass");
+    assert_eq!(
+        logs,
+        [
+            "0ns log out: for 12 8 | while 210 | do 1 | labeled 00,10 | in x,z,string:0,string:1 \
+             | of 1,2,3,4,a,b | switch one,text,text,two,other,two, | function 5 -1",
+            // `for ... of` a number; `while (true) {}` stopped by its guard.
+            "0ns log errors: TypeError: number is not iterable \
+             | RangeError: a loop went round more than 10000000 times",
+        ]
+    );
+}
+
+#[test]
 fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
     use scxmlc_tests::fixtures::dynamic_invoke;
     let logs = run_logged(&mut dynamic_invoke::Machine::session(), Duration::from_secs(1), "pass");

@@ -1,5 +1,5 @@
-scxmlc_macros::scxml!(mod loops, r#"<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript">
-  <state id="a"><onentry><script>while (true) {}</script></onentry></state>
+scxmlc_macros::scxml!(mod clock, r#"<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript">
+  <state id="a"><onentry><script>var started = new Date();</script></onentry></state>
 </scxml>"#);
 
 fn main() {}
