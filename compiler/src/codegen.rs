@@ -24,6 +24,10 @@ pub struct Codegen<'a> {
     /// The ECMAScript function whose body is being generated: its locals
     /// are Rust `let`s named after them.
     current_fn: Cell<Option<FnId>>,
+    /// The [`crate::script::Try::depth`] of the innermost `try` whose body
+    /// or `catch` is being generated (each is a closure): a jump to a
+    /// statement outside it returns a [`scxmlc_runtime::control::Flow`].
+    try_depth: Cell<Option<usize>>,
     /// Variables stored as numbers ([`crate::ir::numeric_vars`]): `f64`s,
     /// or `i64`s for those that are counters ([`crate::ir::integral_vars`]).
     numeric: Vec<bool>,
@@ -121,6 +125,7 @@ impl<'a> Codegen<'a> {
             data_fns,
             script_fns,
             current_fn: Cell::new(None),
+            try_depth: Cell::new(None),
             numeric,
             integral,
             local: Self::local_transitions(chart),
@@ -161,7 +166,8 @@ impl<'a> Codegen<'a> {
 
     fn local(&self, l: usize) -> Ident {
         let name = self.current_fn.get().and_then(|f| self.scripts.functions[f].locals.get(l));
-        format_ident!("{}_{}", snake(name.map_or("local", |n| n.as_str())), l)
+        // A top-level script's only locals are its `catch` parameters.
+        format_ident!("{}_{}", snake(name.map_or("caught", |n| n.as_str())), l)
     }
 
     /// The `static` that is a function's value.
@@ -1747,8 +1753,13 @@ impl<'a> Codegen<'a> {
             }
             Stmt::Return(e) => {
                 let e = self.expr(e);
-                quote!(return Ok(#e);)
+                self.return_value(e)
             }
+            Stmt::Throw(e) => {
+                let (rt, e) = (&self.rt, self.expr(e));
+                quote!(return Err(#rt::control::throw(#e));)
+            }
+            Stmt::Try(t) => self.try_stmt(t),
             Stmt::Loop(l) => self.test_loop(l),
             Stmt::Iterate(i) => self.iterate(i),
             Stmt::Switch(sw) => self.switch(sw),
@@ -1757,16 +1768,109 @@ impl<'a> Codegen<'a> {
                 let body = self.stmts(&l.body);
                 quote!(#exit { #body })
             }
-            Stmt::Break(depth) => {
-                let exit = jump_label("exit", *depth);
-                quote!(break #exit;)
-            }
-            Stmt::Continue(depth) => {
-                let next = jump_label("next", *depth);
-                quote!(break #next;)
-            }
+            Stmt::Break(depth) => self.jump(*depth, false),
+            Stmt::Continue(depth) => self.jump(*depth, true),
         });
         quote!(#(#items)*)
+    }
+
+    /// `return value`, from the function or from a `try`'s closure in it.
+    fn return_value(&self, value: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        match self.try_depth.get() {
+            Some(_) => quote!(return Ok(#rt::control::Flow::Return(#value));),
+            None => quote!(return Ok(#value);),
+        }
+    }
+
+    /// `break` (`continuing`: `continue`) to the statement at `depth`.
+    fn jump(&self, depth: usize, continuing: bool) -> TokenStream {
+        let rt = &self.rt;
+        let leaves_try = self.try_depth.get().is_some_and(|t| depth < t);
+        match (leaves_try, continuing) {
+            (true, false) => {
+                let depth = Literal::u32_unsuffixed(depth as u32);
+                quote!(return Ok(#rt::control::Flow::Break(#depth));)
+            }
+            (true, true) => {
+                let depth = Literal::u32_unsuffixed(depth as u32);
+                quote!(return Ok(#rt::control::Flow::Continue(#depth));)
+            }
+            (false, false) => {
+                let exit = jump_label("exit", depth);
+                quote!(break #exit;)
+            }
+            (false, true) => {
+                let next = jump_label("next", depth);
+                quote!(break #next;)
+            }
+        }
+    }
+
+    /// The body and the `catch` of a `try` run as closures, so that an
+    /// error `?` raises in them ends the closure, not the function; the
+    /// `finally` statements run after both, and then the jump the body or
+    /// `catch` made, or the error neither caught.
+    fn try_stmt(&self, t: &crate::script::Try) -> TokenStream {
+        let rt = &self.rt;
+        let flow = format_ident!("try{}_flow", t.depth);
+        let result = quote!(Result<#rt::control::Flow, #rt::ExecError>);
+        let outer = self.try_depth.replace(Some(t.depth));
+        let body = self.stmts(&t.body);
+        let catch = t.catch.as_ref().map(|c| {
+            let bind = c.param.map(|p| {
+                let p = self.local(p);
+                quote!(let mut #p = #rt::control::caught(error);)
+            });
+            let body = self.stmts(&c.body);
+            quote! {
+                let #flow = match #flow {
+                    Err(error) => (|| -> #result {
+                        #bind
+                        #body
+                        Ok(#rt::control::Flow::Normal)
+                    })(),
+                    flow => flow,
+                };
+            }
+        });
+        self.try_depth.set(outer);
+        let finally = self.stmts(&t.finally);
+        let then = if t.exits.is_empty() {
+            quote!(#flow?;)
+        } else {
+            let arms = t.exits.iter().map(|exit| match exit {
+                crate::script::Exit::Return => {
+                    let ret = self.return_value(quote!(value));
+                    quote!(#rt::control::Flow::Return(value) => { #ret })
+                }
+                crate::script::Exit::Break(d) => {
+                    let jump = self.jump(*d, false);
+                    let d = Literal::u32_unsuffixed(*d as u32);
+                    quote!(#rt::control::Flow::Break(#d) => { #jump })
+                }
+                crate::script::Exit::Continue(d) => {
+                    let jump = self.jump(*d, true);
+                    let d = Literal::u32_unsuffixed(*d as u32);
+                    quote!(#rt::control::Flow::Continue(#d) => { #jump })
+                }
+            });
+            quote! {
+                match #flow? {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        };
+        quote!({
+            let #flow = (|| -> #result {
+                #body
+                Ok(#rt::control::Flow::Normal)
+            })();
+            #catch
+            #finally
+            #then
+        })
     }
 
     /// A loop's body, in a block a `continue` leaves when it has one.
@@ -1781,7 +1885,7 @@ impl<'a> Codegen<'a> {
     }
 
     /// `while`, `do ... while` and `for (;;)`, each iteration counted
-    /// against [`scxmlc_runtime::loops::LoopGuard`].
+    /// against [`scxmlc_runtime::control::LoopGuard`].
     fn test_loop(&self, l: &crate::script::Loop) -> TokenStream {
         let rt = &self.rt;
         let exit = jump_label("exit", l.depth);
@@ -1797,7 +1901,7 @@ impl<'a> Codegen<'a> {
         let body = self.loop_body(l.depth, &l.body, l.jumps);
         let update = l.update.as_ref().map(|u| self.stmts(std::slice::from_ref(&Stmt::Expr(u.clone()))));
         quote!({
-            let mut #guard = #rt::loops::LoopGuard::new();
+            let mut #guard = #rt::control::LoopGuard::new();
             #label loop {
                 #before
                 #guard.step()?;
@@ -1808,8 +1912,8 @@ impl<'a> Codegen<'a> {
         })
     }
 
-    /// `for (k in o)` over [`scxmlc_runtime::loops::Keys`], `for (x of a)`
-    /// over [`scxmlc_runtime::loops::Items`].
+    /// `for (k in o)` over [`scxmlc_runtime::control::Keys`], `for (x of a)`
+    /// over [`scxmlc_runtime::control::Items`].
     fn iterate(&self, i: &crate::script::Iterate) -> TokenStream {
         let rt = &self.rt;
         let exit = exit_label(i.depth, i.jumps);
@@ -1818,12 +1922,12 @@ impl<'a> Codegen<'a> {
         let item = format_ident!("loop{}_item", i.depth);
         let object = self.expr(&i.object);
         let start =
-            if i.keys { quote!(#rt::loops::Keys::of(&#object)) } else { quote!(#rt::loops::Items::of(&#object)?) };
+            if i.keys { quote!(#rt::control::Keys::of(&#object)) } else { quote!(#rt::control::Items::of(&#object)?) };
         let store = self.store(&i.target, quote!(#item));
         let body = self.loop_body(i.depth, &i.body, i.jumps);
         quote!({
             let mut #iter = #start;
-            let mut #guard = #rt::loops::LoopGuard::new();
+            let mut #guard = #rt::control::LoopGuard::new();
             #exit while let Some(#item) = #iter.next() {
                 #guard.step()?;
                 #store

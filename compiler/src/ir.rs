@@ -815,6 +815,14 @@ fn collect_stmt_parts<'s>(stmts: &'s [Stmt], exprs: &mut Vec<&'s Expr>, stored: 
                 }
             }
             Stmt::Labeled(l) => collect_stmt_parts(&l.body, exprs, stored),
+            Stmt::Throw(e) => exprs.push(e),
+            Stmt::Try(t) => {
+                collect_stmt_parts(&t.body, exprs, stored);
+                if let Some(catch) = &t.catch {
+                    collect_stmt_parts(&catch.body, exprs, stored);
+                }
+                collect_stmt_parts(&t.finally, exprs, stored);
+            }
             Stmt::Break(_) | Stmt::Continue(_) => {}
         }
     }

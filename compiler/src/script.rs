@@ -189,6 +189,38 @@ pub enum Stmt {
     Break(Target),
     /// Goes on with the next iteration of the loop at this depth.
     Continue(Target),
+    Throw(Expr),
+    Try(Box<Try>),
+}
+
+/// `try { body } catch (param) { ... } finally { ... }`.
+#[derive(Clone, Debug)]
+pub struct Try {
+    /// The [`Target`] depth at the `try`: jumps to statements below it
+    /// leave the body.
+    pub depth: Target,
+    pub body: Vec<Stmt>,
+    pub catch: Option<Catch>,
+    /// Empty when there is no `finally`.
+    pub finally: Vec<Stmt>,
+    /// The jumps out of the body or the `catch`, in the order first seen.
+    pub exits: Vec<Exit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Catch {
+    /// The local the caught value is bound to: in a function, one of its
+    /// locals; in a top-level script, numbered within the script.
+    pub param: Option<LocalId>,
+    pub body: Vec<Stmt>,
+}
+
+/// A jump from inside a `try` to a statement outside it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Exit {
+    Return,
+    Break(Target),
+    Continue(Target),
 }
 
 /// How many loops, `switch`es and labeled statements enclose a statement
@@ -591,6 +623,20 @@ struct Lowerer<'a, 'd> {
     breakables: Vec<Breakable>,
     /// The labels of the labeled statement being lowered.
     labels: Vec<String>,
+    /// The `try`s around the statement being lowered, in its script or
+    /// function body, innermost last: the jumps that leave each.
+    tries: Vec<(Target, Vec<Exit>)>,
+    /// The `catch` parameters in scope, innermost last.
+    catch_params: Vec<CatchParam>,
+    /// How many `catch` parameters the top-level script has numbered.
+    script_locals: usize,
+}
+
+struct CatchParam {
+    name: String,
+    /// How many functions enclose it: 0 in a top-level script.
+    depth: usize,
+    id: LocalId,
 }
 
 /// A statement `break` can leave.
@@ -637,8 +683,8 @@ enum Binding {
 
 fn unsupported_help() -> &'static str {
     "scxmlc compiles a subset of ECMAScript: literals, variables, member access, operators, \
-     assignments, `var`, `if`, loops, `switch`, functions (without closures), `typeof`, `In()` and \
-     a few builtins (String, Number, Math.*, JSON.*, array methods)"
+     assignments, `var`, `if`, loops, `switch`, `try`/`throw`, functions (without closures), \
+     `typeof`, `In()` and a few builtins (String, Number, Math.*, JSON.*, array methods)"
 }
 
 impl<'a, 'd> Lowerer<'a, 'd> {
@@ -660,18 +706,31 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             scopes: Vec::new(),
             breakables: Vec::new(),
             labels: Vec::new(),
+            tries: Vec::new(),
+            catch_params: Vec::new(),
+            script_locals: 0,
         }
     }
 
     fn binding(&self, name: &str) -> Option<Binding> {
+        // A `catch` parameter shadows the locals of its function.
+        let caught = |depth: usize| self.catch_params.iter().rev().find(|c| c.depth == depth && c.name == name);
+        let local = |depth: usize, id: LocalId| {
+            Some(if depth == self.scopes.len() { Binding::Local(id) } else { Binding::Captured })
+        };
         for (depth, scope) in self.scopes.iter().enumerate().rev() {
+            if let Some(c) = caught(depth + 1) {
+                return local(depth + 1, c.id);
+            }
             if let Some(i) = scope.locals.iter().position(|l| l == name) {
-                let innermost = depth + 1 == self.scopes.len();
-                return Some(if innermost { Binding::Local(i) } else { Binding::Captured });
+                return local(depth + 1, i);
             }
             if let Some((_, f)) = scope.functions.iter().rev().find(|(n, _)| n == name) {
                 return Some(Binding::Function(*f));
             }
+        }
+        if let Some(c) = caught(0) {
+            return local(0, c.id);
         }
         if let Some(v) = self.vars.iter().position(|v| v.name == name) {
             return Some(Binding::Var(v));
@@ -746,8 +805,9 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             })
             .collect();
         self.scopes.push(scope);
-        // A `break` in a function cannot leave a loop around it.
+        // A `break` or `return` in a function cannot leave a loop or `try` around it.
         let enclosing = std::mem::take(&mut self.breakables);
+        let tries = std::mem::take(&mut self.tries);
         for (f, nid) in nested {
             let n = f.ident.sym.to_string();
             self.function(
@@ -764,6 +824,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             FnBody::Expr(e) => vec![Stmt::Return(self.expr(e))],
         };
         self.breakables = enclosing;
+        self.tries = tries;
         let scope = self.scopes.pop().unwrap_or_default();
         self.functions[id] = Function {
             name: name.unwrap_or("anonymous").to_string(),
@@ -1119,12 +1180,27 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             js::Expr::Seq(s) => Expr::Sequence(s.exprs.iter().map(|e| self.expr(e)).collect()),
             js::Expr::Fn(f) => Expr::Function(self.function_expr(f)),
             js::Expr::Arrow(a) => Expr::Function(self.arrow(a)),
-            js::Expr::New(n) => self.unsupported(n.span, "`new`"),
+            js::Expr::New(n) => self.new_error(n).unwrap_or_else(|| self.unsupported(n.span, "`new`")),
             js::Expr::This(t) => self.unsupported(t.span, "`this`"),
             js::Expr::Tpl(t) => self.unsupported(t.span, "template literals"),
             js::Expr::OptChain(o) => self.unsupported(o.span, "optional chaining"),
             other => self.unsupported(other.span(), "this kind of expression"),
         }
+    }
+
+    /// `new Error(message)` (or `TypeError`, `RangeError`...): an object
+    /// with the error's `name` and `message`, for `throw`.
+    fn new_error(&mut self, n: &js::NewExpr) -> Option<Expr> {
+        const ERRORS: &[&str] = &["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"];
+        let js::Expr::Ident(id) = &*n.callee else { return None };
+        if !ERRORS.contains(&&*id.sym) || self.is_bound(&id.sym) {
+            return None;
+        }
+        let message = match n.args.as_deref().unwrap_or_default() {
+            [] => Expr::String(String::new()),
+            [first, ..] => Expr::CallGlobal("String", vec![self.expr(&first.expr)]),
+        };
+        Some(Expr::Object(vec![("name".into(), Expr::String(id.sym.to_string())), ("message".into(), message)]))
     }
 
     fn call(&mut self, c: &js::CallExpr) -> Expr {
@@ -1290,6 +1366,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                     return;
                 }
                 let value = r.arg.as_ref().map_or(Expr::Undefined, |e| self.expr(e));
+                self.leave_tries(Exit::Return);
                 out.push(Stmt::Return(value));
             }
             js::Stmt::Labeled(l) => {
@@ -1329,6 +1406,8 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 });
                 out.push(Stmt::Switch(Box::new(Switch { depth, discriminant, cases, jumps })));
             }
+            js::Stmt::Throw(t) => out.push(Stmt::Throw(self.expr(&t.arg))),
+            js::Stmt::Try(t) => self.try_stmt(t, out),
             js::Stmt::Break(b) => {
                 if let Some(target) = self.jump_target(b.label.as_ref(), false, b.span) {
                     out.push(Stmt::Break(target));
@@ -1438,6 +1517,61 @@ impl<'a, 'd> Lowerer<'a, 'd> {
         out.push(Stmt::Iterate(Box::new(Iterate { depth, keys, target, object, body, jumps })));
     }
 
+    /// Notes `exit` as a jump out of each `try` it leaves.
+    fn leave_tries(&mut self, exit: Exit) {
+        for (depth, exits) in &mut self.tries {
+            let leaves = match exit {
+                Exit::Return => true,
+                Exit::Break(target) | Exit::Continue(target) => target < *depth,
+            };
+            if leaves && !exits.contains(&exit) {
+                exits.push(exit);
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, t: &js::TryStmt, out: &mut Vec<Stmt>) {
+        let depth = self.breakables.len();
+        self.tries.push((depth, Vec::new()));
+        let body = self.stmts(&t.block.stmts);
+        let catch = t.handler.as_ref().map(|h| {
+            let param = match &h.param {
+                None => None,
+                Some(js::Pat::Ident(id)) => Some(self.catch_param(&id.id.sym)),
+                Some(other) => {
+                    self.unsupported(other.span(), "destructuring in `catch`");
+                    None
+                }
+            };
+            let body = self.stmts(&h.body.stmts);
+            if param.is_some() {
+                self.catch_params.pop();
+            }
+            Catch { param, body }
+        });
+        let exits = self.tries.pop().map(|(_, exits)| exits).unwrap_or_default();
+        // `finally` runs where the `try` is: its jumps are plain ones.
+        let finally = t.finalizer.as_ref().map_or_else(Vec::new, |f| self.stmts(&f.stmts));
+        out.push(Stmt::Try(Box::new(Try { depth, body, catch, finally, exits })));
+    }
+
+    /// A local for a `catch` parameter, in scope until its block ends.
+    fn catch_param(&mut self, name: &str) -> LocalId {
+        let id = match self.scopes.last_mut() {
+            // Named so that no identifier finds it among the locals.
+            Some(scope) => {
+                scope.locals.push(format!("{name} (caught)"));
+                scope.locals.len() - 1
+            }
+            None => {
+                self.script_locals += 1;
+                self.script_locals - 1
+            }
+        };
+        self.catch_params.push(CatchParam { name: name.to_string(), depth: self.scopes.len(), id });
+        id
+    }
+
     /// The statement a `break` (`continuing`: a `continue`) leaves: the
     /// innermost loop (or `switch`, for `break`), or the one `label` names.
     fn jump_target(&mut self, label: Option<&js::Ident>, continuing: bool, span: swc_common::Span) -> Option<Target> {
@@ -1458,6 +1592,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 } else {
                     jumps.broken = true;
                 }
+                self.leave_tries(if continuing { Exit::Continue(depth) } else { Exit::Break(depth) });
                 Some(depth)
             }
             None => {

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Send,
     /// An `<invoke>` that cannot start its child.
     Invoke,
+    /// A value a chart's script threw ([`crate::control::throw`]).
+    Thrown,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +62,8 @@ impl fmt::Display for ExecError {
             ErrorKind::InvalidLocation => "invalid location",
             ErrorKind::Send => "send error",
             ErrorKind::Invoke => "invoke error",
+            // What the chart threw says what it is.
+            ErrorKind::Thrown => return f.write_str(&self.message),
         };
         write!(f, "{kind}: {}", self.message)
     }

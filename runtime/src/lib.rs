@@ -14,11 +14,11 @@
 
 mod blocks;
 mod chart;
+pub mod control;
 mod error;
 mod event;
 pub mod host;
 mod json;
-pub mod loops;
 pub mod ops;
 mod platform;
 mod queue;

@@ -170,6 +170,22 @@ fn loops_and_switch_compile_to_rust_and_fail_as_ecmascript_does() {
 }
 
 #[test]
+fn exceptions_are_thrown_caught_and_finally_run_as_in_ecmascript() {
+    use scxmlc_tests::fixtures::exceptions;
+    let logs = run_logged(&mut exceptions::Machine::session(), Duration::from_secs(1), "pass");
+    assert_eq!(
+        logs,
+        [
+            "0ns log out: TypeError | true | Error/no agent | TypeError/ | outer | parsed | parsed | 1 \
+             | SyntaxError: JSON.parse: invalid JSON | checked 1 | checked 3 | checked 4 | 4 | finally wins \
+             | after 0 | rounds 4 | inner finally | rethrown 8",
+            // The uncaught throw ran `finally` and ended its block.
+            "0ns log last: ran",
+        ]
+    );
+}
+
+#[test]
 fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
     use scxmlc_tests::fixtures::dynamic_invoke;
     let logs = run_logged(&mut dynamic_invoke::Machine::session(), Duration::from_secs(1), "pass");

@@ -1,8 +1,10 @@
-//! What compiled loops need beyond plain Rust control flow: a bound on
-//! iterations, and the sequences `for ... in` and `for ... of` walk.
+//! What compiled ECMAScript statements need beyond Rust's own control
+//! flow: a bound on loop iterations, the sequences `for ... in` and
+//! `for ... of` walk, and how `throw` and `try` carry values and jumps.
 use crate::ops::Result;
 use crate::value::Counted;
 use crate::{ErrorKind, ExecError, Shared, Str, Value};
+use std::cell::RefCell;
 
 /// How many times one run of a loop may go round before it raises a
 /// `RangeError` (and so `error.execution`). JavaScript sets no bound, but a
@@ -105,6 +107,57 @@ impl Items {
     }
 }
 
+/// How the body of a `try` (or of its `catch`), compiled to a closure,
+/// ended: normally, or by a jump to a statement outside it, which the code
+/// after the closure takes.
+pub enum Flow {
+    Normal,
+    Return(Value),
+    /// Leaves the loop, `switch` or labeled statement at this depth.
+    Break(u32),
+    /// Goes on with the loop at this depth.
+    Continue(u32),
+}
+
+thread_local! {
+    /// The value of the `throw` being propagated as an [`ExecError`] of
+    /// kind [`ErrorKind::Thrown`]: a throw and the `catch` that takes it
+    /// run in one call on one thread.
+    static THROWN: RefCell<Option<Value>> = const { RefCell::new(None) };
+}
+
+/// `throw value`: the error that carries it to a `catch`, or, uncaught,
+/// into `error.execution` (whose data is `name: message` for an error
+/// object, else the value as a string).
+pub fn throw(value: Value) -> ExecError {
+    let message = match (member(&value, "name"), member(&value, "message")) {
+        (name, Some(message)) => format!("{}: {message}", name.as_deref().unwrap_or("Error")),
+        _ => value.to_js_string(),
+    };
+    THROWN.with(|t| *t.borrow_mut() = Some(value));
+    ExecError::new(ErrorKind::Thrown, message)
+}
+
+fn member(value: &Value, key: &str) -> Option<String> {
+    match value {
+        Value::Object(o) => o.borrow().get(key).filter(|v| !v.is_undefined()).map(Value::to_js_string),
+        _ => None,
+    }
+}
+
+/// What `catch (e)` binds: the thrown value, or for an error of the
+/// runtime (a `TypeError`...) an object with its `name` and `message`.
+pub fn caught(error: ExecError) -> Value {
+    if error.kind == ErrorKind::Thrown {
+        if let Some(value) = THROWN.with(|t| t.borrow_mut().take()) {
+            return value;
+        }
+    }
+    let text = error.to_string();
+    let (name, message) = text.split_once(": ").unwrap_or(("Error", &text));
+    Value::object_from([("name", Value::from(name)), ("message", Value::from(message))])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +210,21 @@ mod tests {
         for not_iterable in [Value::Undefined, Value::Null, Value::from(1.0), Value::object()] {
             assert_eq!(Items::of(&not_iterable).err().map(|e| e.kind), Some(ErrorKind::Type));
         }
+    }
+
+    #[test]
+    fn a_thrown_value_reaches_its_catch_and_runtime_errors_become_objects() {
+        let object = Value::object_from([("code", Value::from(7.0))]);
+        let error = throw(object.clone());
+        assert_eq!(error.to_string(), "[object Object]");
+        assert!(crate::ops::strict_eq(&caught(error), &object), "the same object");
+        assert_eq!(throw(Value::from("busy")).to_string(), "busy");
+        let named = Value::object_from([("name", Value::from("RoutingError")), ("message", Value::from("no agent"))]);
+        assert_eq!(throw(named).to_string(), "RoutingError: no agent");
+
+        let error = caught(ExecError::type_error("x is not a function"));
+        assert_eq!(crate::ops::get_str(&error, "name").map(|v| v.to_js_string()), Ok("TypeError".into()));
+        assert_eq!(crate::ops::get_str(&error, "message").map(|v| v.to_js_string()), Ok("x is not a function".into()));
     }
 
     #[test]
