@@ -8,6 +8,7 @@ use crate::model::{self, Action, BlockRole, Chart, StateKind, ValueSource};
 use crate::script::{BinOp, Expr, FnId, Jumps, Logic, Place, Scripts, Stmt, SystemVar, UnOp};
 use proc_macro2::{Ident, Literal, Span as PmSpan, TokenStream};
 use quote::{format_ident, quote};
+use scxmlc_runtime::ops as rt_ops;
 use std::cell::{Cell, OnceCell};
 
 pub struct Codegen<'a> {
@@ -167,7 +168,10 @@ impl<'a> Codegen<'a> {
     fn local(&self, l: usize) -> Ident {
         let name = self.current_fn.get().and_then(|f| self.scripts.functions[f].locals.get(l));
         // A top-level script's only locals are its `catch` parameters.
-        format_ident!("{}_{}", snake(name.map_or("caught", |n| n.as_str())), l)
+        let base = snake(name.map_or("caught", |n| n.as_str()));
+        // `match` is `match_`: `match_0`, not `match__0`.
+        let joint = if base.ends_with('_') { "" } else { "_" };
+        format_ident!("{base}{joint}{l}")
     }
 
     /// The `static` that is a function's value.
@@ -1774,6 +1778,26 @@ impl<'a> Codegen<'a> {
         quote!(#(#items)*)
     }
 
+    /// Out of [`Self::expr`], whose frame each level of a nested
+    /// expression costs.
+    #[inline(never)]
+    fn call_method(&self, recv: &Expr, name: &str, args: &[Expr]) -> TokenStream {
+        let rt = &self.rt;
+        let recv = self.expr(recv);
+        let args = args.iter().map(|a| self.expr(a));
+        if rt_ops::CALLBACK_METHODS.contains(&name) {
+            // The callback may change the chart's data: the receiver and
+            // arguments are values before it runs.
+            quote!({
+                let receiver = #recv;
+                let args = vec![#(#args),*];
+                #rt::ops::call_method_with(&receiver, #name, args, d, core)?
+            })
+        } else {
+            quote!(#rt::ops::call_method(&#recv, #name, vec![#(#args),*])?)
+        }
+    }
+
     /// `return value`, from the function or from a `try`'s closure in it.
     fn return_value(&self, value: TokenStream) -> TokenStream {
         let rt = &self.rt;
@@ -2681,11 +2705,7 @@ impl<'a> Codegen<'a> {
                 let args = args.iter().map(|a| self.expr(a));
                 quote!(#rt::ops::call_global(#name, vec![#(#args),*])?)
             }
-            Expr::CallMethod(recv, name, args) => {
-                let recv = self.expr(recv);
-                let args = args.iter().map(|a| self.expr(a));
-                quote!(#rt::ops::call_method(&#recv, #name, vec![#(#args),*])?)
-            }
+            Expr::CallMethod(recv, name, args) => self.call_method(recv, name, args),
             Expr::Sequence(items) => {
                 let (last, init) = match items.split_last() {
                     Some((last, init)) => (self.expr(last), init),

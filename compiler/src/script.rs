@@ -1279,7 +1279,8 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 let name = method.sym.to_string();
                 // The receiver first: its own problems (a regex literal) say more.
                 let receiver = self.expr(&m.obj);
-                if !scxmlc_runtime::ops::METHODS.contains(&name.as_str()) {
+                let known = [scxmlc_runtime::ops::METHODS, scxmlc_runtime::ops::CALLBACK_METHODS];
+                if !known.iter().any(|names| names.contains(&name.as_str())) {
                     return self.unsupported(method.span, &format!("the method '{name}'"));
                 }
                 let args = self.exprs(&c.args);

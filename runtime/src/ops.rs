@@ -444,6 +444,193 @@ pub fn call_value(
     }
 }
 
+/// The methods that call back into the chart (`items.map(f)`): they
+/// need its data and core, as [`call_value`] does.
+pub const CALLBACK_METHODS: &[&str] =
+    &["map", "filter", "forEach", "some", "every", "find", "findIndex", "reduce", "sort", "replace"];
+
+/// Calls one of [`CALLBACK_METHODS`]. An array's callback gets
+/// `(item, index, array)` for each index below the length the call
+/// started with that the array still has, so a callback may change it.
+pub fn call_method_with(
+    receiver: &Value,
+    name: &str,
+    args: Vec<Value>,
+    data: &mut dyn std::any::Any,
+    core: &mut crate::Core,
+) -> Result<Value> {
+    let callback = arg(&args, 0);
+    let array = match receiver {
+        Value::Array(a) => a,
+        Value::String(s) if name == "replace" => return replace(s, &arg(&args, 0), &arg(&args, 1), data, core),
+        Value::Undefined | Value::Null => {
+            return Err(ExecError::type_error(format!("cannot read property '{name}' of {}", receiver.to_js_string())))
+        }
+        _ => return Err(ExecError::type_error(format!("{}.{name} is not a function", receiver.type_of()))),
+    };
+    if name == "sort" {
+        return sort(array, &callback, data, core).map(|()| receiver.clone());
+    }
+    if !matches!(callback, Value::Function(_)) {
+        return Err(ExecError::type_error(format!("{} is not a function", callback.to_js_string())));
+    }
+    let len = array.borrow().len();
+    let item = |i: usize| array.borrow().get(i).cloned();
+    let call = |data: &mut dyn std::any::Any, core: &mut crate::Core, v: Value, i: usize| {
+        call_value(&callback, data, core, &[v, Value::number(i as f64), receiver.clone()])
+    };
+    if name == "reduce" {
+        let mut indices = 0..len;
+        let mut acc = match args.get(1) {
+            Some(initial) => initial.clone(),
+            None => match indices.by_ref().find_map(item) {
+                Some(first) => first,
+                None => return Err(ExecError::type_error("reduce of empty array with no initial value")),
+            },
+        };
+        for i in indices {
+            let Some(v) = item(i) else { break };
+            acc = call_value(&callback, data, core, &[acc, v, Value::number(i as f64), receiver.clone()])?;
+        }
+        return Ok(acc);
+    }
+    let mut out = Vec::new();
+    for i in 0..len {
+        let Some(v) = item(i) else { break };
+        let result = call(data, core, v.clone(), i)?;
+        match name {
+            "map" => out.push(result),
+            "filter" if result.truthy() => out.push(v),
+            "some" if result.truthy() => return Ok(Value::boolean(true)),
+            "every" if !result.truthy() => return Ok(Value::boolean(false)),
+            "find" if result.truthy() => return Ok(v),
+            "findIndex" if result.truthy() => return Ok(Value::number(i as f64)),
+            _ => {}
+        }
+    }
+    Ok(match name {
+        "map" | "filter" => Value::array(out),
+        "some" => Value::boolean(false),
+        "every" => Value::boolean(true),
+        "findIndex" => Value::number(-1.0),
+        _ => Value::Undefined,
+    })
+}
+
+/// `s.replace(pattern, replacement)`: the first occurrence of the string
+/// `pattern`, replaced by the string (with `$$`, `$&`, `` $` `` and `$'`)
+/// or by what the function returns for `(match, offset, s)`.
+fn replace(
+    s: &Str,
+    pattern: &Value,
+    replacement: &Value,
+    data: &mut dyn std::any::Any,
+    core: &mut crate::Core,
+) -> Result<Value> {
+    let pattern = pattern.to_js_string();
+    let Some(at) = s.find(&pattern) else { return Ok(Value::String(s.clone())) };
+    let (before, after) = (&s[..at], &s[at + pattern.len()..]);
+    let with = match replacement {
+        Value::Function(_) => {
+            let offset = Value::number(before.chars().count() as f64);
+            let args = [Value::from(pattern.as_str()), offset, Value::String(s.clone())];
+            call_value(replacement, data, core, &args)?.to_js_string()
+        }
+        other => {
+            let template = other.to_js_string();
+            let mut out = String::new();
+            let mut chars = template.chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, chars.peek()) {
+                    ('$', Some('$')) => out.push('$'),
+                    ('$', Some('&')) => out.push_str(&pattern),
+                    ('$', Some('`')) => out.push_str(before),
+                    ('$', Some('\'')) => out.push_str(after),
+                    _ => {
+                        out.push(c);
+                        continue;
+                    }
+                }
+                chars.next();
+            }
+            out
+        }
+    };
+    Ok(Value::from(format!("{before}{with}{after}")))
+}
+
+/// `array.sort(compare)`, stable, in place. Without `compare` items sort
+/// as strings, `undefined` last. A merge sort of its own: the comparator
+/// may fail or be inconsistent, and neither may panic.
+fn sort(
+    array: &Counted<Shared<Vec<Value>>>,
+    compare: &Value,
+    data: &mut dyn std::any::Any,
+    core: &mut crate::Core,
+) -> Result<()> {
+    if !compare.is_undefined() && !matches!(compare, Value::Function(_)) {
+        return Err(ExecError::type_error("the comparison function must be a function or undefined"));
+    }
+    let mut items = std::mem::take(&mut *array.borrow_mut());
+    let undefined = items.iter().filter(|v| v.is_undefined()).count();
+    items.retain(|v| !v.is_undefined());
+    let mut before = |a: &Value, b: &Value| -> Result<bool> {
+        // Whether `b` goes strictly before `a`.
+        Ok(match compare {
+            Value::Function(_) => call_value(compare, data, core, &[a.clone(), b.clone()])?.to_number() > 0.0,
+            _ => a.js_str().encode_utf16().cmp(b.js_str().encode_utf16()) == std::cmp::Ordering::Greater,
+        })
+    };
+    let (mut items, failed) = match merge_sort(items, &mut before) {
+        Ok(items) => (items, None),
+        Err((items, e)) => (items, Some(e)),
+    };
+    items.extend(std::iter::repeat_n(Value::Undefined, undefined));
+    // What the comparator put in meanwhile is overwritten.
+    *array.borrow_mut() = items;
+    failed.map_or(Ok(()), Err)
+}
+
+/// Sorts `items` stably; `after(a, b)` says `a` must come after `b`. On an
+/// error, the items (in some order) and the error.
+fn merge_sort(
+    mut items: Vec<Value>,
+    after: &mut impl FnMut(&Value, &Value) -> Result<bool>,
+) -> std::result::Result<Vec<Value>, (Vec<Value>, ExecError)> {
+    if items.len() <= 1 {
+        return Ok(items);
+    }
+    let right = items.split_off(items.len() / 2);
+    let left = match merge_sort(items, after) {
+        Ok(left) => left,
+        Err((mut left, e)) => {
+            left.extend(right);
+            return Err((left, e));
+        }
+    };
+    let right = match merge_sort(right, after) {
+        Ok(right) => right,
+        Err((mut right, e)) => {
+            right.extend(left);
+            return Err((right, e));
+        }
+    };
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
+    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+        match after(l, r) {
+            Ok(true) => out.extend(right.next()),
+            Ok(false) => out.extend(left.next()),
+            Err(e) => {
+                out.extend(left.chain(right));
+                return Err((out, e));
+            }
+        }
+    }
+    out.extend(left.chain(right));
+    Ok(out)
+}
+
 /// `object[key] = value`, the key read in place as [`get`]'s.
 pub fn set(object: &Value, key: &Value, value: Value) -> Result<()> {
     set_str(object, &key.js_str(), value)
@@ -526,10 +713,37 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
             let mut a = a.borrow_mut();
             Ok(if a.is_empty() { Value::Undefined } else { a.remove(0) })
         }
-        (Value::Array(a), "indexOf") => {
+        (Value::Array(a), "unshift") => {
+            let mut a = a.borrow_mut();
+            a.splice(0..0, args);
+            Ok(Value::number(a.len() as f64))
+        }
+        (Value::Array(a), "indexOf" | "lastIndexOf" | "includes") => {
             let needle = arg(&args, 0);
-            let pos = a.borrow().iter().position(|v| strict_eq(v, &needle));
-            Ok(Value::number(pos.map_or(-1.0, |p| p as f64)))
+            let a = a.borrow();
+            // `includes` finds NaN; the others compare with `===`.
+            let same = |v: &Value| strict_eq(v, &needle) || (name == "includes" && is_nan(v) && is_nan(&needle));
+            let pos = if name == "lastIndexOf" { a.iter().rposition(same) } else { a.iter().position(same) };
+            Ok(match name {
+                "includes" => Value::boolean(pos.is_some()),
+                _ => Value::number(pos.map_or(-1.0, |p| p as f64)),
+            })
+        }
+        (Value::Array(a), "reverse") => {
+            a.borrow_mut().reverse();
+            Ok(receiver.clone())
+        }
+        (Value::Array(a), "splice") => {
+            let mut a = a.borrow_mut();
+            let len = a.len();
+            let start = relative_index(arg(&args, 0), len, 0);
+            let count = match args.len() {
+                0 => 0,
+                1 => len - start,
+                _ => (integer(arg(&args, 1)).max(0.0) as usize).min(len - start),
+            };
+            let removed: Vec<Value> = a.splice(start..start + count, args.into_iter().skip(2)).collect();
+            Ok(Value::array(removed))
         }
         (Value::Array(a), "join") => {
             let sep = match arg(&args, 0) {
@@ -551,14 +765,88 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
             let (start, end) = slice_bounds(a.len(), &args);
             Ok(Value::array(a[start..end].to_vec()))
         }
-        (Value::String(s), "indexOf") => {
+        (Value::String(s), "indexOf" | "lastIndexOf" | "includes" | "startsWith" | "endsWith") => {
             let needle = arg(&args, 0).to_js_string();
-            Ok(Value::number(s.find(&needle).map_or(-1.0, |p| s[..p].encode_utf16().count() as f64)))
+            let chars: Vec<char> = s.chars().collect();
+            let from = arg(&args, 1);
+            let at = |i: usize| chars.iter().take(i).map(|c| c.len_utf8()).sum::<usize>();
+            Ok(match name {
+                "indexOf" | "includes" => {
+                    let from = at(relative_start(from, chars.len(), 0));
+                    let found = s[from..].find(&needle).map(|p| s[..from + p].chars().count());
+                    match name {
+                        "includes" => Value::boolean(found.is_some()),
+                        _ => Value::number(found.map_or(-1.0, |p| p as f64)),
+                    }
+                }
+                "lastIndexOf" => {
+                    let until = at(relative_start(from, chars.len(), chars.len()));
+                    let end = (until + needle.len()).min(s.len());
+                    let end = (0..=end).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                    Value::number(s[..end].rfind(&needle).map_or(-1.0, |p| s[..p].chars().count() as f64))
+                }
+                "startsWith" => Value::boolean(s[at(relative_start(from, chars.len(), 0))..].starts_with(&needle)),
+                _ => Value::boolean(s[..at(relative_start(from, chars.len(), chars.len()))].ends_with(&needle)),
+            })
         }
-        (Value::String(s), "slice" | "substring") => {
+        (Value::String(s), "slice") => {
             let chars: Vec<char> = s.chars().collect();
             let (start, end) = slice_bounds(chars.len(), &args);
             Ok(Value::from(chars[start..end].iter().collect::<String>()))
+        }
+        (Value::String(s), "substring") => {
+            // Negative means 0, and the bounds may come in either order.
+            let chars: Vec<char> = s.chars().collect();
+            let bound = |v: Value, default: usize| relative_start(v, chars.len(), default);
+            let (a, b) = (bound(arg(&args, 0), 0), bound(arg(&args, 1), chars.len()));
+            Ok(Value::from(chars[a.min(b)..a.max(b)].iter().collect::<String>()))
+        }
+        (Value::String(s), "substr") => {
+            let chars: Vec<char> = s.chars().collect();
+            let start = relative_index(arg(&args, 0), chars.len(), 0);
+            let count = match arg(&args, 1) {
+                Value::Undefined => chars.len() - start,
+                n => (integer(n).max(0.0) as usize).min(chars.len() - start),
+            };
+            Ok(Value::from(chars[start..start + count].iter().collect::<String>()))
+        }
+        (Value::String(s), "charAt") => {
+            let i = integer(arg(&args, 0));
+            let c = if i >= 0.0 { s.chars().nth(i as usize) } else { None };
+            Ok(Value::from(c.map(String::from).unwrap_or_default()))
+        }
+        (Value::String(s), "charCodeAt") => {
+            let i = integer(arg(&args, 0));
+            let unit = if i >= 0.0 { s.encode_utf16().nth(i as usize) } else { None };
+            Ok(Value::number(unit.map_or(f64::NAN, f64::from)))
+        }
+        (Value::String(s), "trim") => Ok(Value::from(s.trim())),
+        (Value::String(s), "trimStart") => Ok(Value::from(s.trim_start())),
+        (Value::String(s), "trimEnd") => Ok(Value::from(s.trim_end())),
+        (Value::String(s), "concat") => {
+            let mut out = s.to_string();
+            args.iter().for_each(|a| out.push_str(&a.js_str()));
+            Ok(Value::from(out))
+        }
+        (Value::String(s), "repeat") => {
+            let n = integer(arg(&args, 0));
+            if !(0.0..=f64::from(u32::MAX)).contains(&n) || s.len() as f64 * n > MAX_STRING as f64 {
+                return Err(ExecError::new(crate::ErrorKind::Range, format!("invalid count: {n}")));
+            }
+            Ok(Value::from(s.repeat(n as usize)))
+        }
+        (Value::String(s), "padStart" | "padEnd") => {
+            let width = integer(arg(&args, 0)).min(MAX_STRING as f64);
+            let fill = match arg(&args, 1) {
+                Value::Undefined => " ".to_string(),
+                f => f.to_js_string(),
+            };
+            let len = s.chars().count();
+            if width <= len as f64 || fill.is_empty() {
+                return Ok(receiver.clone());
+            }
+            let pad: String = fill.chars().cycle().take(width as usize - len).collect();
+            Ok(Value::from(if name == "padStart" { pad + s } else { s.to_string() + &pad }))
         }
         (Value::String(s), "toUpperCase") => Ok(Value::from(s.to_uppercase())),
         (Value::String(s), "toLowerCase") => Ok(Value::from(s.to_lowercase())),
@@ -575,8 +863,93 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
             Err(ExecError::type_error(format!("cannot read property '{name}' of {}", receiver.to_js_string())))
         }
         (_, "toString") => Ok(Value::from(receiver.to_js_string())),
+        (Value::Number(n), "toFixed") => {
+            let digits = integer(arg(&args, 0));
+            if !(0.0..=100.0).contains(&digits) {
+                return Err(ExecError::new(crate::ErrorKind::Range, "toFixed() digits must be between 0 and 100"));
+            }
+            Ok(Value::from(to_fixed(n.get(), digits as usize)))
+        }
         (Value::Object(o), "hasOwnProperty") => Ok(Value::boolean(o.borrow().contains(&arg(&args, 0).to_key()))),
         _ => Err(ExecError::type_error(format!("{}.{name} is not a function", receiver.type_of()))),
+    }
+}
+
+/// The longest string `repeat` and `padStart` make: JavaScript engines
+/// stop near 2^29 characters too, and a strategy never needs one.
+const MAX_STRING: usize = 1 << 28;
+
+fn is_nan(v: &Value) -> bool {
+    matches!(v, Value::Number(n) if n.get().is_nan())
+}
+
+/// ToIntegerOrInfinity: NaN is 0, the rest truncated.
+fn integer(v: Value) -> f64 {
+    let n = v.to_number();
+    if n.is_nan() {
+        0.0
+    } else {
+        n.trunc()
+    }
+}
+
+/// An index that counts from the end when negative, clamped to `0..=len`.
+fn relative_index(v: Value, len: usize, default: usize) -> usize {
+    if v.is_undefined() {
+        return default;
+    }
+    let n = integer(v);
+    if n < 0.0 {
+        (len as f64 + n).max(0.0) as usize
+    } else {
+        n.min(len as f64) as usize
+    }
+}
+
+/// A position clamped to `0..=len`, negative meaning 0.
+fn relative_start(v: Value, len: usize, default: usize) -> usize {
+    if v.is_undefined() {
+        return default;
+    }
+    integer(v).clamp(0.0, len as f64) as usize
+}
+
+/// `n.toFixed(digits)`: rounded half away from zero on the number's exact
+/// value (Rust's formatting rounds half to even).
+fn to_fixed(n: f64, digits: usize) -> String {
+    if !n.is_finite() || n.abs() >= 1e21 {
+        return Value::number(n).to_js_string();
+    }
+    // An f64's exact decimal expansion ends within 1,074 digits.
+    let exact = format!("{:.1100}", n.abs());
+    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, ""));
+    let (kept, rest) = fraction.split_at(digits.min(fraction.len()));
+    let mut out: Vec<u8> = format!("{whole}{kept}").into_bytes();
+    if rest.as_bytes().first().is_some_and(|d| *d >= b'5') {
+        // Carry the rounding up through the digits.
+        let mut i = out.len();
+        loop {
+            if i == 0 {
+                out.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if out[i] == b'9' {
+                out[i] = b'0';
+            } else {
+                out[i] += 1;
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8(out).unwrap_or_default();
+    let (whole, fraction) = text.split_at(text.len() - digits);
+    // As JavaScript: `(-0.001).toFixed(2)` is "-0.00", `(-0).toFixed(2)` "0.00".
+    let sign = if n < 0.0 { "-" } else { "" };
+    if digits == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
     }
 }
 
@@ -655,14 +1028,31 @@ pub const METHODS: &[&str] = &[
     "push",
     "pop",
     "shift",
+    "unshift",
     "indexOf",
+    "lastIndexOf",
+    "includes",
     "join",
     "slice",
+    "splice",
+    "reverse",
     "substring",
+    "substr",
+    "charAt",
+    "charCodeAt",
+    "startsWith",
+    "endsWith",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "repeat",
+    "padStart",
+    "padEnd",
     "toUpperCase",
     "toLowerCase",
     "split",
     "toString",
+    "toFixed",
     "hasOwnProperty",
 ];
 
@@ -727,6 +1117,80 @@ pub fn iterate(array: &Value) -> Result<Vec<Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `receiver.name(args)` shown as JSON (strings quoted).
+    fn method(receiver: Value, name: &str, args: &[Value]) -> String {
+        match call_method(&receiver, name, args.to_vec()) {
+            Ok(v @ Value::Number(_)) => v.to_js_string(),
+            Ok(v) => v.to_json().unwrap_or_else(|| "undefined".into()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn string_methods_count_and_clamp_as_javascript_does() {
+        let s = || Value::from("héllo, world");
+        let n = Value::number;
+        for (name, args, expected) in [
+            ("substring", vec![n(5.0), n(2.0)], r#""llo""#),
+            ("substring", vec![n(-3.0)], r#""héllo, world""#),
+            ("substr", vec![n(-5.0), n(3.0)], r#""wor""#),
+            ("slice", vec![n(-5.0)], r#""world""#),
+            ("charAt", vec![n(1.0)], r#""é""#),
+            ("charAt", vec![n(99.0)], r#""""#),
+            ("charCodeAt", vec![n(1.0)], "233"),
+            ("charCodeAt", vec![n(-1.0)], "NaN"),
+            ("indexOf", vec![Value::from("o")], "4"),
+            ("indexOf", vec![Value::from("o"), n(5.0)], "8"),
+            ("lastIndexOf", vec![Value::from("o")], "8"),
+            ("lastIndexOf", vec![Value::from("o"), n(7.0)], "4"),
+            ("includes", vec![Value::from("lo, w")], "true"),
+            ("startsWith", vec![Value::from("llo"), n(2.0)], "true"),
+            ("endsWith", vec![Value::from("héllo"), n(5.0)], "true"),
+            ("padStart", vec![n(14.0), Value::from("*")], r#""**héllo, world""#),
+            ("padEnd", vec![n(3.0)], r#""héllo, world""#),
+            ("repeat", vec![n(-1.0)], "RangeError: invalid count: -1"),
+            ("concat", vec![n(1.0), Value::Null], r#""héllo, world1null""#),
+        ] {
+            assert_eq!(method(s(), name, &args), expected, "{name}{args:?}");
+        }
+        assert_eq!(method(Value::from("  a b "), "trim", &[]), r#""a b""#);
+        assert_eq!(method(Value::from("ab"), "repeat", &[n(3.0)]), r#""ababab""#);
+    }
+
+    #[test]
+    fn array_methods_change_their_array_as_javascript_does() {
+        let n = Value::number;
+        let array = Value::array(vec![n(1.0), n(2.0), n(3.0), n(4.0), n(5.0)]);
+        assert_eq!(method(array.clone(), "splice", &[n(1.0), n(2.0), Value::from("x")]), "[2,3]");
+        assert_eq!(array.to_json().as_deref(), Some(r#"[1,"x",4,5]"#));
+        assert_eq!(method(array.clone(), "splice", &[n(-1.0)]), "[5]");
+        assert_eq!(method(array.clone(), "unshift", &[n(0.0)]), "4");
+        assert_eq!(method(array.clone(), "reverse", &[]), r#"[4,"x",1,0]"#);
+        assert_eq!(method(array.clone(), "lastIndexOf", &[n(1.0)]), "2");
+        let nan = Value::array(vec![n(f64::NAN)]);
+        assert_eq!(method(nan.clone(), "includes", &[n(f64::NAN)]), "true");
+        assert_eq!(method(nan, "indexOf", &[n(f64::NAN)]), "-1");
+    }
+
+    #[test]
+    fn to_fixed_rounds_the_exact_value_half_away_from_zero() {
+        for (x, digits, expected) in [
+            (2.5, 0, "3"),
+            (0.125, 2, "0.13"),
+            (1.005, 2, "1.00"),
+            (-1.5, 0, "-2"),
+            (-0.0001, 2, "-0.00"),
+            (-0.0, 2, "0.00"),
+            (9.995, 2, "9.99"),
+            (99.5, 0, "100"),
+            (1234.5678, 1, "1234.6"),
+            (1e21, 2, "1e+21"),
+            (f64::NAN, 2, "NaN"),
+        ] {
+            assert_eq!(to_fixed(x, digits), expected, "({x}).toFixed({digits})");
+        }
+    }
 
     #[test]
     fn counters_step_as_doubles_do() {

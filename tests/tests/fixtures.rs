@@ -186,6 +186,17 @@ fn exceptions_are_thrown_caught_and_finally_run_as_in_ecmascript() {
 }
 
 #[test]
+fn methods_call_back_into_compiled_functions() {
+    use scxmlc_tests::fixtures::methods;
+    let logs = run_logged(&mut methods::Machine::session(), Duration::from_secs(1), "pass");
+    assert_eq!(
+        logs,
+        ["0ns log out: ada,bob,cy | 2 | 0ada1bob2cy | true | false | 25 | -1 | 10 | empty | bob,ada,cy \
+          | 1,10,9,a,b, | a+b-c | cost: $5.00 | x0 | 3.14 | ..queue | stopped at 2"]
+    );
+}
+
+#[test]
 fn invoke_chooses_its_child_at_run_time_among_charts_compiled_ahead() {
     use scxmlc_tests::fixtures::dynamic_invoke;
     let logs = run_logged(&mut dynamic_invoke::Machine::session(), Duration::from_secs(1), "pass");
