@@ -684,7 +684,8 @@ enum Binding {
 fn unsupported_help() -> &'static str {
     "scxmlc compiles a subset of ECMAScript: literals, variables, member access, operators, \
      assignments, `var`, `if`, loops, `switch`, `try`/`throw`, functions (without closures), \
-     `typeof`, `In()` and a few builtins (String, Number, Math.*, JSON.*, array methods)"
+     `typeof`, `In()` and the common builtins (String, Number, Math.*, JSON.*, string and array \
+     methods)"
 }
 
 impl<'a, 'd> Lowerer<'a, 'd> {
@@ -1182,10 +1183,27 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             js::Expr::Arrow(a) => Expr::Function(self.arrow(a)),
             js::Expr::New(n) => self.new_error(n).unwrap_or_else(|| self.unsupported(n.span, "`new`")),
             js::Expr::This(t) => self.unsupported(t.span, "`this`"),
-            js::Expr::Tpl(t) => self.unsupported(t.span, "template literals"),
+            js::Expr::Tpl(t) => self.template(t),
             js::Expr::OptChain(o) => self.unsupported(o.span, "optional chaining"),
             other => self.unsupported(other.span(), "this kind of expression"),
         }
+    }
+
+    /// `` `a${x}b` ``: `'a' + x + 'b'`, a string from its first part on.
+    fn template(&mut self, t: &js::Tpl) -> Expr {
+        let part = |q: &js::TplElement| match &q.cooked {
+            Some(text) => Expr::String(text.to_string_lossy().into_owned()),
+            // An invalid escape, allowed only in tagged templates.
+            None => Expr::Invalid("invalid escape in a template literal".into()),
+        };
+        let mut quasis = t.quasis.iter();
+        let mut out = quasis.next().map_or(Expr::String(String::new()), part);
+        for (e, q) in t.exprs.iter().zip(quasis) {
+            let e = self.expr(e);
+            out = Expr::Binary(BinOp::Add, Box::new(out), Box::new(e));
+            out = Expr::Binary(BinOp::Add, Box::new(out), Box::new(part(q)));
+        }
+        out
     }
 
     /// `new Error(message)` (or `TypeError`, `RangeError`...): an object

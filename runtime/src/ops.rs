@@ -980,7 +980,24 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
         "Number" => Ok(Value::number(if args.is_empty() { 0.0 } else { a0.to_number() })),
         "Boolean" => Ok(Value::boolean(a0.truthy())),
         "isNaN" => Ok(Value::boolean(a0.to_number().is_nan())),
-        "parseInt" => Ok(Value::number(parse_int(&a0.to_js_string()))),
+        "parseInt" => Ok(Value::number(parse_int(&a0.to_js_string(), arg(&args, 1)))),
+        "isFinite" => Ok(Value::boolean(a0.to_number().is_finite())),
+        "Number.isInteger" => {
+            Ok(Value::boolean(matches!(a0, Value::Number(n) if n.get().is_finite() && n.get().trunc() == n.get())))
+        }
+        "String.fromCharCode" => {
+            let units: Vec<u16> = args.iter().map(|a| a.to_number() as i64 as u16).collect();
+            Ok(Value::from(String::from_utf16_lossy(&units)))
+        }
+        "Math.pow" => Ok(Value::number(pow(a0.to_number(), arg(&args, 1).to_number()))),
+        "Math.sqrt" => Ok(Value::number(a0.to_number().sqrt())),
+        "Math.trunc" => Ok(Value::number(a0.to_number().trunc())),
+        "Math.sign" => Ok(Value::number(match a0.to_number() {
+            n if n > 0.0 => 1.0,
+            n if n < 0.0 => -1.0,
+            n => n,
+        })),
+        "Math.random" => Ok(Value::number(random())),
         "parseFloat" => Ok(Value::number(parse_float(&a0.to_js_string()))),
         "uneval" => Ok(Value::from(a0.uneval())),
         "JSON.stringify" => Ok(a0.to_json().map_or(Value::Undefined, Value::from)),
@@ -1011,6 +1028,9 @@ pub const GLOBAL_FUNCTIONS: &[&str] = &[
     "isNaN",
     "parseInt",
     "parseFloat",
+    "isFinite",
+    "Number.isInteger",
+    "String.fromCharCode",
     "uneval",
     "JSON.stringify",
     "JSON.parse",
@@ -1021,6 +1041,11 @@ pub const GLOBAL_FUNCTIONS: &[&str] = &[
     "Math.abs",
     "Math.max",
     "Math.min",
+    "Math.pow",
+    "Math.sqrt",
+    "Math.trunc",
+    "Math.sign",
+    "Math.random",
     "Object.keys",
 ];
 pub const METHODS: &[&str] = &[
@@ -1071,23 +1096,68 @@ fn nan_min(a: f64, b: f64) -> f64 {
     }
 }
 
-fn parse_int(s: &str) -> f64 {
+/// `parseInt(s, radix)`: radix 2 to 36, or 0/absent for 10 (16 after `0x`).
+fn parse_int(s: &str, radix: Value) -> f64 {
     let t = s.trim_start();
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let mut radix = integer(radix) as i64 as u32;
+    let hex = t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"));
+    let t = if hex && (radix == 0 || radix == 16) {
+        radix = 16;
+        &t[2..]
+    } else {
+        t
+    };
+    if radix == 0 {
+        radix = 10;
+    }
+    if !(2..=36).contains(&radix) {
+        return f64::NAN;
+    }
+    let digits: Vec<u32> = t.chars().map_while(|c| c.to_digit(radix)).collect();
     if digits.is_empty() {
         return f64::NAN;
     }
-    let n: f64 = digits.parse().unwrap_or(f64::NAN);
+    let n = digits.iter().fold(0.0, |n, d| n * f64::from(radix) + f64::from(*d));
     if neg {
         -n
     } else {
         n
     }
+}
+
+/// `Math.pow`: as `**`, where `1 ** NaN` and `(-1) ** ±Infinity` are NaN
+/// (IEEE says 1).
+fn pow(x: f64, y: f64) -> f64 {
+    if y.is_nan() || (x.abs() == 1.0 && y.is_infinite()) {
+        f64::NAN
+    } else {
+        x.powf(y)
+    }
+}
+
+/// `Math.random`: xorshift64*, seeded per thread from the standard
+/// library's random hash keys. Not for cryptography, as in JavaScript.
+fn random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        static STATE: std::cell::Cell<u64> = std::cell::Cell::new(
+            std::collections::hash_map::RandomState::new().build_hasher().finish() | 1,
+        );
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        // The top 53 bits as a fraction in [0, 1).
+        (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    })
 }
 
 fn parse_float(s: &str) -> f64 {
@@ -1171,6 +1241,34 @@ mod tests {
         let nan = Value::array(vec![n(f64::NAN)]);
         assert_eq!(method(nan.clone(), "includes", &[n(f64::NAN)]), "true");
         assert_eq!(method(nan, "indexOf", &[n(f64::NAN)]), "-1");
+    }
+
+    #[test]
+    fn globals_parse_and_compute_as_javascript_does() {
+        let call = |name: &str, args: &[Value]| call_global(name, args.to_vec()).map(|v| v.to_js_string());
+        let (n, s) = (Value::number, Value::from);
+        for (name, args, expected) in [
+            ("parseInt", vec![s(" -0x1F")], "-31"),
+            ("parseInt", vec![s("ff"), n(16.0)], "255"),
+            ("parseInt", vec![s("101"), n(2.0)], "5"),
+            ("parseInt", vec![s("12px")], "12"),
+            ("parseInt", vec![s("9"), n(8.0)], "NaN"),
+            ("parseInt", vec![s("1"), n(37.0)], "NaN"),
+            ("Math.pow", vec![n(2.0), n(10.0)], "1024"),
+            ("Math.pow", vec![n(1.0), n(f64::NAN)], "NaN"),
+            ("Math.sign", vec![n(-3.0)], "-1"),
+            ("Math.trunc", vec![n(-4.7)], "-4"),
+            ("Number.isInteger", vec![n(5.0)], "true"),
+            ("Number.isInteger", vec![s("5")], "false"),
+            ("String.fromCharCode", vec![n(72.0), n(105.0)], "Hi"),
+            ("isFinite", vec![s("12")], "true"),
+        ] {
+            assert_eq!(call(name, &args), Ok(expected.to_string()), "{name}{args:?}");
+        }
+        for _ in 0..1000 {
+            let r = call_global("Math.random", Vec::new()).map(|v| v.to_number()).unwrap_or(-1.0);
+            assert!((0.0..1.0).contains(&r), "{r}");
+        }
     }
 
     #[test]

@@ -192,7 +192,8 @@ fn methods_call_back_into_compiled_functions() {
     assert_eq!(
         logs,
         ["0ns log out: ada,bob,cy | 2 | 0ada1bob2cy | true | false | 25 | -1 | 10 | empty | bob,ada,cy \
-          | 1,10,9,a,b, | a+b-c | cost: $5.00 | x0 | 3.14 | ..queue | stopped at 2"]
+          | 1,10,9,a,b, | a+b-c | cost: $5.00 | x0 | 3.14 | ..queue | 3 people, first ada! | 256 | 31 | OK \
+          | stopped at 2"]
     );
 }
 
