@@ -16,6 +16,11 @@ pub type FnId = usize;
 
 /// Nesting deeper than this in one expression is rejected before parsing.
 const MAX_NESTING: usize = 200;
+/// Braces nested deeper than this are rejected before parsing: each level
+/// of a nested statement costs the parser, the lowering, the generated
+/// closures and the formatter far more stack than a level of an
+/// expression, and 32 fit a 2 MiB thread with room to spare.
+const MAX_BLOCK_NESTING: usize = 32;
 
 #[derive(Debug)]
 pub struct Var {
@@ -554,27 +559,42 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
-fn nesting_depth(text: &str) -> usize {
+/// How deep brackets of any kind nest in `text`, and how deep braces do.
+fn nesting_depth(text: &str) -> (usize, usize) {
     let (mut depth, mut max) = (0usize, 0usize);
+    let (mut blocks, mut max_blocks) = (0usize, 0usize);
     for c in text.chars() {
         match c {
             '(' | '[' | '{' => {
                 depth += 1;
                 max = max.max(depth);
+                if c == '{' {
+                    blocks += 1;
+                    max_blocks = max_blocks.max(blocks);
+                }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if c == '}' {
+                    blocks = blocks.saturating_sub(1);
+                }
+            }
             _ => {}
         }
     }
-    max
+    (max, max_blocks)
 }
 
 fn parse_source(kind: SourceKind, text: &str) -> Parsed {
     if kind == SourceKind::Document {
         return Parsed::Text;
     }
-    if nesting_depth(text) > MAX_NESTING {
+    let (depth, blocks) = nesting_depth(text);
+    if depth > MAX_NESTING {
         return Parsed::Error(format!("nested deeper than {MAX_NESTING} levels"), 0);
+    }
+    if blocks > MAX_BLOCK_NESTING {
+        return Parsed::Error(format!("blocks nested deeper than {MAX_BLOCK_NESTING} levels"), 0);
     }
     // swc reserves position 0, so the text starts at 1.
     let input = StringInput::new(text, BytePos(1), BytePos(1 + text.len() as u32));

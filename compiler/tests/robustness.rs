@@ -262,3 +262,53 @@ fn deeply_nested_expressions_compile_on_a_small_stack() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(handle.join().unwrap_or_else(|_| panic!("the compiler overflowed its stack")));
 }
+
+#[test]
+fn deeply_nested_statements_compile_on_a_small_stack() {
+    // Each level a different statement, so that every lowering and
+    // generating path recurses: loops, a switch, a try, a labeled block.
+    let levels = ["while (x) {", "for (k in o) {", "switch (x) { case 1: {", "try {", "l{}: {", "if (x) {", "do {"];
+    let closers = ["}", "}", "} }", "} catch (e) { x = e; }", "}", "}", "} while (x);"];
+    // 32 braces deep, the most the compiler parses.
+    let depth = 28;
+    let mut body = String::new();
+    for i in 0..depth {
+        // Labels differ: one may not label a statement inside another of the same name.
+        body.push_str(&levels[i % levels.len()].replace("{}", &i.to_string()));
+    }
+    body.push_str("x = 1; break;");
+    for i in (0..depth).rev() {
+        body.push_str(closers[i % closers.len()]);
+    }
+    let text = format!(
+        "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\"><datamodel><data id=\"x\"/><data id=\"o\"/><data id=\"k\"/></datamodel><state id=\"s\"><onentry><script>{body}</script></onentry></state></scxml>"
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            compile(&SourceFile::new("statements.scxml", text), &Options::default())
+                .map(|o| (o.rust.len(), o.report.diagnostics.warnings().count()))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = handle.join().unwrap_or_else(|_| panic!("the compiler overflowed its stack"));
+    let errors: Vec<String> =
+        result.as_ref().err().map(|r| r.diagnostics.errors().map(|d| d.message.clone()).collect()).unwrap_or_default();
+    assert!(result.is_ok_and(|(n, diagnostics)| n > 10_000 && diagnostics == 0), "{errors:?}");
+}
+
+#[test]
+fn blocks_nested_too_deep_are_a_diagnostic_not_a_crash() {
+    let body = format!("{}x = 1;{}", "try {".repeat(33), "} finally { x = 2; }".repeat(33));
+    let text = format!(
+        "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" datamodel=\"ecmascript\"><datamodel><data id=\"x\"/></datamodel><state id=\"s\"><onentry><script>{body}</script></onentry></state></scxml>"
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let output = compile(&SourceFile::new("blocks.scxml", text), &Options::default());
+            output.map(|o| o.report.diagnostics.warnings().map(|d| d.message.clone()).collect::<Vec<_>>())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let warnings = handle.join().unwrap_or_else(|_| panic!("the compiler overflowed its stack")).unwrap_or_default();
+    assert_eq!(warnings, ["invalid ECMAScript: blocks nested deeper than 32 levels"]);
+}
