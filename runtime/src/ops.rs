@@ -851,16 +851,33 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         (Value::String(s), "toUpperCase") => Ok(Value::from(s.to_uppercase())),
         (Value::String(s), "toLowerCase") => Ok(Value::from(s.to_lowercase())),
         (Value::String(s), "split") => {
-            let sep = arg(&args, 0).to_js_string();
-            let parts = if sep.is_empty() {
-                s.chars().map(|c| Value::from(c.to_string())).collect()
-            } else {
-                s.split(sep.as_str()).map(Value::from).collect()
+            let limit = match arg(&args, 1) {
+                Value::Undefined => usize::MAX,
+                n => n.to_number() as u32 as usize,
             };
-            Ok(Value::array(parts))
+            let parts = match arg(&args, 0) {
+                // No separator: the whole string.
+                Value::Undefined => vec![Value::String(s.clone())],
+                sep => {
+                    let sep = sep.to_js_string();
+                    if sep.is_empty() {
+                        s.chars().take(limit).map(|c| Value::from(c.to_string())).collect()
+                    } else {
+                        s.split(sep.as_str()).take(limit).map(Value::from).collect()
+                    }
+                }
+            };
+            Ok(Value::array(parts.into_iter().take(limit).collect()))
         }
         (Value::Undefined | Value::Null, _) => {
             Err(ExecError::type_error(format!("cannot read property '{name}' of {}", receiver.to_js_string())))
+        }
+        (Value::Number(n), "toString") if !arg(&args, 0).is_undefined() => {
+            let radix = integer(arg(&args, 0));
+            if !(2.0..=36.0).contains(&radix) {
+                return Err(ExecError::new(crate::ErrorKind::Range, "toString() radix must be between 2 and 36"));
+            }
+            Ok(Value::from(to_radix(n.get(), radix as u32)))
         }
         (_, "toString") => Ok(Value::from(receiver.to_js_string())),
         (Value::Number(n), "toFixed") => {
@@ -912,6 +929,39 @@ fn relative_start(v: Value, len: usize, default: usize) -> usize {
         return default;
     }
     integer(v).clamp(0.0, len as f64) as usize
+}
+
+/// `n.toString(radix)` for an integer part and up to 20 fraction digits.
+fn to_radix(n: f64, radix: u32) -> String {
+    if !n.is_finite() || radix == 10 {
+        return Value::number(n).to_js_string();
+    }
+    let digit = |d: u32| std::char::from_digit(d, radix).unwrap_or('0');
+    let (mut whole, mut fraction) = (n.abs().trunc(), n.abs().fract());
+    let mut digits = Vec::new();
+    while whole >= 1.0 {
+        digits.push(digit((whole % f64::from(radix)) as u32));
+        whole = (whole / f64::from(radix)).trunc();
+    }
+    if digits.is_empty() {
+        digits.push('0');
+    }
+    if n < 0.0 {
+        digits.push('-');
+    }
+    let mut out: String = digits.into_iter().rev().collect();
+    if fraction > 0.0 {
+        out.push('.');
+        for _ in 0..20 {
+            fraction *= f64::from(radix);
+            out.push(digit(fraction.trunc() as u32));
+            fraction = fraction.fract();
+            if fraction == 0.0 {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// `n.toFixed(digits)`: rounded half away from zero on the number's exact
@@ -1000,7 +1050,41 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
         "Math.random" => Ok(Value::number(random())),
         "parseFloat" => Ok(Value::number(parse_float(&a0.to_js_string()))),
         "uneval" => Ok(Value::from(a0.uneval())),
-        "JSON.stringify" => Ok(a0.to_json().map_or(Value::Undefined, Value::from)),
+        "JSON.stringify" => {
+            if !matches!(arg(&args, 1), Value::Undefined | Value::Null) {
+                return Err(ExecError::type_error("JSON.stringify: a replacer is not supported"));
+            }
+            let indent = match arg(&args, 2) {
+                Value::Number(n) => " ".repeat(n.get().clamp(0.0, 10.0) as usize),
+                Value::String(s) => s.chars().take(10).collect(),
+                _ => String::new(),
+            };
+            Ok(a0.to_json_indented(&indent).map_or(Value::Undefined, Value::from))
+        }
+        "Object.values" | "Object.entries" => match a0 {
+            Value::Object(o) => Ok(Value::array(
+                o.borrow()
+                    .iter()
+                    .map(|(k, v)| match name {
+                        "Object.values" => v.clone(),
+                        _ => Value::array(vec![Value::from(k), v.clone()]),
+                    })
+                    .collect(),
+            )),
+            Value::Array(a) => Ok(Value::array(
+                a.borrow()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match name {
+                        "Object.values" => v.clone(),
+                        _ => Value::array(vec![Value::from(i.to_string()), v.clone()]),
+                    })
+                    .collect(),
+            )),
+            _ => Err(ExecError::type_error(format!("{name} called on non-object"))),
+        },
+        "Math.log" => Ok(Value::number(a0.to_number().ln())),
+        "Math.exp" => Ok(Value::number(a0.to_number().exp())),
         "JSON.parse" => crate::json::parse(&a0.to_js_string())
             .ok_or_else(|| ExecError::new(crate::ErrorKind::Syntax, "JSON.parse: invalid JSON")),
         "Array.isArray" => Ok(Value::boolean(matches!(a0, Value::Array(_)))),
@@ -1047,6 +1131,10 @@ pub const GLOBAL_FUNCTIONS: &[&str] = &[
     "Math.sign",
     "Math.random",
     "Object.keys",
+    "Object.values",
+    "Object.entries",
+    "Math.log",
+    "Math.exp",
 ];
 pub const METHODS: &[&str] = &[
     "concat",
@@ -1226,6 +1314,11 @@ mod tests {
         }
         assert_eq!(method(Value::from("  a b "), "trim", &[]), r#""a b""#);
         assert_eq!(method(Value::from("ab"), "repeat", &[n(3.0)]), r#""ababab""#);
+        assert_eq!(method(Value::from("a,b,c"), "split", &[Value::from(","), n(2.0)]), r#"["a","b"]"#);
+        assert_eq!(method(Value::from("a,b"), "split", &[]), r#"["a,b"]"#);
+        assert_eq!(method(n(255.0), "toString", &[n(16.0)]), r#""ff""#);
+        assert_eq!(method(n(-5.5), "toString", &[n(2.0)]), r#""-101.1""#);
+        assert_eq!(method(n(1.0), "toString", &[n(1.0)]), "RangeError: toString() radix must be between 2 and 36");
     }
 
     #[test]
@@ -1262,6 +1355,13 @@ mod tests {
             ("Number.isInteger", vec![s("5")], "false"),
             ("String.fromCharCode", vec![n(72.0), n(105.0)], "Hi"),
             ("isFinite", vec![s("12")], "true"),
+            ("JSON.stringify", vec![Value::object_from([("a", n(1.0))]), Value::Null, n(2.0)], "{\n  \"a\": 1\n}"),
+            (
+                "JSON.stringify",
+                vec![Value::array(vec![n(1.0), Value::array(vec![])]), Value::Null, s("\t")],
+                "[\n\t1,\n\t[]\n]",
+            ),
+            ("Object.entries", vec![Value::object_from([("a", n(1.0))])], "a,1"),
         ] {
             assert_eq!(call(name, &args), Ok(expected.to_string()), "{name}{args:?}");
         }

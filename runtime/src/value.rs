@@ -536,11 +536,23 @@ impl Value {
 
     /// `JSON.stringify`; `None` where JavaScript gives `undefined`.
     pub fn to_json(&self) -> Option<String> {
-        let mut out = String::new();
-        self.write_json(&mut out, 0).then_some(out)
+        self.to_json_indented("")
     }
 
-    fn write_json(&self, out: &mut String, depth: usize) -> bool {
+    /// `JSON.stringify(value, null, indent)`: each item and entry on a
+    /// line of its own, `indent` once more per level, when not empty.
+    pub fn to_json_indented(&self, indent: &str) -> Option<String> {
+        let mut out = String::new();
+        self.write_json(&mut out, 0, indent).then_some(out)
+    }
+
+    fn write_json(&self, out: &mut String, depth: usize, indent: &str) -> bool {
+        let new_line = |out: &mut String, level: usize| {
+            if !indent.is_empty() {
+                out.push('\n');
+                (0..level).for_each(|_| out.push_str(indent));
+            }
+        };
         if depth > 256 {
             out.push_str("null");
             return true;
@@ -563,9 +575,13 @@ impl Value {
                     if i > 0 {
                         out.push(',');
                     }
-                    if !v.write_json(out, depth + 1) {
+                    new_line(out, depth + 1);
+                    if !v.write_json(out, depth + 1, indent) {
                         out.push_str("null");
                     }
+                }
+                if !items.is_empty() {
+                    new_line(out, depth);
                 }
                 out.push(']');
             }
@@ -581,13 +597,17 @@ impl Value {
                     if !first {
                         out.push(',');
                     }
+                    new_line(out, depth + 1);
                     write_quoted(out, k);
-                    out.push(':');
-                    if v.write_json(out, depth + 1) {
+                    out.push_str(if indent.is_empty() { ":" } else { ": " });
+                    if v.write_json(out, depth + 1, indent) {
                         first = false;
                     } else {
                         out.truncate(mark);
                     }
+                }
+                if !first {
+                    new_line(out, depth);
                 }
                 out.push('}');
             }
