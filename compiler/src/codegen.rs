@@ -1778,6 +1778,37 @@ impl<'a> Codegen<'a> {
         quote!(#(#items)*)
     }
 
+    /// A call of whatever `callee` evaluates to; one read at a property
+    /// path names that path when it is not a function.
+    #[inline(never)]
+    fn call_value(&self, callee: &Expr, args: &[Expr]) -> TokenStream {
+        let rt = &self.rt;
+        let path = self.property_path(callee).filter(|_| matches!(callee, Expr::Member(..)));
+        let callee = self.expr(callee);
+        let n = Literal::usize_unsuffixed(args.len());
+        let args = args.iter().map(|a| self.expr(a));
+        let call = match path {
+            Some(path) => quote!(#rt::ops::call_path(&callee, #path, d, core, &args)?),
+            None => quote!(#rt::ops::call_value(&callee, d, core, &args)?),
+        };
+        quote!({
+            let callee = #callee;
+            let args: [#rt::Value; #n] = [#(#args),*];
+            #call
+        })
+    }
+
+    /// `_genesys.session.setTenant`, `handlers.busy`: the source text of a
+    /// chain of named properties from a variable.
+    fn property_path(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Member(o, key) => Some(format!("{}.{key}", self.property_path(o)?)),
+            Expr::Var(v) => Some(self.scripts.vars[*v].name.clone()),
+            Expr::System(s) => Some(system_name(*s).to_string()),
+            _ => None,
+        }
+    }
+
     /// Out of [`Self::expr`], whose frame each level of a nested
     /// expression costs.
     #[inline(never)]
@@ -2564,16 +2595,7 @@ impl<'a> Codegen<'a> {
                     #f(d, core, &args)?
                 })
             }
-            Expr::CallValue(callee, args) => {
-                let callee = self.expr(callee);
-                let n = Literal::usize_unsuffixed(args.len());
-                let args = args.iter().map(|a| self.expr(a));
-                quote!({
-                    let callee = #callee;
-                    let args: [#rt::Value; #n] = [#(#args),*];
-                    #rt::ops::call_value(&callee, d, core, &args)?
-                })
-            }
+            Expr::CallValue(callee, args) => self.call_value(callee, args),
             Expr::InstanceOf(e, class) => {
                 let e = self.expr(e);
                 quote!(#rt::Value::boolean(#rt::ops::instance_of(&#e, #class)))

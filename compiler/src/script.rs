@@ -1319,7 +1319,23 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 let receiver = self.expr(&m.obj);
                 let known = [scxmlc_runtime::ops::METHODS, scxmlc_runtime::ops::CALLBACK_METHODS];
                 if !known.iter().any(|names| names.contains(&name.as_str())) {
-                    return self.unsupported(method.span, &format!("the method '{name}'"));
+                    // A module function of the platform's object model
+                    // (`_genesys.statistic.sData(...)`): whatever the
+                    // platform put there, called; nothing there raises
+                    // error.execution, as on the platform.
+                    if self.genesys() && is_genesys_path(&receiver) {
+                        let args = self.exprs(&c.args);
+                        return Expr::CallValue(Box::new(Expr::Member(Box::new(receiver), name)), args);
+                    }
+                    let span = self.span_of(method.span);
+                    self.diags.push(
+                        Diagnostic::error("E0200", span, format!("unsupported ECMAScript: the method '{name}'"))
+                            .with_help(format!(
+                                "scxmlc knows the common string, array and number methods; if '{name}' is a \
+                                 function the chart keeps in an object, read it first: `var f = o.{name}; f(...)`"
+                            )),
+                    );
+                    return Expr::Undefined;
                 }
                 let args = self.exprs(&c.args);
                 Expr::CallMethod(Box::new(receiver), name, args)
@@ -1643,6 +1659,15 @@ impl<'a, 'd> Lowerer<'a, 'd> {
                 None
             }
         }
+    }
+}
+
+/// `_genesys` or a property path below it.
+fn is_genesys_path(e: &Expr) -> bool {
+    match e {
+        Expr::System(SystemVar::Genesys) => true,
+        Expr::Member(o, _) | Expr::Index(o, _) => is_genesys_path(o),
+        _ => false,
     }
 }
 

@@ -444,6 +444,21 @@ pub fn call_value(
     }
 }
 
+/// [`call_value`] of a callee read at a property path (`o.handlers.busy`),
+/// which names it when it is not a function.
+pub fn call_path(
+    callee: &Value,
+    path: &str,
+    data: &mut dyn std::any::Any,
+    core: &mut crate::Core,
+    args: &[Value],
+) -> Result<Value> {
+    match callee {
+        Value::Function(f) => (f.call)(data, core, args),
+        _ => Err(ExecError::type_error(format!("{path} is not a function"))),
+    }
+}
+
 /// The methods that call back into the chart (`items.map(f)`): they
 /// need its data and core, as [`call_value`] does.
 pub const CALLBACK_METHODS: &[&str] =

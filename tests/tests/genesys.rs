@@ -211,3 +211,35 @@ fn sessions_are_send_with_the_feature_sync() {
     let active = moved.join().unwrap_or_else(|_| panic!("the thread panicked"));
     assert!(active.contains(&"detachcall"), "{active:?}");
 }
+
+/// A platform function the host put in `_genesys`: a plain `fn`, as
+/// compiled functions are, reading what it needs from its arguments.
+static STATISTIC: scxmlc_runtime::Function = scxmlc_runtime::Function {
+    name: "sData",
+    call: |_, _, args| {
+        let asked = args.iter().map(|a| a.to_js_string()).collect::<Vec<_>>().join("/");
+        Ok(scxmlc_runtime::Value::from(format!("Ready ({asked})")))
+    },
+};
+
+#[test]
+fn module_functions_are_called_where_the_platform_put_them() {
+    use scxmlc_runtime::Value;
+    use scxmlc_tests::genesys::platform_functions;
+    let mut session = platform_functions::Machine::session();
+    let statistic = Value::object_from([("sData", Value::Function(&STATISTIC))]);
+    session.core.set_genesys(Value::object_from([("statistic", statistic), ("session", Value::object())]));
+    let recorder = scxmlc_tests::Recorder::default();
+    session.set_observer(Box::new(recorder.clone()));
+    session.run_virtual(std::time::Duration::from_secs(1));
+    assert_eq!(session.final_state(), Some("done"));
+    let logs: Vec<String> = recorder.lines().into_iter().filter(|l| l.contains(" log ")).collect();
+    assert_eq!(
+        logs,
+        [
+            "0ns log : status: Ready (Agent1/CurrentStatus)",
+            // `_genesys.session` has no `setTenant`: the call fails and ends the block.
+            "0ns log : TypeError: _genesys.session.setTenant is not a function",
+        ]
+    );
+}
