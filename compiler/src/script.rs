@@ -520,6 +520,13 @@ fn for_each_hoisted<'s>(stmts: &'s [js::Stmt], f: &mut impl FnMut(&'s js::Stmt))
                 sw.cases.iter().for_each(|c| for_each_hoisted(&c.cons, f));
                 &[]
             }
+            js::Stmt::Try(t) => {
+                for_each_hoisted(&t.block.stmts, f);
+                if let Some(h) = &t.handler {
+                    for_each_hoisted(&h.body.stmts, f);
+                }
+                t.finalizer.as_ref().map_or(&[], |b| &b.stmts[..])
+            }
             _ => &[],
         };
         for_each_hoisted(body, f);

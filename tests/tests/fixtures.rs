@@ -176,7 +176,7 @@ fn exceptions_are_thrown_caught_and_finally_run_as_in_ecmascript() {
     assert_eq!(
         logs,
         [
-            "0ns log out: TypeError | true | Error/no agent | TypeError/ | outer | parsed | parsed | 1 \
+            "0ns log out: TypeError in try | true | Error/no agent | TypeError/ | outer | parsed | parsed | 1 \
              | SyntaxError: JSON.parse: invalid JSON | checked 1 | checked 3 | checked 4 | 4 | finally wins \
              | after 0 | rounds 4 | inner finally | rethrown 8",
             // The uncaught throw ran `finally` and ended its block.
