@@ -1103,6 +1103,24 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
         "JSON.parse" => crate::json::parse(&a0.to_js_string())
             .ok_or_else(|| ExecError::new(crate::ErrorKind::Syntax, "JSON.parse: invalid JSON")),
         "Array.isArray" => Ok(Value::boolean(matches!(a0, Value::Array(_)))),
+        // `Array(3)` is three empty slots (undefined here); `Array('a')`
+        // and `Array(1, 2)` hold their arguments.
+        "Array" => match (args.as_slice(), &a0) {
+            ([_], Value::Number(n)) => {
+                let n = n.get();
+                if n < 0.0 || n.fract() != 0.0 || n > f64::from(u32::MAX) || n as usize > MAX_STRING {
+                    return Err(ExecError::new(crate::ErrorKind::Range, "invalid array length"));
+                }
+                Ok(Value::array(vec![Value::Undefined; n as usize]))
+            }
+            _ => Ok(Value::array(args)),
+        },
+        // The value itself for objects; a new object for nothing. Wrapper
+        // objects of primitives are not made: the primitive is returned.
+        "Object" => Ok(match a0 {
+            Value::Undefined | Value::Null => Value::object(),
+            other => other,
+        }),
         "Math.floor" => Ok(Value::number(a0.to_number().floor())),
         "Math.ceil" => Ok(Value::number(a0.to_number().ceil())),
         "Math.round" => Ok(Value::number((a0.to_number() + 0.5).floor())),
@@ -1134,6 +1152,8 @@ pub const GLOBAL_FUNCTIONS: &[&str] = &[
     "JSON.stringify",
     "JSON.parse",
     "Array.isArray",
+    "Array",
+    "Object",
     "Math.floor",
     "Math.ceil",
     "Math.round",
@@ -1353,7 +1373,9 @@ mod tests {
 
     #[test]
     fn globals_parse_and_compute_as_javascript_does() {
-        let call = |name: &str, args: &[Value]| call_global(name, args.to_vec()).map(|v| v.to_js_string());
+        let call = |name: &str, args: &[Value]| {
+            call_global(name, args.to_vec()).map_or_else(|e| e.to_string(), |v| v.to_js_string())
+        };
         let (n, s) = (Value::number, Value::from);
         for (name, args, expected) in [
             ("parseInt", vec![s(" -0x1F")], "-31"),
@@ -1377,8 +1399,12 @@ mod tests {
                 "[\n\t1,\n\t[]\n]",
             ),
             ("Object.entries", vec![Value::object_from([("a", n(1.0))])], "a,1"),
+            ("Array", vec![n(3.0)], ",,"),
+            ("Array", vec![s("a")], "a"),
+            ("Array", vec![n(1.0), n(2.0)], "1,2"),
+            ("Array", vec![n(-1.0)], "RangeError: invalid array length"),
         ] {
-            assert_eq!(call(name, &args), Ok(expected.to_string()), "{name}{args:?}");
+            assert_eq!(call(name, &args), expected, "{name}{args:?}");
         }
         for _ in 0..1000 {
             let r = call_global("Math.random", Vec::new()).map(|v| v.to_number()).unwrap_or(-1.0);

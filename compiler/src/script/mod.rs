@@ -1150,14 +1150,27 @@ impl<'a, 'd> Lowerer<'a, 'd> {
     }
 
     /// `new Error(message)` (or `TypeError`, `RangeError`...): an object
-    /// with the error's `name` and `message`, for `throw`.
+    /// with the error's `name` and `message`, for `throw`; `new Array(...)`
+    /// and `new Object(...)`.
     fn new_error(&mut self, n: &js::NewExpr) -> Option<Expr> {
         const ERRORS: &[&str] = &["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"];
         let js::Expr::Ident(id) = &*n.callee else { return None };
-        if !ERRORS.contains(&&*id.sym) || self.is_bound(&id.sym) {
+        if self.is_bound(&id.sym) {
             return None;
         }
-        let message = match n.args.as_deref().unwrap_or_default() {
+        let args = n.args.as_deref().unwrap_or_default();
+        // `new Array(...)` and `new Object()` are the functions called.
+        if let Some(global) = scxmlc_builtin(&id.sym).filter(|g| matches!(*g, "Array" | "Object")) {
+            return Some(match args {
+                [] if *global == *"Array" => Expr::Array(Vec::new()),
+                [] => Expr::Object(Vec::new()),
+                _ => Expr::CallGlobal(global, self.exprs(args)),
+            });
+        }
+        if !ERRORS.contains(&&*id.sym) {
+            return None;
+        }
+        let message = match args {
             [] => Expr::String(String::new()),
             [first, ..] => Expr::CallGlobal("String", vec![self.expr(&first.expr)]),
         };
