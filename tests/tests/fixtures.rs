@@ -160,7 +160,7 @@ fn loops_and_switch_compile_to_rust_and_fail_as_ecmascript_does() {
     assert_eq!(
         logs,
         [
-            "0ns log out: for 12 8 | while 210 | do 1 | labeled 00,10 | in x,z,string:0,string:1 \
+            "0ns log out: for 12 8 | while 210 | do 1 | steps 2 4 | labeled 00,10 | in x,z,string:0,string:1 \
              | of 1,2,3,4,a,b | switch one,text,text,two,other,two, | function 5 -1",
             // `for ... of` a number; `while (true) {}` stopped by its guard.
             "0ns log errors: TypeError: number is not iterable \

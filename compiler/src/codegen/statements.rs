@@ -1,8 +1,8 @@
 //! Statements → Rust: loops with labels where jumps use them, `switch`
 //! as a choice and fall-through, `try` as closures whose jumps out come
 //! back as a `Flow`.
-use super::Codegen;
-use crate::script::{Exit, Expr, Iterate, Jumps, Loop, Stmt, Switch, Try};
+use super::{number, Codegen};
+use crate::script::{BinOp, Exit, Expr, Iterate, Jumps, Loop, Place, Stmt, Switch, Try};
 use proc_macro2::{Literal, Span as PmSpan, TokenStream};
 use quote::{format_ident, quote};
 
@@ -10,6 +10,23 @@ impl Codegen<'_> {
     pub(super) fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
         let items = stmts.iter().map(|s| match s {
             Stmt::Expr(Expr::Assign(place, None, value)) => self.assignment(place, Some(value)),
+            // `i++` as a statement (a loop's update): its old value unused.
+            // A number slot takes `i + 1`, with the assignment's fast paths.
+            Stmt::Expr(update @ Expr::Update(place, delta, _)) => match **place {
+                Place::Var(v) if self.numeric[v] => {
+                    let sum = Expr::Binary(BinOp::Add, Box::new(Expr::Var(v)), Box::new(Expr::Number(*delta)));
+                    self.assignment(place, Some(&sum))
+                }
+                Place::Var(_) | Place::Local(_) => {
+                    let rt = &self.rt;
+                    let (value, delta) = (self.read_place(place), number(*delta));
+                    self.store(place, quote!(#rt::Value::number((#value).to_number() + #delta)))
+                }
+                _ => {
+                    let e = self.expr(update);
+                    quote!(let _ = #e;)
+                }
+            },
             Stmt::Expr(e) => {
                 let e = self.expr(e);
                 quote!(let _ = #e;)
