@@ -1019,21 +1019,8 @@ fn to_fixed(n: f64, digits: usize) -> String {
 }
 
 fn slice_bounds(len: usize, args: &[Value]) -> (usize, usize) {
-    let clamp = |v: Value, default: usize| -> usize {
-        if v.is_undefined() {
-            return default;
-        }
-        let n = v.to_number();
-        if n.is_nan() {
-            0
-        } else if n < 0.0 {
-            (len as f64 + n).max(0.0) as usize
-        } else {
-            (n as usize).min(len)
-        }
-    };
-    let start = clamp(arg(args, 0), 0);
-    let end = clamp(arg(args, 1), len);
+    let start = relative_index(arg(args, 0), len, 0);
+    let end = relative_index(arg(args, 1), len, len);
     (start, end.max(start))
 }
 
@@ -1329,6 +1316,8 @@ mod tests {
             ("substring", vec![n(-3.0)], r#""héllo, world""#),
             ("substr", vec![n(-5.0), n(3.0)], r#""wor""#),
             ("slice", vec![n(-5.0)], r#""world""#),
+            // ToIntegerOrInfinity first: -1.5 is -1.
+            ("slice", vec![n(-1.5)], r#""d""#),
             ("charAt", vec![n(1.0)], r#""é""#),
             ("charAt", vec![n(99.0)], r#""""#),
             ("charCodeAt", vec![n(1.0)], "233"),
