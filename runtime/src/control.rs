@@ -15,9 +15,14 @@ pub const LOOP_LIMIT: u32 = 10_000_000;
 /// Counts one run of a loop against [`LOOP_LIMIT`].
 pub struct LoopGuard(u32);
 
+impl Default for LoopGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl LoopGuard {
     #[inline]
-    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         LoopGuard(LOOP_LIMIT)
     }
@@ -57,9 +62,12 @@ impl Keys {
         };
         Keys { of: value.clone(), keys: keys.into_iter(), indices: 0..len }
     }
+}
 
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<Value> {
+impl Iterator for Keys {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
         if let Some(i) = self.indices.next() {
             // An array that lost items since: their indices are gone.
             if let Value::Array(a) = &self.of {
@@ -93,9 +101,12 @@ impl Items {
             other => Err(ExecError::type_error(format!("{} is not iterable", other.type_of()))),
         }
     }
+}
 
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<Value> {
+impl Iterator for Items {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
         match self {
             Items::Array(a, i) => {
                 let item = a.borrow().get(*i).cloned()?;
@@ -153,9 +164,7 @@ pub fn caught(error: ExecError) -> Value {
             return value;
         }
     }
-    let text = error.to_string();
-    let (name, message) = text.split_once(": ").unwrap_or(("Error", &text));
-    Value::object_from([("name", Value::from(name)), ("message", Value::from(message))])
+    Value::object_from([("name", Value::from(error.kind.js_name())), ("message", Value::from(error.message))])
 }
 
 #[cfg(test)]

@@ -52,13 +52,24 @@ impl ExecError {
     }
 }
 
-impl fmt::Display for ExecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
+impl ErrorKind {
+    /// The ECMAScript error a `catch` sees this as: `TypeError`... or,
+    /// for the SCXML-level kinds, plain `Error`.
+    pub fn js_name(&self) -> &'static str {
+        match self {
             ErrorKind::Type => "TypeError",
             ErrorKind::Reference => "ReferenceError",
             ErrorKind::Range => "RangeError",
             ErrorKind::Syntax => "SyntaxError",
+            _ => "Error",
+        }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            ErrorKind::Type | ErrorKind::Reference | ErrorKind::Range | ErrorKind::Syntax => self.kind.js_name(),
             ErrorKind::InvalidLocation => "invalid location",
             ErrorKind::Send => "send error",
             ErrorKind::Invoke => "invoke error",

@@ -208,7 +208,6 @@ impl Codegen<'_> {
         let rt = &self.rt;
         let exit = exit_label(i.depth, i.jumps);
         let guard = format_ident!("loop{}_guard", i.depth);
-        let iter = format_ident!("loop{}_iter", i.depth);
         let item = format_ident!("loop{}_item", i.depth);
         let object = self.expr(&i.object);
         let start =
@@ -216,9 +215,8 @@ impl Codegen<'_> {
         let store = self.store(&i.target, quote!(#item));
         let body = self.loop_body(i.depth, &i.body, i.jumps);
         quote!({
-            let mut #iter = #start;
             let mut #guard = #rt::control::LoopGuard::new();
-            #exit while let Some(#item) = #iter.next() {
+            #exit for #item in #start {
                 #guard.step()?;
                 #store
                 #body
