@@ -1124,7 +1124,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
             js::Expr::Seq(s) => Expr::Sequence(s.exprs.iter().map(|e| self.expr(e)).collect()),
             js::Expr::Fn(f) => Expr::Function(self.function_expr(f)),
             js::Expr::Arrow(a) => Expr::Function(self.arrow(a)),
-            js::Expr::New(n) => self.new_error(n).unwrap_or_else(|| self.unsupported(n.span, "`new`")),
+            js::Expr::New(n) => self.new_builtin(n).unwrap_or_else(|| self.unsupported(n.span, "`new`")),
             js::Expr::This(t) => self.unsupported(t.span, "`this`"),
             js::Expr::Tpl(t) => self.template(t),
             js::Expr::OptChain(o) => self.unsupported(o.span, "optional chaining"),
@@ -1152,7 +1152,7 @@ impl<'a, 'd> Lowerer<'a, 'd> {
     /// `new Error(message)` (or `TypeError`, `RangeError`...): an object
     /// with the error's `name` and `message`, for `throw`; `new Array(...)`
     /// and `new Object(...)`.
-    fn new_error(&mut self, n: &js::NewExpr) -> Option<Expr> {
+    fn new_builtin(&mut self, n: &js::NewExpr) -> Option<Expr> {
         const ERRORS: &[&str] = &["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"];
         let js::Expr::Ident(id) = &*n.callee else { return None };
         if self.is_bound(&id.sym) {
