@@ -454,7 +454,7 @@ pub fn call_path(
     args: &[Value],
 ) -> Result<Value> {
     match callee {
-        Value::Function(f) => (f.call)(data, core, args),
+        Value::Function(_) => call_value(callee, data, core, args),
         _ => Err(ExecError::type_error(format!("{path} is not a function"))),
     }
 }
