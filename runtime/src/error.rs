@@ -10,6 +10,8 @@ pub enum ErrorKind {
     Reference,
     /// ECMAScript `RangeError`: too deep a recursion.
     Range,
+    /// ECMAScript `URIError`: a malformed `%` escape to decode.
+    Uri,
     /// An expression the compiler could not parse; it raises at run time as the spec requires.
     Syntax,
     /// An assignment to a location that cannot be assigned.
@@ -61,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Reference => "ReferenceError",
             ErrorKind::Range => "RangeError",
             ErrorKind::Syntax => "SyntaxError",
+            ErrorKind::Uri => "URIError",
             _ => "Error",
         }
     }
@@ -69,7 +72,9 @@ impl ErrorKind {
 impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
-            ErrorKind::Type | ErrorKind::Reference | ErrorKind::Range | ErrorKind::Syntax => self.kind.js_name(),
+            ErrorKind::Type | ErrorKind::Reference | ErrorKind::Range | ErrorKind::Syntax | ErrorKind::Uri => {
+                self.kind.js_name()
+            }
             ErrorKind::InvalidLocation => "invalid location",
             ErrorKind::Send => "send error",
             ErrorKind::Invoke => "invoke error",

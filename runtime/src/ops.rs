@@ -1034,6 +1034,10 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
         "isNaN" => Ok(Value::boolean(a0.to_number().is_nan())),
         "parseInt" => Ok(Value::number(parse_int(&a0.to_js_string(), arg(&args, 1)))),
         "isFinite" => Ok(Value::boolean(a0.to_number().is_finite())),
+        "encodeURIComponent" => Ok(Value::from(encode_uri(&a0.js_str(), "-_.!~*'()"))),
+        "encodeURI" => Ok(Value::from(encode_uri(&a0.js_str(), "-_.!~*'();/?:@&=+$,#"))),
+        "decodeURIComponent" => decode_uri(&a0.js_str(), "").map(Value::from),
+        "decodeURI" => decode_uri(&a0.js_str(), ";/?:@&=+$,#").map(Value::from),
         "Number.isInteger" => {
             Ok(Value::boolean(matches!(a0, Value::Number(n) if n.get().is_finite() && n.get().trunc() == n.get())))
         }
@@ -1133,6 +1137,10 @@ pub const GLOBAL_FUNCTIONS: &[&str] = &[
     "parseInt",
     "parseFloat",
     "isFinite",
+    "encodeURIComponent",
+    "encodeURI",
+    "decodeURIComponent",
+    "decodeURI",
     "Number.isInteger",
     "String.fromCharCode",
     "uneval",
@@ -1238,6 +1246,51 @@ fn parse_int(s: &str, radix: Value) -> f64 {
     } else {
         n
     }
+}
+
+/// `encodeURIComponent` (`keep`: the marks it leaves) and `encodeURI`
+/// (which also leaves the reserved characters): every other byte of the
+/// UTF-8 text but ASCII letters and digits as `%XX`.
+fn encode_uri(text: &str, keep: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || keep.as_bytes().contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `decodeURIComponent`, and `decodeURI` (whose `reserved` characters stay
+/// escaped): `%XX` sequences as UTF-8, a `URIError` for a malformed one.
+fn decode_uri(text: &str, reserved: &str) -> Result<String> {
+    let malformed = || ExecError::new(crate::ErrorKind::Uri, "malformed URI sequence");
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        // Two hex digits exactly (`from_str_radix` would take a sign).
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .ok_or_else(malformed)?;
+        let b = u8::from_str_radix(hex, 16).map_err(|_| malformed())?;
+        if b.is_ascii() && reserved.as_bytes().contains(&b) {
+            out.extend_from_slice(&bytes[i..i + 3]);
+        } else {
+            out.push(b);
+        }
+        i += 3;
+    }
+    String::from_utf8(out).map_err(|_| malformed())
 }
 
 /// `Math.pow`: as `**`, where `1 ** NaN` and `(-1) ** ±Infinity` are NaN
@@ -1381,6 +1434,13 @@ mod tests {
             ("Number.isInteger", vec![s("5")], "false"),
             ("String.fromCharCode", vec![n(72.0), n(105.0)], "Hi"),
             ("isFinite", vec![s("12")], "true"),
+            ("encodeURIComponent", vec![s("a b&c/é")], "a%20b%26c%2F%C3%A9"),
+            ("encodeURI", vec![s("http://x/a b?q=é#f")], "http://x/a%20b?q=%C3%A9#f"),
+            ("decodeURIComponent", vec![s("a%20b%26c%2F%C3%A9")], "a b&c/é"),
+            ("decodeURI", vec![s("a%20b%26c%2F")], "a b%26c%2F"),
+            ("decodeURIComponent", vec![s("%E0%A4%A")], "URIError: malformed URI sequence"),
+            ("decodeURIComponent", vec![s("%C3")], "URIError: malformed URI sequence"),
+            ("decodeURIComponent", vec![s("%+1")], "URIError: malformed URI sequence"),
             ("JSON.stringify", vec![Value::object_from([("a", n(1.0))]), Value::Null, n(2.0)], "{\n  \"a\": 1\n}"),
             (
                 "JSON.stringify",

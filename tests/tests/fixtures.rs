@@ -193,7 +193,7 @@ fn methods_call_back_into_compiled_functions() {
         logs,
         ["0ns log out: ada,bob,cy | 2 | 0ada1bob2cy | true | false | 25 | -1 | 10 | empty | bob,ada,cy \
           | 1,10,9,a,b, | a+b-c | cost: $5.00 | x0 | 3.14 | ..queue | 3 people, first ada! | 256 | 31 | OK \
-          | 1 7778 2 [1,2] | stopped at 2"]
+          | 1 7778 2 [1,2] | 7778%40tel%20sw | a b | stopped at 2"]
     );
 }
 
