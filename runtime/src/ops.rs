@@ -868,7 +868,7 @@ pub fn call_method(receiver: &Value, name: &str, args: Vec<Value>) -> Result<Val
         (Value::String(s), "split") => {
             let limit = match arg(&args, 1) {
                 Value::Undefined => usize::MAX,
-                n => n.to_number() as u32 as usize,
+                n => to_uint32(n.to_number()) as usize,
             };
             let parts = match arg(&args, 0) {
                 // No separator: the whole string.
@@ -913,6 +913,15 @@ const MAX_STRING: usize = 1 << 28;
 
 fn is_nan(v: &Value) -> bool {
     matches!(v, Value::Number(n) if n.get().is_nan())
+}
+
+/// ToUint32: modulo 2^32, so -1 is 4294967295; NaN and infinities are 0.
+fn to_uint32(n: f64) -> u32 {
+    if n.is_finite() {
+        n.trunc().rem_euclid(4_294_967_296.0) as u32
+    } else {
+        0
+    }
 }
 
 /// ToIntegerOrInfinity: NaN is 0, the rest truncated.
@@ -1393,6 +1402,9 @@ mod tests {
         assert_eq!(method(Value::from("ab"), "repeat", &[n(3.0)]), r#""ababab""#);
         assert_eq!(method(Value::from("a,b,c"), "split", &[Value::from(","), n(2.0)]), r#"["a","b"]"#);
         assert_eq!(method(Value::from("a,b"), "split", &[]), r#"["a,b"]"#);
+        // The limit is a ToUint32: -1 is no limit at all.
+        assert_eq!(method(Value::from("a,b"), "split", &[Value::from(","), n(-1.0)]), r#"["a","b"]"#);
+        assert_eq!(method(Value::from(""), "split", &[Value::from("x"), n(-1.0)]), r#"[""]"#);
         assert_eq!(method(n(255.0), "toString", &[n(16.0)]), r#""ff""#);
         assert_eq!(method(n(-5.5), "toString", &[n(2.0)]), r#""-101.1""#);
         assert_eq!(method(n(1.0), "toString", &[n(1.0)]), "RangeError: toString() radix must be between 2 and 36");
