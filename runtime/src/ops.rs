@@ -145,12 +145,9 @@ pub fn not(a: Value) -> Value {
     Value::boolean(!a.truthy())
 }
 
+/// ToInt32: [`to_uint32`]'s bits, read signed.
 fn to_int32(v: &Value) -> i32 {
-    let n = v.to_number();
-    if !n.is_finite() {
-        return 0;
-    }
-    (n.trunc() as i64 as u64 as u32) as i32
+    to_uint32(v.to_number()) as i32
 }
 
 pub fn bit_and(a: Value, b: Value) -> Value {
@@ -1051,7 +1048,8 @@ pub fn call_global(name: &str, args: Vec<Value>) -> Result<Value> {
             Ok(Value::boolean(matches!(a0, Value::Number(n) if n.get().is_finite() && n.get().trunc() == n.get())))
         }
         "String.fromCharCode" => {
-            let units: Vec<u16> = args.iter().map(|a| a.to_number() as i64 as u16).collect();
+            // ToUint16: the low half of ToUint32.
+            let units: Vec<u16> = args.iter().map(|a| to_uint32(a.to_number()) as u16).collect();
             Ok(Value::from(String::from_utf16_lossy(&units)))
         }
         "Math.pow" => Ok(Value::number(pow(a0.to_number(), arg(&args, 1).to_number()))),
@@ -1445,6 +1443,7 @@ mod tests {
             ("Number.isInteger", vec![n(5.0)], "true"),
             ("Number.isInteger", vec![s("5")], "false"),
             ("String.fromCharCode", vec![n(72.0), n(105.0)], "Hi"),
+            ("String.fromCharCode", vec![n(65536.0 + 72.0), n(-65536.0 + 105.0)], "Hi"),
             ("isFinite", vec![s("12")], "true"),
             ("encodeURIComponent", vec![s("a b&c/é")], "a%20b%26c%2F%C3%A9"),
             ("encodeURI", vec![s("http://x/a b?q=é#f")], "http://x/a%20b?q=%C3%A9#f"),
@@ -1471,6 +1470,17 @@ mod tests {
             let r = call_global("Math.random", Vec::new()).map(|v| v.to_number()).unwrap_or(-1.0);
             assert!((0.0..1.0).contains(&r), "{r}");
         }
+    }
+
+    #[test]
+    fn bitwise_operands_wrap_modulo_two_to_the_32() {
+        let or0 = |x: f64| bit_or(Value::number(x), Value::number(0.0)).to_number();
+        // 2^32 + 5, -1, 2^31 (the sign bit), 2^64 (a multiple of 2^32), NaN.
+        for (x, expected) in [(4_294_967_301.0, 5.0), (-1.0, -1.0), (2_147_483_648.0, -2_147_483_648.0)] {
+            assert_eq!(or0(x), expected, "{x} | 0");
+        }
+        assert_eq!(or0(18_446_744_073_709_551_616.0), 0.0);
+        assert_eq!(or0(f64::NAN), 0.0);
     }
 
     #[test]
